@@ -1,0 +1,164 @@
+"""Balai: the application factory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from config import BASE_DIR, ConfigError, check_production, load_config
+from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. With no `config` (a real start), bad configuration ends the process with one line."""
+    try:
+        return _create_app(config)
+    except ConfigError as exc:
+        if config is not None:
+            raise
+        print(f"Balai cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _create_app(overrides: dict | None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(BASE_DIR / "instance"),
+        template_folder="templates",
+        static_folder="static",
+    )
+    instance_path = Path(app.instance_path)
+    app.config.update(load_config(instance_path))
+    if overrides:
+        app.config.update(overrides)
+    check_production(app.config)
+    _check_database_url(app.config["SQLALCHEMY_DATABASE_URI"], instance_path)
+
+    from services.municipality import resolve
+
+    app.extensions["municipality"] = resolve(app.config["MUNICIPALITY"])
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from blueprints.errors import register_error_handlers
+    from cli import register_cli
+
+    register_error_handlers(app)
+    register_cli(app)
+    _register_request_hooks(app)
+
+    if not app.config.get("TESTING") and not app.config.get("SKIP_DATABASE_CHECK"):
+        with app.app_context():
+            _check_database_connection()
+    return app
+
+
+def _check_database_url(url: str, instance_path: Path) -> None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL: use sqlite:///path/to/file.sqlite3 "
+            "or postgresql+psycopg://user:password@host/dbname"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_DATABASES:
+        raise ConfigError(f"DATABASE_URL uses '{backend}', which Balai does not support: use sqlite or postgresql")
+    if backend == "postgresql" and parsed.get_driver_name() not in ("psycopg", "psycopg2"):
+        raise ConfigError("DATABASE_URL must use the psycopg driver: write postgresql+psycopg://…")
+    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if backend == "sqlite":
+        instance_path.mkdir(parents=True, exist_ok=True)
+
+
+def _check_database_connection() -> None:
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise ConfigError(f"cannot connect to the database in DATABASE_URL ({reason})") from None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: enforce foreign keys, and WAL so that readers never wait for a writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    import models  # noqa: F401  (every table registered before migrations look)
+    from blueprints.i18n import select_locale, select_timezone
+    from services.users import load_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(BASE_DIR / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(lambda user_id: load_user(db.session, user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints.admin import bp as admin_bp
+    from blueprints.auth import bp as auth_bp
+    from blueprints.health import bp as health_bp
+    from blueprints.i18n import bp as i18n_bp
+    from blueprints.public import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from flask_babel import format_decimal, get_locale
+
+    app.jinja_env.filters["number"] = format_decimal
+
+    @app.context_processor
+    def inject_site():
+        return {
+            "municipality": app.extensions["municipality"],
+            "site_name": app.config["SITE_NAME"],
+            "current_locale": str(get_locale()),
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        if getattr(g, "noindex", False) or request.blueprint in {"admin", "auth", "portal"}:
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        if "lang" in session:
+            response.vary.add("Cookie")
+        return response

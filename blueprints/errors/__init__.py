@@ -1,0 +1,66 @@
+"""Friendly error pages in the user's language: never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from blueprints.rendering import render
+from extensions import db
+
+MESSAGES = {
+    400: (
+        _l("Permintaan tidak valid"),
+        _l("Permintaan Anda tidak dapat diproses. Periksa isian lalu coba lagi."),
+    ),
+    403: (
+        _l("Akses ditolak"),
+        _l("Anda tidak memiliki izin untuk membuka halaman ini."),
+    ),
+    404: (
+        _l("Halaman tidak ditemukan"),
+        _l("Halaman yang Anda cari tidak ada atau sudah dipindahkan."),
+    ),
+    405: (
+        _l("Metode tidak diizinkan"),
+        _l("Halaman ini tidak menerima permintaan seperti itu."),
+    ),
+    413: (
+        _l("Berkas terlalu besar"),
+        _l("Berkas yang Anda kirim melebihi batas ukuran."),
+    ),
+    429: (
+        _l("Terlalu banyak permintaan"),
+        _l("Anda terlalu sering mencoba. Tunggu sebentar lalu coba lagi."),
+    ),
+    500: (
+        _l("Terjadi kesalahan"),
+        _l("Maaf, terjadi kesalahan di server kami. Tim kami sudah dicatat; coba lagi nanti."),
+    ),
+}
+
+
+def _page(code: int, message: str | None = None):
+    title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
+    if request.path.startswith("/api/"):
+        return {"error": {"code": code, "title": title, "message": message or text}}, code
+    return render("errors/error.html", block="content", status=code, code=code, title=title, message=message or text)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _page(400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return _page(500)

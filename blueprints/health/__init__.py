@@ -1,0 +1,34 @@
+"""/healthz: is the database reachable and the search index readable."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from extensions import db, limiter
+from services.search import index_status
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = {"status": "ok"}
+    except SQLAlchemyError:
+        db.session.rollback()
+        database = {"status": "unreachable"}
+    search = index_status(current_app.config["SEARCH_INDEX_DIR"])
+    healthy = database["status"] == "ok"
+    body = {
+        "status": "ok" if healthy and search["status"] == "ok" else ("degraded" if healthy else "down"),
+        "database": database,
+        "search_index": search,
+    }
+    response = jsonify(body)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

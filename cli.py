@@ -1,0 +1,133 @@
+"""Command-line interface: `flask regions|users|demo|search|setup …`. Calls the same services as the web."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from extensions import db
+from models.region import Region
+from models.user import ROLES
+from services import demo, kbli, regions, users
+from services.search import rebuild_index
+
+regions_cli = AppGroup("regions", help="Regions of the configured municipality.")
+users_cli = AppGroup("users", help="User accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+search_cli = AppGroup("search", help="The search index.")
+
+
+@regions_cli.command("load")
+def regions_load():
+    """Load the municipality's kota, kecamatan and kelurahan (from areaid) and the KBLI reference."""
+    municipality = current_app.extensions["municipality"]
+    counts = regions.load_regions(db.session, municipality)
+    codes = kbli.load_kbli(db.session)
+    click.echo(
+        f"{municipality.name}: {counts['kota']} kota/kabupaten, {counts['kecamatan']} kecamatan, "
+        f"{counts['kelurahan']} kelurahan; {codes} KBLI codes."
+    )
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", "full_name", default="", help="Full name shown on screen.")
+@click.option("--kecamatan", default=None, help="Limit an officer to this kecamatan (name).")
+@click.option("--password-env", default=None, help="Read the password from this environment variable.")
+def users_create(username, role, full_name, kecamatan, password_env):
+    """Create a user; the password is prompted (hidden) unless --password-env names a variable."""
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise click.UsageError(f"environment variable {password_env} is empty or not set")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    kecamatan_id = None
+    if kecamatan:
+        region = db.session.scalar(
+            db.select(Region).where(Region.level == "kecamatan", db.func.lower(Region.name) == kecamatan.lower())
+        )
+        if region is None:
+            raise click.UsageError(f"no kecamatan named '{kecamatan}' (run 'flask regions load' first?)")
+        kecamatan_id = region.id
+    try:
+        user = users.create_user(db.session, username, password, role, full_name, kecamatan_id=kecamatan_id)
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} '{user.username}'.")
+
+
+@demo_cli.command("seed")
+@click.option("--businesses", default=200, show_default=True, type=click.IntRange(0, 1_000_000))
+@click.option("--cooperatives", default=30, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the registry already has records.")
+def demo_seed(businesses, cooperatives, seed, if_empty):
+    """Generate realistic Indonesian demo records across the loaded regions."""
+    if if_empty and not demo.database_is_empty(db.session):
+        click.echo("Registry already has data; demo seed skipped.")
+        return
+    try:
+        demo.seed_businesses(db.session, businesses, seed)
+        demo.seed_cooperatives(db.session, cooperatives, seed)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Seeded {businesses} businesses and {cooperatives} cooperatives (seed {seed}).")
+
+
+@demo_cli.command("accounts")
+def demo_accounts():
+    """Create the demo accounts if missing and print how to log in."""
+    _print_demo_accounts(demo.ensure_demo_accounts(db.session))
+
+
+def _print_demo_accounts(created) -> None:
+    store = Path(current_app.instance_path) / "demo-accounts.txt"
+    if created:
+        with store.open("a", encoding="utf-8") as handle:
+            for account in created:
+                handle.write(f"{account.role}\t{account.username}\t{account.password}\n")
+        store.chmod(0o600)
+    if store.exists():
+        click.echo("Demo accounts (log in at http://127.0.0.1:5000/masuk/):")
+        for line in store.read_text(encoding="utf-8").splitlines():
+            role, username, password = line.split("\t")
+            click.echo(f"  {role:<12} user: {username:<10} password: {password}")
+
+
+@search_cli.command("reindex")
+def search_reindex():
+    """Rebuild the search index from the database and swap it in atomically."""
+    from models.business import Business
+    from models.cooperative import Cooperative
+
+    total = (db.session.scalar(db.select(db.func.count()).select_from(Business)) or 0) + (
+        db.session.scalar(db.select(db.func.count()).select_from(Cooperative)) or 0
+    )
+    with click.progressbar(length=total, label="Indexing") as bar:
+        count = rebuild_index(db.session, current_app.config["SEARCH_INDEX_DIR"], progress=bar.update)
+    click.echo(f"Indexed {count} records.")
+
+
+@click.command("setup")
+@click.option("--demo-businesses", default=500, show_default=True)
+@click.option("--demo-cooperatives", default=40, show_default=True)
+def setup(demo_businesses, demo_cooperatives):
+    """Everything `make run` needs: migrate, load regions, seed demo data if empty, index."""
+    upgrade()
+    ctx = click.get_current_context()
+    ctx.invoke(regions_load)
+    ctx.invoke(demo_seed, businesses=demo_businesses, cooperatives=demo_cooperatives, seed=1, if_empty=True)
+    ctx.invoke(search_reindex)
+    ctx.invoke(demo_accounts)
+
+
+def register_cli(app: Flask) -> None:
+    for command in (regions_cli, users_cli, demo_cli, search_cli, setup):
+        app.cli.add_command(command)

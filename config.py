@@ -1,0 +1,79 @@
+"""Configuration: safe defaults for a laptop, every setting overridable from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; the message says what to set."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the secret key kept in instance/, creating it on first run."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the configuration mapping from the environment with safe defaults."""
+    env = os.environ.get("BALAI_ENV", "development").strip().lower()
+    production = env == "production"
+    sqlite_path = instance_path / "balai.sqlite3"
+    secret_from_env = os.environ.get("SECRET_KEY")
+    return {
+        "BALAI_ENV": env,
+        "DEBUG": _env_bool("FLASK_DEBUG", False),
+        "SECRET_KEY": secret_from_env or _instance_secret(instance_path),
+        "SECRET_KEY_FROM_ENV": bool(secret_from_env),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
+        "MUNICIPALITY": os.environ.get("MUNICIPALITY", "DKI Jakarta"),
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
+        "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
+        "LANGUAGES": ("id", "en"),
+        "CERT_HEADER_GOVERNMENT": os.environ.get("CERT_HEADER_GOVERNMENT"),
+        "CERT_HEADER_AGENCY": os.environ.get("CERT_HEADER_AGENCY"),
+        "SITE_NAME": os.environ.get("SITE_NAME", "Balai"),
+        "PER_PAGE": 20,
+    }
+
+
+def check_production(config: dict) -> None:
+    """Refuse settings that are unsafe on a production server."""
+    if config.get("BALAI_ENV") != "production":
+        return
+    if config.get("DEBUG"):
+        raise ConfigError("debug mode is on in production: unset FLASK_DEBUG")
+    if not config.get("SECRET_KEY_FROM_ENV") or len(config.get("SECRET_KEY") or "") < 32:
+        raise ConfigError("production needs its own SECRET_KEY of at least 32 characters in the environment")
+    if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
+        raise ConfigError("production cookies must be Secure: unset SESSION_COOKIE_SECURE or set it to true")

@@ -1,0 +1,1 @@
+"""Domain services: plain functions taking plain arguments and a session, no request."""

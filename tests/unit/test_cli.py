@@ -1,0 +1,90 @@
+"""`flask users create`, `flask regions load`, `flask demo seed`, `flask search reindex`."""
+
+from extensions import db
+from models.business import Business, Person
+from models.cooperative import Cooperative
+from models.user import User
+from services.users import authenticate
+
+
+def test_users_create_reads_password_from_env_and_never_echoes_it(runner, monkeypatch):
+    monkeypatch.setenv("NEW_PASSWORD", "very-secret-pass-77")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "lurah",
+            "--role",
+            "officer",
+            "--kecamatan",
+            "Gambir",
+            "--password-env",
+            "NEW_PASSWORD",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "very-secret-pass-77" not in result.output
+    user = authenticate(db.session, "lurah", "very-secret-pass-77")
+    assert user.role == "officer" and user.kecamatan.name == "Gambir"
+
+
+def test_users_create_prompts_for_password_hidden(runner):
+    result = runner.invoke(
+        args=["users", "create", "redaksi", "--role", "editor"], input="prompted-pass-123\nprompted-pass-123\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "prompted-pass-123" not in result.output
+    assert authenticate(db.session, "redaksi", "prompted-pass-123") is not None
+
+
+def test_users_create_rejects_weak_password_and_duplicates(runner, monkeypatch):
+    monkeypatch.setenv("PW", "short")
+    result = runner.invoke(args=["users", "create", "x", "--role", "editor", "--password-env", "PW"])
+    assert result.exit_code != 0 and "minimal 10 karakter" in result.output
+    monkeypatch.setenv("PW", "long-enough-password")
+    assert runner.invoke(args=["users", "create", "x", "--role", "editor", "--password-env", "PW"]).exit_code == 0
+    again = runner.invoke(args=["users", "create", "X", "--role", "editor", "--password-env", "PW"])
+    assert again.exit_code != 0 and "sudah dipakai" in again.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+def test_users_create_refuses_unknown_kecamatan(runner, monkeypatch):
+    monkeypatch.setenv("PW", "long-enough-password")
+    result = runner.invoke(
+        args=["users", "create", "y", "--role", "officer", "--kecamatan", "Atlantis", "--password-env", "PW"]
+    )
+    assert result.exit_code != 0 and "no kecamatan named 'Atlantis'" in result.output
+
+
+def test_demo_seed_is_deterministic_for_a_seed(runner):
+    result = runner.invoke(args=["demo", "seed", "--businesses", "30", "--cooperatives", "5", "--seed", "42"])
+    assert result.exit_code == 0, result.output
+    first = db.session.scalars(db.select(Business.name).order_by(Business.id)).all()
+    niks = db.session.scalars(db.select(Person.nik)).all()
+    assert len(first) == 30
+    assert db.session.scalar(db.select(db.func.count()).select_from(Cooperative)) == 5
+    assert all(len(nik) == 16 and nik.isdigit() for nik in niks)
+    db.session.execute(db.delete(Business))
+    db.session.execute(db.delete(Person))
+    db.session.commit()
+    runner.invoke(args=["demo", "seed", "--businesses", "30", "--cooperatives", "0", "--seed", "42"])
+    assert db.session.scalars(db.select(Business.name).order_by(Business.id)).all() == first
+
+
+def test_demo_seed_spreads_over_regions(runner):
+    runner.invoke(args=["demo", "seed", "--businesses", "200", "--cooperatives", "0"])
+    kelurahan = db.session.scalar(db.select(db.func.count(db.distinct(Business.kelurahan_id))))
+    assert kelurahan > 50
+
+
+def test_demo_seed_if_empty_keeps_existing_data(runner):
+    runner.invoke(args=["demo", "seed", "--businesses", "5", "--cooperatives", "1"])
+    result = runner.invoke(args=["demo", "seed", "--businesses", "50", "--if-empty"])
+    assert "skipped" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Business)) == 5
+
+
+def test_search_reindex_reports_count(runner, app):
+    runner.invoke(args=["demo", "seed", "--businesses", "8", "--cooperatives", "2"])
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "Indexed 10 records." in result.output

@@ -1,0 +1,133 @@
+"""Login, logout, roles, throttling, CSRF and cookie flags."""
+
+import pytest
+
+from extensions import db
+from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
+from services.users import set_password
+
+
+@pytest.mark.both_databases
+def test_officer_logs_in_and_reaches_the_back_office(auth, client):
+    auth.create(OFFICER, username="siti")
+    response = auth.login("Siti")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Selamat datang, Officer Test" in page
+    assert "Keluar (siti)" in page
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(auth):
+    auth.create(OFFICER, username="budi")
+    for username, password in (("budi", "wrong-password-1"), ("nobody", "whatever-123")):
+        response = auth.login(username, password)
+        assert response.status_code == 401
+        assert "Nama pengguna atau kata sandi salah." in response.get_data(as_text=True)
+
+
+def test_empty_login_form_explains_what_is_missing(client):
+    response = client.post("/masuk/", data={"username": "", "password": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nama pengguna wajib diisi." in page and "Kata sandi wajib diisi." in page
+
+
+def test_login_throttled_per_account(auth):
+    auth.create(OFFICER, username="ani")
+    for _ in range(5):
+        assert auth.login("ani", "wrong-password-x").status_code == 401
+    blocked = auth.login("ani")
+    assert blocked.status_code == 429
+    assert "Terlalu banyak permintaan" in blocked.get_data(as_text=True)
+    assert "Retry-After" in blocked.headers
+
+
+def test_successful_logins_do_not_count_towards_the_throttle(auth):
+    auth.create(OFFICER, username="rudi")
+    for _ in range(7):
+        assert auth.login("rudi").status_code == 303
+        auth.logout()
+
+
+def test_login_throttled_per_ip_across_accounts(app, auth):
+    app.config["LOGIN_LIMIT_PER_IP"] = "3 per 15 minutes"
+    for number in range(3):
+        assert auth.login(f"user{number}", "wrong-password-x").status_code == 401
+    assert auth.login("user9", "wrong-password-x").status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/admin/?tab=1", "/admin/?tab=1"),
+        ("//evil.example/", "/admin/"),
+        ("https://evil.example/", "/admin/"),
+        ("/\\evil.example", "/admin/"),
+        ("javascript:alert(1)", "/admin/"),
+    ],
+)
+def test_next_redirect_only_to_same_site_paths(auth, client, next_url, expected):
+    auth.create(SUPERADMIN, username="root")
+    response = client.post(
+        "/masuk/", query_string={"next": next_url}, data={"username": "root", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == expected
+
+
+def test_post_without_csrf_token_is_refused(auth, client):
+    auth.create(OFFICER, username="tono")
+    response = client.post("/masuk/", data={"username": "tono", "password": "correct-horse-battery"}, csrf=False)
+    assert response.status_code == 400
+    assert "Formulir kedaluwarsa" in response.get_data(as_text=True)
+
+
+def test_session_cookies_are_httponly_and_lax(auth, client):
+    auth.create(OFFICER, username="dewi")
+    response = client.post("/masuk/", data={"username": "dewi", "password": "correct-horse-battery", "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    for name in ("session=", "remember_token="):
+        cookie = next(c for c in cookies if c.startswith(name))
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logout_ends_the_session(auth, client):
+    auth.login_as(OFFICER)
+    assert client.get("/admin/").status_code == 200
+    assert auth.logout().status_code == 303
+    assert client.get("/admin/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, auth, client):
+    user = auth.login_as(OFFICER)
+    set_password(db.session, user, "a-brand-new-password")
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/masuk/" in response.headers["Location"]
+
+
+def test_anonymous_user_is_sent_to_login_with_next(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/masuk/?next=")
+
+
+@pytest.mark.parametrize(("role", "status"), [(SUPERADMIN, 200), (OFFICER, 200), (EDITOR, 200), (COOPERATIVE, 403)])
+def test_back_office_by_role(auth, client, role, status):
+    auth.login_as(role)
+    response = client.get("/admin/")
+    assert response.status_code == status
+    if status == 403:
+        assert "Akses ditolak" in response.get_data(as_text=True)
+
+
+def test_back_office_and_login_pages_are_noindex(auth, client):
+    assert "noindex" in client.get("/masuk/").headers["X-Robots-Tag"]
+    auth.login_as(OFFICER)
+    response = client.get("/admin/")
+    assert "noindex" in response.headers["X-Robots-Tag"]
+    assert '<meta name="robots" content="noindex, nofollow">' in response.get_data(as_text=True)
+
+
+def test_passwords_are_stored_as_argon2(auth):
+    user = auth.create(EDITOR, username="eka")
+    assert user.password_hash.startswith("$argon2id$")
