@@ -95,7 +95,8 @@ def _forget_on_rollback(session):
 
 
 def _kecamatan_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Region.id, Region.name).where(Region.level == KECAMATAN)).tuples().all())
+    rows = session.execute(select(Region.id, Region.name).where(Region.level == KECAMATAN))
+    return {region_id: name for region_id, name in rows}
 
 
 def licensed_businesses_by_kecamatan(session: Session) -> Chart:
@@ -229,10 +230,15 @@ CHARTS = {
 }
 
 
+def _cache_key(session: Session, key: str, locale: str) -> str:
+    # One process may serve several databases (tests do): the database is part of the key.
+    return f"{session.get_bind().url}:{locale}:{key}"
+
+
 def all_charts(session: Session, locale: str, ttl_seconds: float) -> list[Chart]:
     """Every chart of the figures page, from the cache when the data has not changed."""
     return [
-        cached(f"{locale}:{key}", lambda compute=compute: compute(session), ttl_seconds)
+        cached(_cache_key(session, key, locale), lambda compute=compute: compute(session), ttl_seconds)
         for key, compute in CHARTS.items()
     ]
 
@@ -241,7 +247,7 @@ def chart(session: Session, key: str, locale: str, ttl_seconds: float) -> Chart 
     compute = CHARTS.get(key)
     if compute is None:
         return None
-    return cached(f"{locale}:{key}", lambda: compute(session), ttl_seconds)
+    return cached(_cache_key(session, key, locale), lambda: compute(session), ttl_seconds)
 
 
 def to_csv(chart_data: Chart) -> str:
