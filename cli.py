@@ -69,7 +69,12 @@ def users_create(username, role, full_name, kecamatan, password_env):
 @click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the registry already has records.")
 def demo_seed(businesses, cooperatives, seed, if_empty):
-    """Generate realistic Indonesian demo records across the loaded regions."""
+    """Generate realistic Indonesian demo records across the loaded regions, and the demo site content."""
+    from services.demo_content import seed_content
+
+    pages = seed_content(db.session)
+    if pages:
+        click.echo(f"Added {pages} demo pages and news posts.")
     if if_empty and not demo.database_is_empty(db.session):
         click.echo("Registry already has data; demo seed skipped.")
         return

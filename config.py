@@ -64,6 +64,10 @@ def load_config(instance_path: Path) -> dict:
         "CERT_HEADER_AGENCY": os.environ.get("CERT_HEADER_AGENCY"),
         "SITE_NAME": os.environ.get("SITE_NAME", "Balai"),
         "PER_PAGE": 20,
+        "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
+        "MEDIA_MAX_BYTES": int(os.environ.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024))),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
+        "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
     }
 
 

@@ -3,6 +3,7 @@
 from models.audit import AuditEvent
 from models.base import Base
 from models.business import Business, Person
+from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
 from models.cooperative import Cooperative
 from models.kbli import KbliCode, KbliSection
 from models.region import Region
@@ -15,7 +16,12 @@ __all__ = [
     "Cooperative",
     "KbliCode",
     "KbliSection",
+    "MediaFile",
+    "NewsPost",
+    "Page",
     "Person",
     "Region",
+    "Revision",
+    "SlugRedirect",
     "User",
 ]

@@ -1,0 +1,13 @@
+"""The editors' screens: pages, news, revisions and the media library under /admin/konten."""
+
+from flask import Blueprint, g
+
+bp = Blueprint("cms", __name__, url_prefix="/admin/konten")
+
+
+@bp.before_request
+def _never_indexed():
+    g.noindex = True
+
+
+from blueprints.cms import views  # noqa: E402,F401

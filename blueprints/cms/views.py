@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.cms import bp
+from blueprints.cms.forms import CorrectionForm, MediaForm, NewsForm, PageForm
+from blueprints.permissions import roles_required
+from blueprints.rendering import redirect_to, render
+from extensions import db
+from models.content import NEWS, PAGE
+from models.user import EDITOR, SUPERADMIN
+from services import content, media
+from services.clock import local_to_utc, utc_to_local, zone_label
+from services.clock import now as clock_now
+from services.richtext import render_markdown
+
+KINDS = {"halaman": PAGE, "berita": NEWS}
+CONTENT_ROLES = (EDITOR, SUPERADMIN)
+
+
+def _kind(slug: str) -> str:
+    if slug not in KINDS:
+        abort(404)
+    return KINDS[slug]
+
+
+def _item(kind_slug: str, item_id: int):
+    item = content.get_item(db.session, _kind(kind_slug), item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _tz() -> str:
+    return current_app.config["TIMEZONE"]
+
+
+def _form_for(kind: str, item=None, formdata=None):
+    form_class = PageForm if kind == PAGE else NewsForm
+    form = form_class(formdata=formdata, obj=item)
+    if item is not None and formdata is None:
+        form.note.data = ""
+        if item.publish_at:
+            form.publish_at.data = utc_to_local(item.publish_at, _tz()).replace(tzinfo=None)
+    if kind == PAGE:
+        others = [page for page in content.admin_list(db.session, PAGE) if item is None or page.id != item.id]
+        form.parent_id.choices = [(None, _("— tanpa induk —"))] + [(page.id, page.title) for page in others]
+    else:
+        form.image_id.choices = [(None, _("— tanpa gambar —"))] + [
+            (image.id, f"{image.alt_text} ({image.original_name})") for image in media.images(db.session)
+        ]
+    return form
+
+
+def _input_from(form, kind: str) -> content.ContentInput:
+    publish_at = form.publish_at.data
+    data = content.ContentInput(
+        title=form.title.data or "",
+        slug=form.slug.data or "",
+        body=form.body.data or "",
+        summary=form.summary.data,
+        publish_at=local_to_utc(publish_at, _tz()) if publish_at else None,
+        note=form.note.data,
+    )
+    if kind == PAGE:
+        data.parent_id = form.parent_id.data
+        data.menu_order = form.menu_order.data or 0
+        data.show_in_menu = form.show_in_menu.data
+    else:
+        data.image_id = form.image_id.data
+    return data
+
+
+def _edit_page(kind_slug: str, form, item=None, status: int = 200, preview: str | None = None):
+    return render(
+        "cms/edit.html",
+        block="editor",
+        status=status,
+        form=form,
+        item=item,
+        kind_slug=kind_slug,
+        kind=KINDS[kind_slug],
+        preview=preview,
+        zone=zone_label(_tz()),
+        pending_draft=item is not None and content.has_pending_draft(item),
+        overdue=item is not None and content.is_overdue(item, clock_now()),
+    )
+
+
+@bp.get("/")
+@roles_required(*CONTENT_ROLES)
+def index():
+    now = clock_now()
+    return render(
+        "cms/index.html",
+        pages=content.admin_list(db.session, PAGE),
+        news=content.admin_list(db.session, NEWS),
+        is_overdue=lambda item: content.is_overdue(item, now),
+        zone=zone_label(_tz()),
+    )
+
+
+@bp.route("/<kind_slug>/baru", methods=["GET", "POST"])
+@roles_required(*CONTENT_ROLES)
+def create(kind_slug: str):
+    kind = _kind(kind_slug)
+    form = _form_for(kind, formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        return _edit_page(kind_slug, form)
+    return _save(kind_slug, kind, form, None)
+
+
+@bp.route("/<kind_slug>/<int:item_id>", methods=["GET", "POST"])
+@roles_required(*CONTENT_ROLES)
+def edit(kind_slug: str, item_id: int):
+    item = _item(kind_slug, item_id)
+    if request.method == "GET":
+        return _edit_page(kind_slug, _form_for(item.kind, item), item)
+    return _save(kind_slug, item.kind, _form_for(item.kind, item, formdata=request.form), item)
+
+
+def _save(kind_slug: str, kind: str, form, item):
+    action = request.form.get("action", content.SAVE_DRAFT)
+    if action == "preview":
+        return _edit_page(kind_slug, form, item, preview=render_markdown(form.body.data))
+    if not form.validate():
+        return _edit_page(kind_slug, form, item, status=422)
+    try:
+        saved = content.save(db.session, kind, item, _input_from(form, kind), current_user, action)
+    except content.ContentError as exc:
+        db.session.rollback()
+        target = getattr(form, exc.field, None)
+        if target is not None:
+            target.errors = [*target.errors, str(exc.message)]
+        else:
+            form.form_errors.append(str(exc.message))
+        return _edit_page(kind_slug, form, item, status=422)
+    messages = {
+        content.PUBLISH: _("Diterbitkan."),
+        content.SCHEDULE: _("Dijadwalkan terbit."),
+        content.SAVE_DRAFT: _("Draf disimpan. Versi yang tayang tidak berubah."),
+    }
+    flash(messages.get(action, _("Disimpan.")), "success")
+    return redirect_to(url_for("cms.edit", kind_slug=kind_slug, item_id=saved.id))
+
+
+@bp.route("/<kind_slug>/<int:item_id>/koreksi", methods=["GET", "POST"])
+@roles_required(*CONTENT_ROLES)
+def correct(kind_slug: str, item_id: int):
+    item = _item(kind_slug, item_id)
+    live = item.live_revision
+    if live is None:
+        abort(404)
+    if request.method == "GET":
+        form = CorrectionForm(data={"title": live.title, "summary": live.summary, "body": live.body})
+        return render("cms/correct.html", form=form, item=item, kind_slug=kind_slug)
+    form = CorrectionForm()
+    if form.validate():
+        try:
+            content.correct_live(
+                db.session, item, form.title.data, form.summary.data, form.body.data, current_user, form.note.data
+            )
+        except content.ContentError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc.message))
+        else:
+            flash(_("Versi yang tayang sudah dikoreksi; draf yang tertunda tetap draf."), "success")
+            return redirect_to(url_for("cms.edit", kind_slug=kind_slug, item_id=item.id))
+    return render("cms/correct.html", block="editor", status=422, form=form, item=item, kind_slug=kind_slug)
+
+
+@bp.get("/<kind_slug>/<int:item_id>/revisi")
+@roles_required(*CONTENT_ROLES)
+def revisions(kind_slug: str, item_id: int):
+    item = _item(kind_slug, item_id)
+    history = content.revisions_of(db.session, item)
+    by_id = {revision.id: revision for revision in history}
+    older, newer = by_id.get(request.args.get("a", type=int)), by_id.get(request.args.get("b", type=int))
+    diff = None
+    if older is not None and newer is not None:
+        if older.id > newer.id:
+            older, newer = newer, older
+        diff = content.diff_revisions(older, newer)
+    return render(
+        "cms/revisions.html",
+        block="diff",
+        item=item,
+        kind_slug=kind_slug,
+        history=history,
+        diff=diff,
+        older=older,
+        newer=newer,
+    )
+
+
+@bp.post("/<kind_slug>/<int:item_id>/revisi/<int:revision_id>/pulihkan")
+@roles_required(*CONTENT_ROLES)
+def restore(kind_slug: str, item_id: int, revision_id: int):
+    item = _item(kind_slug, item_id)
+    revision = db.session.get(content.Revision, revision_id)
+    if revision is None:
+        abort(404)
+    publish = request.form.get("publish") == "1"
+    try:
+        content.restore(db.session, item, revision, current_user, publish=publish)
+    except content.ContentError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect_to(url_for("cms.revisions", kind_slug=kind_slug, item_id=item.id))
+    if publish:
+        flash(_("Revisi #%(id)s dipulihkan dan diterbitkan.", id=revision.id), "success")
+    else:
+        flash(_("Revisi #%(id)s dipulihkan sebagai draf.", id=revision.id), "success")
+    return redirect_to(url_for("cms.edit", kind_slug=kind_slug, item_id=item.id))
+
+
+@bp.post("/<kind_slug>/<int:item_id>/arsipkan")
+@roles_required(*CONTENT_ROLES)
+def archive(kind_slug: str, item_id: int):
+    item = _item(kind_slug, item_id)
+    content.archive(db.session, item, current_user)
+    flash(_("Diarsipkan: tidak lagi tampil di situs."), "success")
+    return redirect_to(url_for("cms.edit", kind_slug=kind_slug, item_id=item.id))
+
+
+@bp.post("/<kind_slug>/<int:item_id>/hapus")
+@roles_required(*CONTENT_ROLES)
+def remove(kind_slug: str, item_id: int):
+    item = _item(kind_slug, item_id)
+    content.remove(db.session, item, current_user)
+    flash(_("Dihapus."), "success")
+    return redirect_to(url_for("cms.index"))
+
+
+@bp.post("/pratinjau")
+@roles_required(*CONTENT_ROLES)
+def preview():
+    """The live preview (htmx): the body as the public will see it."""
+    return render_markdown(request.form.get("body", ""))
+
+
+@bp.route("/media", methods=["GET", "POST"])
+@roles_required(*CONTENT_ROLES)
+def media_library():
+    form = MediaForm()
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if not form.validate():
+            status = 422
+        else:
+            try:
+                stored = media.store_upload(
+                    db.session,
+                    current_app.config["MEDIA_DIR"],
+                    upload.read() if upload else b"",
+                    upload.filename if upload else "",
+                    form.alt_text.data,
+                    current_user,
+                    current_app.config["MEDIA_MAX_BYTES"],
+                )
+            except media.MediaError as exc:
+                db.session.rollback()
+                getattr(form, exc.field).errors = [str(exc.message)]
+                status = 422
+            else:
+                flash(_("Berkas diunggah: %(name)s", name=stored.original_name), "success")
+                return redirect_to(url_for("cms.media_library"))
+    return render(
+        "cms/media.html",
+        block="editor",
+        status=status,
+        form=form,
+        files=media.library(db.session),
+        snippet=media.markdown_snippet,
+        max_mb=current_app.config["MEDIA_MAX_BYTES"] // (1024 * 1024),
+    )
+
+
+@bp.post("/media/<int:media_id>/hapus")
+@roles_required(*CONTENT_ROLES)
+def media_remove(media_id: int):
+    item = db.session.get(media.MediaFile, media_id)
+    if item is None:
+        abort(404)
+    media.remove(db.session, current_app.config["MEDIA_DIR"], item, current_user)
+    flash(_("Berkas dihapus."), "success")
+    return redirect_to(url_for("cms.media_library"))

@@ -1,0 +1,37 @@
+"""The current time, replaceable in tests and demos through the CLOCK setting (a callable)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, has_app_context
+
+from models.base import utcnow
+
+
+def now() -> datetime:
+    """Aware UTC now, or what app.config['CLOCK']() says when set."""
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    return clock() if clock else utcnow()
+
+
+ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def zone_label(tz_name: str) -> str:
+    """'WIB' for Asia/Jakarta: the abbreviation people read on screen."""
+    return ZONE_LABELS.get(tz_name, tz_name)
+
+
+def local_to_utc(naive: datetime, tz_name: str) -> datetime:
+    """A wall-clock time typed in the municipality's zone (e.g. WIB) to aware UTC."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    return naive.replace(tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
+
+
+def utc_to_local(moment: datetime, tz_name: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz_name))

@@ -1,0 +1,261 @@
+"""The figures the government reports, computed from the live data and cached until the data changes.
+
+The cache is per process: a version counter is bumped after any commit that touched a business,
+cooperative or permit (a session event), and every entry also expires after a short TTL so that
+other processes and bulk loads that bypass the ORM are picked up soon.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy.orm import Session, aliased
+
+from models.business import OPERATING, Business
+from models.cooperative import Cooperative
+from models.kbli import KbliCode, KbliSection
+from models.region import KECAMATAN, Region
+
+WATCHED_TABLES = {"business", "cooperative", "permit"}
+_lock = threading.Lock()
+_state = {"version": 0}
+_entries: dict[str, tuple[int, float, object]] = {}
+
+
+@dataclass
+class Chart:
+    """One figure: rows of (label, value), drawn as an SVG bar chart and offered as CSV."""
+
+    key: str
+    title: str
+    description: str
+    label_heading: str
+    value_heading: str
+    rows: list[tuple[str, int]] = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(value for _, value in self.rows)
+
+    @property
+    def maximum(self) -> int:
+        return max((value for _, value in self.rows), default=0)
+
+
+def data_version() -> int:
+    return _state["version"]
+
+
+def invalidate() -> None:
+    """Forget every cached figure (called after commits that change the counted tables)."""
+    with _lock:
+        _state["version"] += 1
+        _entries.clear()
+
+
+def cached(key: str, compute: Callable[[], object], ttl_seconds: float) -> object:
+    """Return the cached value for `key` unless the data changed or it is older than the TTL."""
+    now = time.monotonic()
+    entry = _entries.get(key)
+    if entry is not None and entry[0] == _state["version"] and entry[1] > now:
+        return entry[2]
+    version = _state["version"]
+    value = compute()
+    with _lock:
+        if version == _state["version"]:
+            _entries[key] = (version, now + ttl_seconds, value)
+    return value
+
+
+@event.listens_for(Session, "after_flush")
+def _note_counted_changes(session, _flush_context):
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if getattr(instance, "__tablename__", None) in WATCHED_TABLES:
+            session.info["figures_changed"] = True
+            return
+
+
+@event.listens_for(Session, "after_commit")
+def _invalidate_on_commit(session):
+    if session.info.pop("figures_changed", False):
+        invalidate()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session):
+    session.info.pop("figures_changed", None)
+
+
+def _kecamatan_names(session: Session) -> dict[int, str]:
+    rows = session.execute(select(Region.id, Region.name).where(Region.level == KECAMATAN))
+    return {region_id: name for region_id, name in rows}
+
+
+def licensed_businesses_by_kecamatan(session: Session) -> Chart:
+    """Operating businesses per kecamatan (every kecamatan listed, zeros included).
+
+    Counted on the Business table; once permits exist, "licensed" can be narrowed to holders of a
+    valid permit here without changing the page.
+    """
+    kelurahan = aliased(Region)
+    counts = dict(
+        session.execute(
+            select(kelurahan.parent_id, func.count(Business.id))
+            .join(kelurahan, kelurahan.id == Business.kelurahan_id)
+            .where(Business.status == OPERATING)
+            .group_by(kelurahan.parent_id)
+        ).all()
+    )
+    names = _kecamatan_names(session)
+    rows = sorted(((name, counts.get(region_id, 0)) for region_id, name in names.items()), key=lambda r: r[0])
+    return Chart(
+        key="usaha-per-kecamatan",
+        title=str(_l("Usaha mikro berizin per kecamatan")),
+        description=str(_l("Jumlah usaha mikro yang beroperasi di setiap kecamatan.")),
+        label_heading=str(_l("Kecamatan")),
+        value_heading=str(_l("Jumlah usaha")),
+        rows=rows,
+    )
+
+
+def licensed_businesses_by_kbli_section(session: Session) -> Chart:
+    """Operating businesses per KBLI section (A–U), with the section's title."""
+    rows = session.execute(
+        select(KbliSection.letter, KbliSection.title, func.count(Business.id))
+        .join(
+            KbliCode,
+            (KbliCode.version == Business.kbli_version) & (KbliCode.code == Business.kbli_code),
+        )
+        .join(KbliSection, (KbliSection.version == KbliCode.version) & (KbliSection.letter == KbliCode.section))
+        .where(Business.status == OPERATING)
+        .group_by(KbliSection.letter, KbliSection.title)
+        .order_by(func.count(Business.id).desc(), KbliSection.letter)
+    ).all()
+    return Chart(
+        key="usaha-per-kbli",
+        title=str(_l("Usaha mikro berizin per bidang usaha (KBLI)")),
+        description=str(_l("Jumlah usaha mikro yang beroperasi menurut kategori KBLI.")),
+        label_heading=str(_l("Kategori KBLI")),
+        value_heading=str(_l("Jumlah usaha")),
+        rows=[(f"{letter} · {title}", count) for letter, title, count in rows],
+    )
+
+
+def permits_issued_per_month(session: Session, months: int = 24) -> Chart:
+    """Permits issued per calendar month (WIB issue date), last `months` months with any issue.
+
+    Reads the `permit` table (its `issued_on` local date) when that table exists; until then the
+    chart is empty and says so.
+    """
+    chart = Chart(
+        key="izin-per-bulan",
+        title=str(_l("Izin usaha mikro (IUMK) terbit per bulan")),
+        description=str(_l("Jumlah sertifikat IUMK yang diterbitkan setiap bulan.")),
+        label_heading=str(_l("Bulan")),
+        value_heading=str(_l("Izin terbit")),
+    )
+    bind = session.get_bind()
+    if not inspect(bind).has_table("permit"):
+        chart.note = str(_l("Data izin belum tersedia."))
+        return chart
+    month = "strftime('%Y-%m', issued_on)" if bind.dialect.name == "sqlite" else "to_char(issued_on, 'YYYY-MM')"
+    rows = session.execute(
+        text(f"SELECT {month} AS month, COUNT(*) FROM permit GROUP BY month ORDER BY month DESC LIMIT :n"),  # noqa: S608
+        {"n": months},
+    ).all()
+    chart.rows = [(label, count) for label, count in reversed(rows)]
+    return chart
+
+
+def cooperatives_by_status(session: Session) -> Chart:
+    """Cooperatives per status (active / dormant / at risk) when the model records one.
+
+    Until cooperative status (from RAT reports) exists, every cooperative is counted as registered.
+    """
+    status_column = getattr(Cooperative, "status", None)
+    if status_column is None:
+        total = session.scalar(select(func.count()).select_from(Cooperative)) or 0
+        rows = [(str(_l("Terdaftar")), total)]
+    else:
+        rows = [
+            (str(status), count)
+            for status, count in session.execute(
+                select(status_column, func.count(Cooperative.id)).group_by(status_column).order_by(status_column)
+            )
+        ]
+    return Chart(
+        key="koperasi-per-status",
+        title=str(_l("Koperasi menurut status")),
+        description=str(_l("Jumlah koperasi menurut status keaktifan.")),
+        label_heading=str(_l("Status")),
+        value_heading=str(_l("Jumlah koperasi")),
+        rows=rows,
+    )
+
+
+def cooperatives_by_kecamatan(session: Session) -> Chart:
+    """Cooperatives per kecamatan of their seat (kecamatan without any are left out)."""
+    kelurahan = aliased(Region)
+    counts = session.execute(
+        select(kelurahan.parent_id, func.count(Cooperative.id))
+        .join(kelurahan, kelurahan.id == Cooperative.kelurahan_id)
+        .group_by(kelurahan.parent_id)
+    ).all()
+    names = _kecamatan_names(session)
+    rows = sorted(((names.get(region_id, "?"), count) for region_id, count in counts), key=lambda r: r[0])
+    return Chart(
+        key="koperasi-per-kecamatan",
+        title=str(_l("Koperasi per kecamatan")),
+        description=str(_l("Jumlah koperasi menurut kecamatan tempat kedudukannya.")),
+        label_heading=str(_l("Kecamatan")),
+        value_heading=str(_l("Jumlah koperasi")),
+        rows=rows,
+    )
+
+
+CHARTS = {
+    "usaha-per-kecamatan": licensed_businesses_by_kecamatan,
+    "usaha-per-kbli": licensed_businesses_by_kbli_section,
+    "izin-per-bulan": permits_issued_per_month,
+    "koperasi-per-status": cooperatives_by_status,
+    "koperasi-per-kecamatan": cooperatives_by_kecamatan,
+}
+
+
+def _cache_key(session: Session, key: str, locale: str) -> str:
+    # One process may serve several databases (tests do): the database is part of the key.
+    return f"{session.get_bind().url}:{locale}:{key}"
+
+
+def all_charts(session: Session, locale: str, ttl_seconds: float) -> list[Chart]:
+    """Every chart of the figures page, from the cache when the data has not changed."""
+    return [
+        cached(_cache_key(session, key, locale), lambda compute=compute: compute(session), ttl_seconds)
+        for key, compute in CHARTS.items()
+    ]
+
+
+def chart(session: Session, key: str, locale: str, ttl_seconds: float) -> Chart | None:
+    compute = CHARTS.get(key)
+    if compute is None:
+        return None
+    return cached(_cache_key(session, key, locale), lambda: compute(session), ttl_seconds)
+
+
+def to_csv(chart_data: Chart) -> str:
+    """The chart's numbers as CSV (UTF-8, header row)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([chart_data.label_heading, chart_data.value_heading])
+    for label, value in chart_data.rows:
+        # A label starting with = + - @ would be a formula in a spreadsheet.
+        writer.writerow([f"'{label}" if label[:1] in "=+-@" else label, value])
+    return buffer.getvalue()

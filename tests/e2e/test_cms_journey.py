@@ -1,0 +1,140 @@
+"""Real browser: an editor writes, schedules, edits and restores a news post; a visitor finds it everywhere."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import threading
+from datetime import timedelta
+from xml.etree import ElementTree
+
+import pytest
+from PIL import Image
+from werkzeug.serving import make_server
+
+from models.base import utcnow
+from services.clock import utc_to_local
+from tests.support import CHROMIUM, TEST_PASSWORD, chromium_available, require
+
+pytestmark = pytest.mark.e2e
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    app_config["MEDIA_DIR"] = str(tmp_path / "media")
+    app_config["RATELIMIT_ENABLED"] = False
+    return app_config
+
+
+@pytest.fixture
+def cms_live_server(app):
+    """The app served on a free port of 127.0.0.1 from a thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def cms_browser():
+    require(chromium_available(), f"Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 32), (20, 120, 60)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, auth, cms_live_server, cms_browser):
+    auth.create("editor", username="editor")
+    base = cms_live_server
+    editor = cms_browser.new_page()
+    errors: list[str] = []
+    editor.on("pageerror", lambda error: errors.append(str(error)))
+
+    editor.goto(f"{base}/masuk/")
+    editor.fill("input[name=username]", "editor")
+    editor.fill("input[name=password]", TEST_PASSWORD)
+    editor.locator("form button[type=submit]").last.click()
+    editor.wait_for_url(re.compile(r".*/admin/.*"))
+
+    # An image into the media library; its Markdown snippet goes into the post.
+    editor.goto(f"{base}/admin/konten/media")
+    editor.set_input_files("input[name=file]", files=[{"name": "bazar.png", "mimeType": "image/png", "buffer": _png()}])
+    editor.fill("input[name=alt_text]", "Lapak bazar UMKM")
+    editor.get_by_role("button", name="Unggah").click()
+    snippet = editor.locator("td code").first.inner_text()
+    assert snippet.startswith("![Lapak bazar UMKM](/media/")
+
+    # Write the post, watch the live preview, schedule it a minute ahead (WIB).
+    editor.goto(f"{base}/admin/konten/berita/baru")
+    editor.fill("input[name=title]", "Bazar UMKM Jumat Ini")
+    editor.fill("textarea[name=summary]", "Bazar produk lokal di halaman balai kota.")
+    body = editor.locator("textarea[name=body]")
+    body.fill(f"## Lokasi\n\nHalaman balai kota.\n\n{snippet}\n\n<script>window.__pwned = 1</script>")
+    body.press("End")
+    editor.locator("#preview h2").wait_for()
+    assert editor.locator("#preview h2").inner_text() == "Lokasi"
+    in_a_minute = utc_to_local(utcnow() + timedelta(minutes=1), "Asia/Jakarta")
+    editor.fill("input[name=publish_at]", in_a_minute.strftime("%Y-%m-%dT%H:%M"))
+    editor.get_by_role("button", name="Jadwalkan").click()
+    editor.wait_for_url(re.compile(r".*/admin/konten/berita/\d+$"))
+    assert "Terjadwal" in editor.locator("#state").inner_text()
+    assert "WIB" in editor.content()
+    post_url = editor.url
+
+    home = cms_browser.new_page()
+    home.goto(f"{base}/")
+    assert "Bazar UMKM Jumat Ini" not in home.content()
+
+    # The clock moves past the scheduled minute: the next visit shows it, no cron involved.
+    app.config["CLOCK"] = lambda: utcnow() + timedelta(minutes=2)
+    home.goto(f"{base}/")
+    home.get_by_role("link", name="Bazar UMKM Jumat Ini").click()
+    home.wait_for_url(re.compile(r".*/berita/bazar-umkm-jumat-ini$"))
+    assert home.locator("article img[alt='Lapak bazar UMKM']").count() == 1
+    assert home.evaluate("window.__pwned") is None
+    assert "<script>window.__pwned" not in home.content()
+
+    # Edit and publish; then restore the first revision.
+    editor.goto(post_url)
+    editor.fill("input[name=title]", "Bazar UMKM Diundur")
+    editor.get_by_role("button", name="Terbitkan sekarang").click()
+    editor.wait_for_url(post_url)
+    home.goto(f"{base}/")
+    assert "Bazar UMKM Diundur" in home.content()
+    editor.goto(f"{post_url}/revisi")
+    editor.locator("button", has_text=re.compile(r"^Pulihkan #\d+$")).last.click()
+    editor.wait_for_url(post_url)
+    home.goto(f"{base}/berita/bazar-umkm-jumat-ini")
+    assert home.locator("h1").inner_text() == "Bazar UMKM Jumat Ini"
+
+    # An anonymous visitor finds the post in the feed and the sitemap.
+    visitor = cms_browser.new_context().new_page()
+    feed = ElementTree.fromstring(visitor.request.get(f"{base}/berita/feed.xml").body())  # noqa: S314
+    titles = [node.text for node in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert "Bazar UMKM Jumat Ini" in titles
+    sitemap = visitor.request.get(f"{base}/sitemap.xml").text()
+    assert f"{base}/berita/bazar-umkm-jumat-ini" in sitemap
+    assert errors == []
