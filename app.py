@@ -24,7 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
         if config is not None:
             raise
         print(f"Balai cannot start: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        # 4 is gunicorn's "App failed to load": its master stops instead of respawning workers forever.
+        raise SystemExit(4) from None
 
 
 def _create_app(overrides: dict | None) -> Flask:

@@ -32,7 +32,7 @@ def _start(env_changes: dict, tmp_path) -> subprocess.CompletedProcess:
 )
 def test_bad_configuration_stops_startup_with_one_line(env, expected, tmp_path):
     result = _start(env, tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == 4
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Balai cannot start:")

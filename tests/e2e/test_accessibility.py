@@ -1,0 +1,62 @@
+"""axe-core (vendored, tests/e2e/vendor) finds no serious or critical WCAG violation on any page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.harness import axe_violations, describe_violations
+
+pytestmark = pytest.mark.e2e
+
+
+def assert_accessible(page, what: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"axe found serious/critical violations on {what}:\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/", 200), ("/masuk/", 200), ("/halaman-yang-tidak-ada", 404)],
+    ids=["home", "login", "not-found"],
+)
+def test_public_pages_are_accessible(axe_page, live_server, path, status):
+    response = axe_page.goto(live_server.page_url(path))
+    assert response.status == status
+    assert_accessible(axe_page, path)
+
+
+def test_login_with_errors_is_accessible(axe_page, live_server):
+    axe_page.goto(live_server.page_url("/masuk/"))
+    axe_page.locator("#login-form").get_by_role("button", name="Masuk").click()
+    axe_page.get_by_text("Nama pengguna wajib diisi.").first.wait_for()
+    assert_accessible(axe_page, "the login form with empty fields")
+
+    axe_page.get_by_label("Nama pengguna").fill("petugas")
+    axe_page.get_by_label("Kata sandi").fill("wrong-password-for-axe")
+    axe_page.locator("#login-form").get_by_role("button", name="Masuk").click()
+    axe_page.get_by_text("Nama pengguna atau kata sandi salah.").first.wait_for()
+    assert_accessible(axe_page, "the login form after a wrong password")
+
+
+def test_admin_dashboard_is_accessible(axe_page, live_server, login):
+    login(axe_page, "superadmin")
+    assert_accessible(axe_page, "the admin dashboard")
+
+
+def test_english_home_is_accessible(axe_page, live_server):
+    axe_page.goto(live_server.page_url("/bahasa/en?next=/"))
+    assert axe_page.locator("html").get_attribute("lang") == "en"
+    assert_accessible(axe_page, "the English home page")
+
+
+def test_axe_reports_a_real_violation(axe_page, live_server):
+    """The check can fail: an image without alt text and an unlabelled field are caught."""
+    axe_page.goto(live_server.page_url("/"))
+    axe_page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend', '<img src="/static/none.png"><input type="text">');
+        }"""
+    )
+    rules = {violation["id"] for violation in axe_violations(axe_page)}
+    assert {"image-alt", "label"} <= rules, describe_violations(axe_violations(axe_page))
