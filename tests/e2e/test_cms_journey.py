@@ -15,19 +15,9 @@ from werkzeug.serving import make_server
 
 from models.base import utcnow
 from services.clock import utc_to_local
-from tests.support import CHROMIUM, TEST_PASSWORD, chromium_available, require
+from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture
 def app_config(app_config, tmp_path):
     app_config["MEDIA_DIR"] = str(tmp_path / "media")
@@ -49,27 +39,16 @@ def cms_live_server(app):
     thread.join(timeout=5)
 
 
-@pytest.fixture
-def cms_browser():
-    require(chromium_available(), f"Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def _png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 32), (20, 120, 60)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
-def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, auth, cms_live_server, cms_browser):
+def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, auth, cms_live_server, browser):
     auth.create("editor", username="editor")
     base = cms_live_server
-    editor = cms_browser.new_page()
+    editor = browser.new_page()
     errors: list[str] = []
     editor.on("pageerror", lambda error: errors.append(str(error)))
 
@@ -104,7 +83,7 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     assert "WIB" in editor.content()
     post_url = editor.url
 
-    home = cms_browser.new_page()
+    home = browser.new_page()
     home.goto(f"{base}/")
     assert "Bazar UMKM Jumat Ini" not in home.content()
 
@@ -131,7 +110,7 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     assert home.locator("h1").inner_text() == "Bazar UMKM Jumat Ini"
 
     # An anonymous visitor finds the post in the feed and the sitemap.
-    visitor = cms_browser.new_context().new_page()
+    visitor = browser.new_context().new_page()
     feed = ElementTree.fromstring(visitor.request.get(f"{base}/berita/feed.xml").body())  # noqa: S314
     titles = [node.text for node in feed.iter("{http://www.w3.org/2005/Atom}title")]
     assert "Bazar UMKM Jumat Ini" in titles
