@@ -100,12 +100,12 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     editor.goto(post_url)
     editor.fill("input[name=title]", "Bazar UMKM Diundur")
     editor.get_by_role("button", name="Terbitkan sekarang").click()
-    editor.wait_for_url(post_url)
+    editor.get_by_text("Diterbitkan.").wait_for()
     home.goto(f"{base}/")
     assert "Bazar UMKM Diundur" in home.content()
     editor.goto(f"{post_url}/revisi")
     editor.locator("button", has_text=re.compile(r"^Pulihkan #\d+$")).last.click()
-    editor.wait_for_url(post_url)
+    editor.get_by_text(re.compile(r"Revisi #\d+ dipulihkan")).wait_for()
     home.goto(f"{base}/berita/bazar-umkm-jumat-ini")
     assert home.locator("h1").inner_text() == "Bazar UMKM Jumat Ini"
 
