@@ -5,6 +5,8 @@ from models.base import Base
 from models.business import Business, Person
 from models.cooperative import Cooperative
 from models.kbli import KbliCode, KbliSection
+from models.official import Official
+from models.permit import Permit, PermitCounter
 from models.region import Region
 from models.user import User
 
@@ -15,6 +17,9 @@ __all__ = [
     "Cooperative",
     "KbliCode",
     "KbliSection",
+    "Official",
+    "Permit",
+    "PermitCounter",
     "Person",
     "Region",
     "User",
