@@ -413,3 +413,7 @@ def find_by_number(session: Session, number: str) -> Permit | None:
 
 def find_by_sha256(session: Session, digest: str) -> Permit | None:
     return session.scalar(select(Permit).where(Permit.document_sha256 == digest))
+
+
+def local_date(moment: datetime, config: dict) -> date:
+    return moment.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Jakarta"))).date()
