@@ -231,3 +231,12 @@ def test_downloads_return_the_same_bytes_from_a_shared_document_store(app, tmp_p
     (tmp_path / "docs" / permit.document_path).write_bytes(first[:-10])
     with pytest.raises(documents.DocumentError):
         permit_pdf(permit, app.config)
+
+
+def test_demo_seed_creates_officials_and_issues_permits(runner, app):
+    result = runner.invoke(args=["demo", "seed", "--businesses", "12", "--cooperatives", "0", "--permits", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Issued 3 demo IUMK permits." in result.output
+    permits = db.session.scalars(db.select(Permit)).all()
+    assert [p.seq for p in sorted(permits, key=lambda p: p.seq)] == [1, 2, 3]
+    assert all(p.document_sha256 and p.official_id for p in permits)
