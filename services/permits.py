@@ -10,7 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.base import utcnow
 from models.business import CLOSED, Business
@@ -399,9 +399,17 @@ def permit_pdf(permit: Permit, config: dict) -> bytes:
 
 
 def find_by_token(session: Session, token: str) -> Permit | None:
+    """The permit a QR code points to, with what its public page shows loaded in the same query."""
     if not token or len(token) > 64:
         return None
-    return session.scalar(select(Permit).where(Permit.token == token))
+    return session.scalar(
+        select(Permit)
+        .where(Permit.token == token)
+        .options(
+            joinedload(Permit.kelurahan).joinedload(Region.parent),
+            joinedload(Permit.superseded_by),
+        )
+    )
 
 
 def find_by_number(session: Session, number: str) -> Permit | None:
