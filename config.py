@@ -82,6 +82,8 @@ def load_config(instance_path: Path) -> dict:
             "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
         ),
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
+        "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         "PER_PAGE": 20,
     }
 

@@ -1,14 +1,15 @@
 """Batch printing for delivery runs: the stored certificates in one PDF, after a delivery manifest.
 
 Built in a background thread so that 500 certificates never hold a request open; the officer's page
-polls the progress and gets a download link. Jobs live in this process and their files under
-instance/batches (a deployment with several app servers pins /kantor/izin/cetak to one, or points
-BATCH_DIR at a shared directory).
+polls the progress and gets a download link. Each job's state is also written as JSON beside its
+PDF under BATCH_DIR (default instance/batches), so that any worker process can answer the polling;
+with several machines, BATCH_DIR must be a shared directory.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import tempfile
 import threading
@@ -86,13 +87,47 @@ def start(
     )
     session.commit()
     _jobs[job.id] = job
+    _save_state(app, job)
     thread = threading.Thread(target=_build, args=(app, job, ids), name=f"batch-{job.id[:8]}", daemon=True)
     thread.start()
     return job
 
 
-def get(job_id: str, user: User) -> BatchJob | None:
+def batch_dir(app: Flask) -> Path:
+    return Path(app.config.get("BATCH_DIR") or Path(app.instance_path) / "batches")
+
+
+def _save_state(app: Flask, job: BatchJob) -> None:
+    directory = batch_dir(app)
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {
+        "owner_id": job.owner_id,
+        "total": job.total,
+        "done": job.done,
+        "state": job.state,
+        "path": str(job.path) if job.path else None,
+    }
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".json")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(state, handle)
+    os.replace(tmp, directory / f"{job.id}.json")
+
+
+def get(app: Flask, job_id: str, user: User) -> BatchJob | None:
+    """The job if `user` started it: from this process, else from its state file (another worker)."""
     job = _jobs.get(job_id)
+    if job is None and job_id.isalnum():
+        state_file = batch_dir(app) / f"{job_id}.json"
+        if state_file.exists():
+            state = json.loads(state_file.read_text())
+            job = BatchJob(
+                id=job_id,
+                owner_id=state["owner_id"],
+                total=state["total"],
+                done=state["done"],
+                state=state["state"],
+                path=Path(state["path"]) if state["path"] else None,
+            )
     if job is None or job.owner_id != user.id:
         return None
     return job
@@ -114,7 +149,9 @@ def _build(app: Flask, job: BatchJob, permit_ids: list[int]) -> None:
                 writer.append(PdfReader(io.BytesIO(permit_pdf(permit, app.config))))
                 with job.lock:
                     job.done += 1
-            directory = Path(app.config.get("BATCH_DIR") or Path(app.instance_path) / "batches")
+                if job.done % 25 == 0:
+                    _save_state(app, job)
+            directory = batch_dir(app)
             directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=directory, suffix=".pdf")
             with os.fdopen(fd, "wb") as handle:
@@ -126,6 +163,7 @@ def _build(app: Flask, job: BatchJob, permit_ids: list[int]) -> None:
             job.state = "failed"
             job.error = type(exc).__name__
         finally:
+            _save_state(app, job)
             db.session.remove()
 
 

@@ -355,7 +355,7 @@ def batch_print():
 @bp.get("/izin/cetak/<job_id>")
 @roles_required(*STAFF)
 def batch_status(job_id: str):
-    job = batch.get(job_id, current_user)
+    job = batch.get(current_app, job_id, current_user)
     if job is None:
         abort(404)
     return render("backoffice/batch_status.html", block="progress", job=job)
@@ -364,7 +364,7 @@ def batch_status(job_id: str):
 @bp.get("/izin/cetak/<job_id>/unduh")
 @roles_required(*STAFF)
 def batch_download(job_id: str):
-    job = batch.get(job_id, current_user)
+    job = batch.get(current_app, job_id, current_user)
     if job is None or job.state != "done" or job.path is None:
         abort(404)
     response = send_file(
