@@ -61,6 +61,7 @@ def test_fetcher_serves_only_the_shipped_fonts():
             fetcher.fetch(url)
 
 
+@pytest.mark.both_databases
 def test_user_text_with_markup_is_printed_as_text_and_fetches_nothing(app, http_server):
     base, hits = http_server
     kelurahan = any_kelurahan()

@@ -70,6 +70,7 @@ def test_number_follows_configured_pattern_and_kelurahan_code_falls_back_to_regi
     assert permit.valid_until.year == permit.issued_on.year + 5
 
 
+@pytest.mark.both_databases
 def test_certificate_holds_every_field_on_one_page_and_says_demo(app):
     kelurahan = any_kelurahan()
     add_official(kelurahan, name="Drs. Ahmad Fauzi", nip="196912311990031005")
@@ -117,6 +118,7 @@ def test_header_strings_come_from_configuration(app):
     assert "UNIT PELAYANAN PTSP KELURAHAN" in text
 
 
+@pytest.mark.both_databases
 def test_long_name_and_address_still_fit_on_one_page(app):
     kelurahan = any_kelurahan()
     add_official(kelurahan)
@@ -147,6 +149,7 @@ def test_without_an_official_in_office_issuing_is_refused(app):
     assert db.session.scalar(db.select(db.func.count()).select_from(Permit)) == 0
 
 
+@pytest.mark.both_databases
 def test_closed_business_and_second_valid_permit_are_refused(app):
     kelurahan = any_kelurahan()
     add_official(kelurahan)
@@ -200,6 +203,7 @@ def test_revoke_keeps_reason_and_reissue_supersedes(app, auth):
     assert find_by_number(db.session, second.number.lower()).id == second.id
 
 
+@pytest.mark.both_databases
 def test_signature_validates_and_a_tampered_copy_is_detected(app, tmp_path):
     kelurahan = any_kelurahan()
     add_official(kelurahan)
