@@ -127,14 +127,24 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.backoffice import bp as backoffice_bp
     from blueprints.cms import bp as cms_bp
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
     from blueprints.public import bp as public_bp
     from blueprints.site import bp as site_bp
+    from blueprints.verify import bp as verify_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp, site_bp, cms_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp, site_bp, cms_bp, backoffice_bp, verify_bp):
         app.register_blueprint(blueprint)
+
+
+# Pages of these blueprints are for logged-in staff or cooperatives: never in a search engine.
+NOINDEX_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice"})
+
+
+def _is_noindex() -> bool:
+    return bool(getattr(g, "noindex", False)) or request.blueprint in NOINDEX_BLUEPRINTS
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -148,6 +158,7 @@ def _register_request_hooks(app: Flask) -> None:
             "municipality": app.extensions["municipality"],
             "site_name": app.config["SITE_NAME"],
             "current_locale": str(get_locale()),
+            "noindex": _is_noindex(),
         }
 
     @app.after_request
@@ -160,7 +171,7 @@ def _register_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
         )
-        if getattr(g, "noindex", False) or request.blueprint in {"admin", "auth", "portal"}:
+        if _is_noindex():
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
         if "lang" in session:
             response.vary.add("Cookie")

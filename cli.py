@@ -68,7 +68,8 @@ def users_create(username, role, full_name, kecamatan, password_env):
 @click.option("--cooperatives", default=30, show_default=True, type=click.IntRange(0, 100_000))
 @click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the registry already has records.")
-def demo_seed(businesses, cooperatives, seed, if_empty):
+@click.option("--permits", default=0, show_default=True, type=click.IntRange(0, 100_000), help="IUMK permits to issue.")
+def demo_seed(businesses, cooperatives, seed, if_empty, permits):
     """Generate realistic Indonesian demo records across the loaded regions, and the demo site content."""
     from services.demo_content import seed_content
 
@@ -81,9 +82,18 @@ def demo_seed(businesses, cooperatives, seed, if_empty):
     try:
         demo.seed_businesses(db.session, businesses, seed)
         demo.seed_cooperatives(db.session, cooperatives, seed)
+        demo.seed_officials(db.session, seed)
+        issued = demo.seed_permits(
+            db.session,
+            permits,
+            config=current_app.config,
+            municipality=current_app.extensions["municipality"],
+            instance_path=current_app.instance_path,
+        )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Seeded {businesses} businesses and {cooperatives} cooperatives (seed {seed}).")
+    click.echo(f"Issued {issued} demo IUMK permits.")
 
 
 @demo_cli.command("accounts")
@@ -126,9 +136,13 @@ def search_reindex():
 def setup(demo_businesses, demo_cooperatives):
     """Everything `make run` needs: migrate, load regions, seed demo data if empty, index."""
     upgrade()
+    from services.documents import signing_key
+
+    if signing_key(current_app.config, current_app.instance_path).demo:
+        click.echo("No signing key configured: certificates are signed with the local DEMO key in instance/.")
     ctx = click.get_current_context()
     ctx.invoke(regions_load)
-    ctx.invoke(demo_seed, businesses=demo_businesses, cooperatives=demo_cooperatives, seed=1, if_empty=True)
+    ctx.invoke(demo_seed, businesses=demo_businesses, cooperatives=demo_cooperatives, seed=1, if_empty=True, permits=20)
     ctx.invoke(search_reindex)
     ctx.invoke(demo_accounts)
 

@@ -63,6 +63,27 @@ def load_config(instance_path: Path) -> dict:
         "CERT_HEADER_GOVERNMENT": os.environ.get("CERT_HEADER_GOVERNMENT"),
         "CERT_HEADER_AGENCY": os.environ.get("CERT_HEADER_AGENCY"),
         "SITE_NAME": os.environ.get("SITE_NAME", "Balai"),
+        # Permits (IUMK): number pattern, series and validity are local rules, so configuration.
+        "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
+        "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
+        "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Issued PDFs: kept in the database unless a directory every app server can read is given.
+        "DOCUMENT_STORE": os.environ.get("DOCUMENT_STORE") or None,
+        # PAdES signing key and certificate (PEM) of the issuing office; none: the demo key in instance/.
+        "SIGNING_KEY_PATH": os.environ.get("SIGNING_KEY_PATH") or None,
+        "SIGNING_CERT_PATH": os.environ.get("SIGNING_CERT_PATH") or None,
+        "SIGNING_KEY_PASSPHRASE": os.environ.get("SIGNING_KEY_PASSPHRASE") or None,
+        "SIGNING_DEMO_DIR": os.environ.get("SIGNING_DEMO_DIR") or None,
+        "CERT_PLACE_OF_ISSUE": os.environ.get("CERT_PLACE_OF_ISSUE") or None,
+        "CERT_LEGAL_BASIS": os.environ.get(
+            "CERT_LEGAL_BASIS",
+            "Peraturan Presiden Nomor 98 Tahun 2014 tentang Perizinan untuk Usaha Mikro dan Kecil dan "
+            "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
+        ),
+        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
+        "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         "PER_PAGE": 20,
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
         "MEDIA_MAX_BYTES": int(os.environ.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024))),

@@ -6,6 +6,8 @@ from models.business import Business, Person
 from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
 from models.cooperative import Cooperative
 from models.kbli import KbliCode, KbliSection
+from models.official import Official
+from models.permit import Permit, PermitCounter
 from models.region import Region
 from models.user import User
 
@@ -18,7 +20,10 @@ __all__ = [
     "KbliSection",
     "MediaFile",
     "NewsPost",
+    "Official",
     "Page",
+    "Permit",
+    "PermitCounter",
     "Person",
     "Region",
     "Revision",

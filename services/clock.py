@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, has_app_context
 
@@ -35,3 +35,8 @@ def utc_to_local(moment: datetime, tz_name: str) -> datetime:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo(tz_name))
+
+
+def local_today(tz_name: str) -> date:
+    """Today's date in the municipality's zone, by the (replaceable) clock."""
+    return utc_to_local(now(), tz_name).date()

@@ -198,3 +198,64 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count()).select_from(Business)) and not session.scalar(
         select(func.count()).select_from(Cooperative)
     )
+
+
+def seed_officials(session: Session, seed: int = 1) -> int:
+    """A lurah for every kelurahan without one (in office since 2024), with a plausible 18-digit NIP."""
+    from models.official import Official
+
+    fake = Faker("id_ID")
+    fake.seed_instance(seed + 104729)
+    rng = random.Random(seed + 104729)
+    covered = set(session.scalars(select(Official.region_id)))
+    created = 0
+    for region in session.scalars(select(Region).where(Region.level == KELURAHAN).order_by(Region.id)):
+        if region.id in covered:
+            continue
+        birth = date(1970, 1, 1) + timedelta(days=rng.randint(0, 20 * 365))
+        appointed = f"{rng.randint(1995, 2015)}{rng.randint(1, 12):02d}"
+        nip = f"{birth:%Y%m%d}{appointed}{rng.randint(1, 2)}{rng.randint(1, 999):03d}"
+        session.add(
+            Official(
+                name=fake.name(),
+                rank=rng.choice(("Penata (III/c)", "Penata Tk. I (III/d)", "Pembina (IV/a)")),
+                nip=nip,
+                position=f"Lurah {region.name}",
+                region_id=region.id,
+                valid_from=date(2024, 1, 1),
+            )
+        )
+        created += 1
+    session.commit()
+    return created
+
+
+def seed_permits(session: Session, count: int, *, config: dict, municipality, instance_path: str) -> int:
+    """Issue permits for the first `count` operating businesses that have none (real numbers, real PDFs)."""
+    from models.permit import Permit
+    from services.permits import PermitError, issue_permit
+
+    with_permit = select(Permit.business_id)
+    candidates = list(
+        session.scalars(
+            select(Business.id)
+            .where(Business.status == OPERATING, Business.id.not_in(with_permit))
+            .order_by(Business.id)
+            .limit(count)
+        )
+    )
+    issued = 0
+    for business_id in candidates:
+        try:
+            issue_permit(
+                session,
+                session.get(Business, business_id),
+                None,
+                config=config,
+                municipality=municipality,
+                instance_path=instance_path,
+            )
+            issued += 1
+        except PermitError:
+            continue
+    return issued

@@ -14,14 +14,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from models.business import OPERATING, Business
 from models.cooperative import Cooperative
 from models.kbli import KbliCode, KbliSection
+from models.permit import Permit
 from models.region import KECAMATAN, Region
+from services import clock
 
 WATCHED_TABLES = {"business", "cooperative", "permit"}
 _lock = threading.Lock()
@@ -99,18 +102,20 @@ def _kecamatan_names(session: Session) -> dict[int, str]:
     return {region_id: name for region_id, name in rows}
 
 
-def licensed_businesses_by_kecamatan(session: Session) -> Chart:
-    """Operating businesses per kecamatan (every kecamatan listed, zeros included).
+def _licensed():
+    """SQL condition: an operating business holding an IUMK permit valid today."""
+    today = clock.local_today(current_app.config["TIMEZONE"])
+    return (Business.status == OPERATING) & exists().where(Permit.business_id == Business.id, Permit.valid_on(today))
 
-    Counted on the Business table; once permits exist, "licensed" can be narrowed to holders of a
-    valid permit here without changing the page.
-    """
+
+def licensed_businesses_by_kecamatan(session: Session) -> Chart:
+    """Operating businesses with a valid permit, per kecamatan (every kecamatan listed, zeros included)."""
     kelurahan = aliased(Region)
     counts = dict(
         session.execute(
             select(kelurahan.parent_id, func.count(Business.id))
             .join(kelurahan, kelurahan.id == Business.kelurahan_id)
-            .where(Business.status == OPERATING)
+            .where(_licensed())
             .group_by(kelurahan.parent_id)
         ).all()
     )
@@ -119,7 +124,7 @@ def licensed_businesses_by_kecamatan(session: Session) -> Chart:
     return Chart(
         key="usaha-per-kecamatan",
         title=str(_l("Usaha mikro berizin per kecamatan")),
-        description=str(_l("Jumlah usaha mikro yang beroperasi di setiap kecamatan.")),
+        description=str(_l("Jumlah usaha mikro beroperasi yang memegang IUMK berlaku di setiap kecamatan.")),
         label_heading=str(_l("Kecamatan")),
         value_heading=str(_l("Jumlah usaha")),
         rows=rows,
@@ -127,7 +132,7 @@ def licensed_businesses_by_kecamatan(session: Session) -> Chart:
 
 
 def licensed_businesses_by_kbli_section(session: Session) -> Chart:
-    """Operating businesses per KBLI section (A–U), with the section's title."""
+    """Operating businesses with a valid permit per KBLI section (A–U), with the section's title."""
     rows = session.execute(
         select(KbliSection.letter, KbliSection.title, func.count(Business.id))
         .join(
@@ -135,14 +140,14 @@ def licensed_businesses_by_kbli_section(session: Session) -> Chart:
             (KbliCode.version == Business.kbli_version) & (KbliCode.code == Business.kbli_code),
         )
         .join(KbliSection, (KbliSection.version == KbliCode.version) & (KbliSection.letter == KbliCode.section))
-        .where(Business.status == OPERATING)
+        .where(_licensed())
         .group_by(KbliSection.letter, KbliSection.title)
         .order_by(func.count(Business.id).desc(), KbliSection.letter)
     ).all()
     return Chart(
         key="usaha-per-kbli",
         title=str(_l("Usaha mikro berizin per bidang usaha (KBLI)")),
-        description=str(_l("Jumlah usaha mikro yang beroperasi menurut kategori KBLI.")),
+        description=str(_l("Jumlah usaha mikro beroperasi yang memegang IUMK berlaku, menurut kategori KBLI.")),
         label_heading=str(_l("Kategori KBLI")),
         value_heading=str(_l("Jumlah usaha")),
         rows=[(f"{letter} · {title}", count) for letter, title, count in rows],
@@ -150,11 +155,7 @@ def licensed_businesses_by_kbli_section(session: Session) -> Chart:
 
 
 def permits_issued_per_month(session: Session, months: int = 24) -> Chart:
-    """Permits issued per calendar month (WIB issue date), last `months` months with any issue.
-
-    Reads the `permit` table (its `issued_on` local date) when that table exists; until then the
-    chart is empty and says so.
-    """
+    """Permits issued per calendar month (the WIB issue date), the last `months` months with any issue."""
     chart = Chart(
         key="izin-per-bulan",
         title=str(_l("Izin usaha mikro (IUMK) terbit per bulan")),
@@ -162,14 +163,12 @@ def permits_issued_per_month(session: Session, months: int = 24) -> Chart:
         label_heading=str(_l("Bulan")),
         value_heading=str(_l("Izin terbit")),
     )
-    bind = session.get_bind()
-    if not inspect(bind).has_table("permit"):
-        chart.note = str(_l("Data izin belum tersedia."))
-        return chart
-    month = "strftime('%Y-%m', issued_on)" if bind.dialect.name == "sqlite" else "to_char(issued_on, 'YYYY-MM')"
+    if session.get_bind().dialect.name == "sqlite":
+        month = func.strftime("%Y-%m", Permit.issued_on)
+    else:
+        month = func.to_char(Permit.issued_on, "YYYY-MM")
     rows = session.execute(
-        text(f"SELECT {month} AS month, COUNT(*) FROM permit GROUP BY month ORDER BY month DESC LIMIT :n"),  # noqa: S608
-        {"n": months},
+        select(month.label("month"), func.count(Permit.id)).group_by("month").order_by(month.desc()).limit(months)
     ).all()
     chart.rows = [(label, count) for label, count in reversed(rows)]
     return chart

@@ -1,7 +1,7 @@
 """cms: pages, news, revisions, slug redirects, media
 
 Revision ID: 0004_cms
-Revises: 0001_foundation
+Revises: 0003_permits
 Create Date: 2026-11-22 01:15:04.804122
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '0004_cms'
-down_revision = '0001_foundation'
+down_revision = '0003_permits'
 branch_labels = None
 depends_on = None
 

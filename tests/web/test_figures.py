@@ -8,38 +8,51 @@ import io
 import pytest
 
 from extensions import db
-from models.business import Business
-from services.demo import seed_businesses, seed_cooperatives
+from models.permit import Permit
+from services.demo import seed_businesses, seed_cooperatives, seed_officials, seed_permits
+from services.permits import revoke_permit
 
 
-def _operating() -> int:
-    return db.session.scalar(db.select(db.func.count()).select_from(Business).where(Business.status == "operating"))
+def _issue(app, count: int) -> list[Permit]:
+    seed_officials(db.session)
+    seed_permits(
+        db.session,
+        count,
+        config=app.config,
+        municipality=app.extensions["municipality"],
+        instance_path=app.instance_path,
+    )
+    return list(db.session.scalars(db.select(Permit).order_by(Permit.id)))
 
 
 @pytest.mark.both_databases
-def test_figures_page_draws_accessible_charts_with_tables(client):
+def test_figures_page_draws_accessible_charts_with_tables(app, client):
     seed_businesses(db.session, 30, seed=8)
     seed_cooperatives(db.session, 6, seed=8)
+    permits = _issue(app, 3)
+    revoke_permit(db.session, permits[0], None, "Usaha pindah alamat", config=app.config)
     response = client.get("/angka")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count('role="img"') == 4  # permits chart is empty until permits exist
+    assert page.count('role="img"') == 5
     assert '<title id="usaha-per-kecamatan-svg-title">Usaha mikro berizin per kecamatan</title>' in page
     assert "<desc id=" in page and '<table class="data">' in page
-    operating = _operating()
-    assert f'<td class="numeric">{operating}</td></tr></tfoot>' in page
-    assert "Data izin belum tersedia." in page
+    # Licensed means holding a valid permit: the revoked one no longer counts.
+    assert '<td class="numeric">2</td></tr></tfoot>' in page
+    month = permits[0].issued_on.strftime("%Y-%m")
+    assert f"<th scope=\"row\">{month}</th><td class=\"numeric\">3</td>" in page
     assert "style=" not in page.split("<main")[1]
 
 
-def test_figures_csv_matches_the_table_and_refreshes_after_a_change(client):
+def test_figures_csv_matches_the_table_and_refreshes_after_a_change(app, client):
     seed_businesses(db.session, 10, seed=9)
+    _issue(app, 2)
     first = list(csv.reader(io.StringIO(client.get("/angka/usaha-per-kecamatan.csv").get_data(as_text=True))))
     assert first[0] == ["\ufeffKecamatan", "Jumlah usaha"]
     assert len(first) == 1 + 44  # every DKI kecamatan, zeros included
     total_before = sum(int(row[1]) for row in first[1:])
-    seed_businesses(db.session, 5, seed=10)  # an ORM commit: the cache must notice
+    assert total_before == 2
+    _issue(app, 1)  # an ORM commit: the cache must notice
     second = list(csv.reader(io.StringIO(client.get("/angka/usaha-per-kecamatan.csv").get_data(as_text=True))))
-    operating = _operating()
-    assert sum(int(row[1]) for row in second[1:]) == operating > total_before
+    assert sum(int(row[1]) for row in second[1:]) == 3
     assert client.get("/angka/tidak-ada.csv").status_code == 404

@@ -1,0 +1,120 @@
+"""Forms of the back office: a business with its owner, revocation, batch printing."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
+from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
+
+LEGAL_FORM_CHOICES = [
+    ("perseorangan", _l("Perseorangan")),
+    ("ud", _l("Usaha Dagang (UD)")),
+    ("cv", _l("Persekutuan Komanditer (CV)")),
+    ("firma", _l("Firma")),
+    ("pt_perorangan", _l("PT Perorangan")),
+]
+PREMISES_CHOICES = [
+    ("milik_sendiri", _l("Milik sendiri")),
+    ("sewa", _l("Sewa")),
+    ("pinjam_pakai", _l("Pinjam pakai")),
+    ("lainnya", _l("Lainnya")),
+]
+STATUS_CHOICES = [("operating", _l("Beroperasi")), ("closed", _l("Tutup"))]
+REQUIRED = _l("Wajib diisi.")
+assert {c for c, _ in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
+assert {c for c, _ in PREMISES_CHOICES} == set(PREMISES)
+assert {c for c, _ in STATUS_CHOICES} == set(BUSINESS_STATUSES)
+
+
+class BusinessForm(FlaskForm):
+    owner_nik = StringField(
+        _l("NIK pemilik"), validators=[DataRequired(REQUIRED)], filters=[lambda v: (v or "").strip()]
+    )
+    use_existing_owner = HiddenField()
+    owner_name = StringField(_l("Nama pemilik"), validators=[DataRequired(REQUIRED), Length(max=150)])
+    owner_phone = StringField(_l("Nomor telepon"), validators=[DataRequired(REQUIRED)])
+    owner_address = TextAreaField(_l("Alamat rumah pemilik"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    owner_birth_date = DateField(_l("Tanggal lahir"), validators=[Optional()])
+    name = StringField(_l("Nama usaha"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    legal_form = SelectField(_l("Bentuk usaha"), choices=LEGAL_FORM_CHOICES, default="perseorangan")
+    kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
+    address = TextAreaField(_l("Alamat usaha"), validators=[DataRequired(REQUIRED), Length(max=500)])
+    kbli_code = StringField(_l("Kode KBLI"), validators=[Optional()])
+    activity = StringField(_l("Kegiatan usaha"), validators=[DataRequired(REQUIRED), Length(max=255)])
+    premises = SelectField(_l("Sarana usaha"), choices=PREMISES_CHOICES, default="milik_sendiri")
+    capital_rupiah = IntegerField(
+        _l("Modal usaha (Rp, tanpa tanah dan bangunan)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=500_000_000, message=_l("Modal usaha mikro/kecil paling banyak Rp500.000.000.")),
+        ],
+    )
+    workers = IntegerField(_l("Jumlah pekerja"), validators=[Optional(), NumberRange(min=0, max=99)])
+    npwp = StringField(
+        _l("NPWP (opsional)"),
+        validators=[Optional(), Regexp(r"^[0-9.\-]{15,20}$", message=_l("NPWP berisi 15 atau 16 angka."))],
+    )
+    nib = StringField(
+        _l("NIB (opsional)"), validators=[Optional(), Regexp(r"^\d{13}$", message=_l("NIB harus 13 angka."))]
+    )
+    status = SelectField(_l("Status usaha"), choices=STATUS_CHOICES, default="operating")
+
+    def __init__(self, *args, kelurahan=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._allowed_kelurahan = {region.id for region in kelurahan}
+        self.kelurahan_id.choices = [(0, _l("— pilih kelurahan —"))] + [
+            (region.id, f"{region.name} (Kec. {region.parent.name})" if region.parent else region.name)
+            for region in kelurahan
+        ]
+
+    def validate_owner_nik(self, field):
+        problem = nik_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_owner_phone(self, field):
+        try:
+            field.data = normalise_phone(field.data)
+        except RegistryError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def validate_kelurahan_id(self, field):
+        if field.data not in self._allowed_kelurahan:
+            raise ValidationError(_l("Pilih kelurahan dari daftar."))
+
+    def validate_kbli_code(self, field):
+        code = (field.data or "").split(" ")[0].strip()
+        if kbli_by_code(_session(), code) is None:
+            raise ValidationError(_l("Kode KBLI tidak dikenal: cari dengan kode atau kata kunci."))
+        field.data = code
+
+
+def _session():
+    from extensions import db
+
+    return db.session
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan pencabutan"),
+        validators=[DataRequired(REQUIRED), Length(min=5, max=1000, message=_l("Alasan 5 sampai 1000 karakter."))],
+    )
+
+
+class BatchForm(FlaskForm):
+    issued_on = DateField(_l("Tanggal terbit"), validators=[DataRequired(REQUIRED)])
+    kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
+    include_all = BooleanField(_l("Termasuk izin yang dicabut atau digantikan"))

@@ -1,0 +1,450 @@
+"""Back office: officers register businesses and issue, print, revoke and reissue permits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, flash, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.backoffice import bp
+from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
+from blueprints.permissions import roles_required
+from blueprints.rendering import redirect_to, render
+from extensions import db
+from models.audit import AuditEvent
+from models.business import Business
+from models.permit import Permit
+from models.region import Region
+from models.user import OFFICER, SUPERADMIN
+from services import batch, permits, registry
+from services.audit import record
+from services.documents import DocumentError
+
+STAFF = (SUPERADMIN, OFFICER)
+
+
+def _business_or_404(business_id: int) -> Business:
+    business = registry.get_business(db.session, current_user, business_id)
+    if business is None:
+        abort(404)
+    return business
+
+
+def _permit_or_404(permit_id: int) -> Permit:
+    permit = db.session.get(Permit, permit_id)
+    if permit is None or registry.get_business(db.session, current_user, permit.business_id) is None:
+        abort(404)
+    return permit
+
+
+def _business_form(business: Business | None = None) -> BusinessForm:
+    kelurahan = registry.kelurahan_choices(db.session, current_user)
+    if business is None or request.method == "POST":
+        return BusinessForm(kelurahan=kelurahan)
+    owner = business.owner
+    return BusinessForm(
+        kelurahan=kelurahan,
+        data={
+            "owner_nik": owner.nik,
+            "owner_name": owner.full_name,
+            "owner_phone": owner.phone,
+            "owner_address": owner.home_address,
+            "owner_birth_date": owner.birth_date,
+            "name": business.name,
+            "legal_form": business.legal_form,
+            "kelurahan_id": business.kelurahan_id,
+            "address": business.address,
+            "kbli_code": business.kbli_code,
+            "activity": business.activity,
+            "premises": business.premises,
+            "capital_rupiah": business.capital_rupiah,
+            "workers": business.workers,
+            "npwp": business.npwp,
+            "nib": business.nib,
+            "status": business.status,
+        },
+    )
+
+
+def _existing_owner(form: BusinessForm, business: Business | None):
+    """The person already registered with the typed NIK, when it is not this business's owner."""
+    if registry.nik_problem(form.owner_nik.data or ""):
+        return None
+    person = registry.person_by_nik(db.session, form.owner_nik.data)
+    if person is None or (business is not None and person.id == business.owner_id):
+        return None
+    return person
+
+
+def _input(form: BusinessForm, existing) -> registry.BusinessInput:
+    use_existing = existing is not None and form.use_existing_owner.data == str(existing.id)
+    return registry.BusinessInput(
+        owner={
+            "nik": form.owner_nik.data,
+            "full_name": form.owner_name.data.strip(),
+            "phone": form.owner_phone.data,
+            "home_address": form.owner_address.data.strip(),
+            "birth_date": form.owner_birth_date.data,
+        },
+        business={
+            "name": " ".join(form.name.data.split()),
+            "legal_form": form.legal_form.data,
+            "address": form.address.data.strip(),
+            "kelurahan_id": form.kelurahan_id.data,
+            "kbli_code": form.kbli_code.data or None,
+            "activity": form.activity.data.strip(),
+            "premises": form.premises.data,
+            "capital_rupiah": form.capital_rupiah.data,
+            "workers": form.workers.data,
+            "npwp": form.npwp.data or None,
+            "nib": form.nib.data or None,
+            "status": form.status.data,
+        },
+        existing_owner_id=existing.id if use_existing else None,
+    )
+
+
+def _save_business(business: Business | None):
+    form = _business_form(business)
+    existing = _existing_owner(form, business) if request.method == "POST" else None
+    template = "backoffice/business_form.html"
+    if request.method == "POST":
+        valid = form.validate()
+        if valid and existing is not None and form.use_existing_owner.data != str(existing.id):
+            form.owner_nik.errors = [
+                *form.owner_nik.errors,
+                _(
+                    "NIK ini sudah terdaftar atas nama %(name)s. Pilih 'gunakan data pemilik ini'.",
+                    name=existing.full_name,
+                ),
+            ]
+            valid = False
+        if valid:
+            data = _input(form, existing)
+            try:
+                if business is None:
+                    saved = registry.register_business(db.session, data, current_user, request.remote_addr)
+                    flash(_("Usaha %(name)s terdaftar.", name=saved.name), "success")
+                else:
+                    saved = registry.update_business(db.session, business, data, current_user, request.remote_addr)
+                    flash(_("Perubahan disimpan."), "success")
+            except registry.RegistryError as exc:
+                db.session.rollback()
+                form.owner_nik.errors = [*form.owner_nik.errors, str(exc)]
+            else:
+                return redirect_to(url_for("backoffice.business_detail", business_id=saved.id))
+        return render(
+            template,
+            block="business_form",
+            status=422,
+            form=form,
+            business=business,
+            existing=existing,
+            kbli_codes=registry.search_kbli(db.session, form.kbli_code.data or ""),
+        )
+    return render(
+        template,
+        form=form,
+        business=business,
+        existing=existing,
+        kbli_codes=registry.search_kbli(db.session, form.kbli_code.data or ""),
+    )
+
+
+@bp.route("/usaha/baru", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def business_new():
+    return _save_business(None)
+
+
+@bp.route("/usaha/<int:business_id>/ubah", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def business_edit(business_id: int):
+    return _save_business(_business_or_404(business_id))
+
+
+@bp.post("/usaha/validasi/<field>")
+@roles_required(*STAFF)
+def business_validate_field(field: str):
+    """Check one field as the officer leaves it; answers that field's markup with its errors."""
+    business_id = request.args.get("business_id", type=int)
+    business = _business_or_404(business_id) if business_id else None
+    form = _business_form(business)
+    if field not in form or field in ("csrf_token", "use_existing_owner"):
+        abort(404)
+    form.validate()
+    existing = _existing_owner(form, business) if field == "owner_nik" else None
+    return render_template("backoffice/_field.html", form=form, f=form[field], business=business, existing=existing)
+
+
+@bp.get("/kbli")
+@roles_required(*STAFF)
+def kbli_search():
+    """KBLI codes matching what was typed (code or words), as <option>s for the datalist."""
+    codes = registry.search_kbli(db.session, request.args.get("kbli_code") or request.args.get("q") or "")
+    return render_template("backoffice/_kbli_options.html", codes=codes)
+
+
+@bp.get("/usaha/")
+@roles_required(*STAFF)
+def business_list():
+    q = (request.args.get("q") or "").strip()[:100]
+    kelurahan_id = request.args.get("kelurahan", type=int)
+    status = request.args.get("status") if request.args.get("status") in ("operating", "closed") else None
+    query = registry.search_businesses(current_user, q=q, kelurahan_id=kelurahan_id, status=status)
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render(
+        "backoffice/business_list.html",
+        block="results",
+        page=page,
+        q=q,
+        kelurahan_id=kelurahan_id,
+        status=status,
+        kelurahan=registry.kelurahan_choices(db.session, current_user),
+        mask_nik=registry.mask_nik,
+    )
+
+
+@bp.get("/usaha/<int:business_id>")
+@roles_required(*STAFF)
+def business_detail(business_id: int):
+    business = _business_or_404(business_id)
+    history = list(
+        db.session.scalars(db.select(Permit).where(Permit.business_id == business.id).order_by(Permit.id.desc()))
+    )
+    return render(
+        "backoffice/business_detail.html",
+        business=business,
+        permits=history,
+        today=permits.local_today(current_app.config),
+        revoke_form=RevokeForm(),
+    )
+
+
+@bp.get("/usaha/<int:business_id>/pratinjau.pdf")
+@roles_required(*STAFF)
+def permit_preview(business_id: int):
+    business = _business_or_404(business_id)
+    try:
+        pdf = permits.preview_certificate(
+            db.session, business, config=current_app.config, municipality=current_app.extensions["municipality"]
+        )
+    except permits.PermitError as exc:
+        flash(str(exc), "error")
+        return redirect_to(url_for("backoffice.business_detail", business_id=business.id))
+    return send_file(_bytes(pdf), mimetype="application/pdf", download_name="pratinjau-izin.pdf", max_age=0)
+
+
+@bp.post("/usaha/<int:business_id>/izin")
+@roles_required(*STAFF)
+def permit_issue(business_id: int):
+    business = _business_or_404(business_id)
+    try:
+        permit = permits.issue_permit(
+            db.session,
+            business,
+            current_user,
+            config=current_app.config,
+            municipality=current_app.extensions["municipality"],
+            instance_path=current_app.instance_path,
+            ip_address=request.remote_addr,
+        )
+    except permits.PermitError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Izin %(number)s diterbitkan.", number=permit.number), "success")
+    return redirect_to(url_for("backoffice.business_detail", business_id=business.id))
+
+
+@bp.get("/izin/<int:permit_id>/unduh")
+@roles_required(*STAFF)
+def permit_download(permit_id: int):
+    permit = _permit_or_404(permit_id)
+    try:
+        pdf = permits.permit_pdf(permit, current_app.config)
+    except DocumentError:
+        current_app.logger.error("stored certificate of permit %s is missing or damaged", permit.id)
+        abort(500)
+    record(
+        db.session, current_user, "download", "permit", permit.id, summary=permit.number, ip_address=request.remote_addr
+    )
+    db.session.commit()
+    filename = "izin-" + permit.number.replace("/", "-") + ".pdf"
+    response = send_file(_bytes(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/izin/<int:permit_id>/cabut")
+@roles_required(*STAFF)
+def permit_revoke(permit_id: int):
+    permit = _permit_or_404(permit_id)
+    form = RevokeForm()
+    if not form.validate():
+        flash(" ".join(str(e) for e in form.reason.errors) or _("Alasan pencabutan wajib diisi."), "error")
+    else:
+        try:
+            permits.revoke_permit(
+                db.session,
+                permit,
+                current_user,
+                form.reason.data,
+                config=current_app.config,
+                ip_address=request.remote_addr,
+            )
+        except permits.PermitError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Izin %(number)s dicabut.", number=permit.number), "success")
+    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+
+
+@bp.post("/izin/<int:permit_id>/terbit-ulang")
+@roles_required(*STAFF)
+def permit_reissue(permit_id: int):
+    permit = _permit_or_404(permit_id)
+    try:
+        new = permits.reissue_permit(
+            db.session,
+            permit,
+            current_user,
+            config=current_app.config,
+            municipality=current_app.extensions["municipality"],
+            instance_path=current_app.instance_path,
+            ip_address=request.remote_addr,
+        )
+    except permits.PermitError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Izin %(old)s digantikan oleh %(new)s.", old=permit.number, new=new.number), "success")
+    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+
+
+@bp.route("/izin/cetak", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def batch_print():
+    """Choose the permits of a delivery run; the PDF is built in the background."""
+    kelurahan = registry.kelurahan_choices(db.session, current_user)
+    form = BatchForm(data=None if request.method == "POST" else {"issued_on": permits.local_today(current_app.config)})
+    form.kelurahan_id.choices = [(0, _("Semua kelurahan"))] + [(r.id, r.name) for r in kelurahan]
+    chosen: list[Permit] = []
+    if form.issued_on.data:
+        allowed = {r.id for r in kelurahan}
+        kelurahan_id = form.kelurahan_id.data if form.kelurahan_id.data in allowed else None
+        chosen = batch.select_permits(
+            db.session,
+            registry.kecamatan_scope(current_user),
+            issued_on=form.issued_on.data,
+            kelurahan_id=kelurahan_id,
+            include_all=form.include_all.data,
+        )
+    if request.method == "POST" and form.validate():
+        if not chosen:
+            flash(_("Tidak ada izin yang cocok untuk dicetak."), "error")
+        else:
+            job = batch.start(
+                current_app._get_current_object(), db.session, current_user, chosen, ip_address=request.remote_addr
+            )
+            return redirect_to(url_for("backoffice.batch_status", job_id=job.id))
+    status = 422 if request.method == "POST" else 200
+    return render("backoffice/batch_form.html", form=form, chosen=chosen, status=status)
+
+
+@bp.get("/izin/cetak/<job_id>")
+@roles_required(*STAFF)
+def batch_status(job_id: str):
+    job = batch.get(current_app, job_id, current_user)
+    if job is None:
+        abort(404)
+    return render("backoffice/batch_status.html", block="progress", job=job)
+
+
+@bp.get("/izin/cetak/<job_id>/unduh")
+@roles_required(*STAFF)
+def batch_download(job_id: str):
+    job = batch.get(current_app, job_id, current_user)
+    if job is None or job.state != "done" or job.path is None:
+        abort(404)
+    response = send_file(
+        job.path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"cetak-izin-{date.today().isoformat()}.pdf",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/izin/")
+@roles_required(*STAFF)
+def permit_list():
+    q = (request.args.get("q") or "").strip()[:100]
+    query = db.select(Permit).join(Business, Permit.business_id == Business.id)
+    scope = registry.kecamatan_scope(current_user)
+    if scope is not None:
+        query = query.join(Region, Permit.kelurahan_id == Region.id).where(Region.parent_id == scope)
+    if q:
+        query = query.where(
+            db.or_(
+                db.func.lower(Permit.number).contains(q.lower()),
+                db.func.lower(Permit.business_name).contains(q.lower()),
+            )
+        )
+    page = db.paginate(query.order_by(Permit.id.desc()), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render(
+        "backoffice/permit_list.html", block="results", page=page, q=q, today=permits.local_today(current_app.config)
+    )
+
+
+@bp.get("/audit")
+@roles_required(SUPERADMIN)
+def audit_log():
+    """The audit log, filterable by action, kind of record, user and date."""
+    action = (request.args.get("action") or "").strip()[:40]
+    object_type = (request.args.get("object_type") or "").strip()[:40]
+    actor = (request.args.get("actor") or "").strip()[:80]
+    since = _date_arg("since")
+    query = db.select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if actor:
+        from models.user import User
+
+        query = query.join(User, AuditEvent.actor_id == User.id).where(db.func.lower(User.username) == actor.lower())
+    if since:
+        from datetime import datetime, time
+        from zoneinfo import ZoneInfo
+
+        start = datetime.combine(since, time.min, tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        query = query.where(AuditEvent.at >= start)
+    page = db.paginate(query, per_page=50, error_out=False)
+    actions = db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    types = db.session.scalars(db.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
+    return render(
+        "backoffice/audit_log.html",
+        block="results",
+        page=page,
+        action=action,
+        object_type=object_type,
+        actor=actor,
+        since=since,
+        actions=actions,
+        types=types,
+    )
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name) or "")
+    except ValueError:
+        return None
+
+
+def _bytes(data: bytes):
+    import io
+
+    return io.BytesIO(data)

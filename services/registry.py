@@ -1,0 +1,253 @@
+"""The business registry as officers keep it: owners and businesses, checks, scoping to a kecamatan, lists."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from models.business import Business, Person
+from models.kbli import KbliCode
+from models.region import KELURAHAN, Region
+from models.user import OFFICER, User
+from services.audit import record
+
+# First two digits of a NIK: the province codes in use (Kemendagri).
+PROVINCE_CODES = {
+    *range(11, 20),
+    21,
+    *range(31, 37),
+    *range(51, 54),
+    *range(61, 66),
+    *range(71, 77),
+    81,
+    82,
+    *range(91, 98),
+}
+PERSON_FIELDS = ("full_name", "nik", "phone", "home_address", "birth_date")
+BUSINESS_FIELDS = (
+    "name",
+    "legal_form",
+    "address",
+    "kelurahan_id",
+    "kbli_code",
+    "activity",
+    "premises",
+    "capital_rupiah",
+    "npwp",
+    "nib",
+    "workers",
+    "status",
+)
+
+
+class RegistryError(ValueError):
+    """A record cannot be saved as given; the message is for the officer."""
+
+
+def nik_problem(nik: str) -> str | None:
+    """Why `nik` is not a plausible NIK (None when it is): 16 digits, a real province, a real birth date."""
+    if not re.fullmatch(r"\d{16}", nik or ""):
+        return "NIK harus 16 angka."
+    if int(nik[:2]) not in PROVINCE_CODES:
+        return "Dua angka pertama NIK bukan kode provinsi yang dikenal."
+    if nik[2:4] == "00" or nik[4:6] == "00":
+        return "Kode kabupaten/kota atau kecamatan pada NIK tidak valid."
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    if day > 40:  # women: day of birth + 40
+        day -= 40
+    century = 2000 if 2000 + year <= date.today().year else 1900
+    try:
+        date(century + year, month, day)
+    except ValueError:
+        return "Tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid."
+    if nik[12:] == "0000":
+        return "Nomor urut pada NIK tidak boleh 0000."
+    return None
+
+
+def birth_date_from_nik(nik: str) -> date | None:
+    if nik_problem(nik):
+        return None
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    century = 2000 if 2000 + year <= date.today().year else 1900
+    return date(century + year, month, day - 40 if day > 40 else day)
+
+
+def normalise_phone(raw: str) -> str:
+    """An Indonesian phone number as +62…; raises RegistryError when it cannot be one."""
+    digits = re.sub(r"[\s().-]", "", raw or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.startswith("62"):
+            raise RegistryError("Nomor telepon harus nomor Indonesia (+62).")
+    if not digits.isdigit():
+        raise RegistryError("Nomor telepon hanya boleh berisi angka, spasi, tanda hubung, atau + di depan.")
+    if digits.startswith("62"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    if not 8 <= len(digits) <= 13 or digits.startswith("0"):
+        raise RegistryError("Nomor telepon tidak valid: contoh 0812 3456 7890 atau +62 21 3456 7890.")
+    return "+62" + digits
+
+
+def mask_nik(nik: str | None) -> str:
+    """3171••••••••0003: enough for an officer to tell people apart, not enough to be a NIK."""
+    if not nik or len(nik) < 8:
+        return "••••"
+    return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
+
+
+def person_by_nik(session: Session, nik: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.nik == nik))
+
+
+def kecamatan_scope(user: User) -> int | None:
+    """The kecamatan an officer is limited to (None: the whole municipality)."""
+    return user.kecamatan_id if user.role == OFFICER else None
+
+
+def kelurahan_choices(session: Session, user: User) -> list[Region]:
+    """Kelurahan an officer may register businesses in, with their kecamatan loaded, by kecamatan and name."""
+    query = select(Region).where(Region.level == KELURAHAN)
+    scope = kecamatan_scope(user)
+    if scope is not None:
+        query = query.where(Region.parent_id == scope)
+    regions = list(session.scalars(query))
+    return sorted(regions, key=lambda r: (r.parent.name if r.parent else "", r.name))
+
+
+def scoped_businesses(user: User) -> Select:
+    """SELECT of the businesses `user` may see: an officer limited to a kecamatan sees only that kecamatan."""
+    query = select(Business)
+    scope = kecamatan_scope(user)
+    if scope is not None:
+        query = query.join(Region, Business.kelurahan_id == Region.id).where(Region.parent_id == scope)
+    return query
+
+
+def get_business(session: Session, user: User, business_id: int) -> Business | None:
+    """The business if `user` may see it, else None (the view answers 404: no hint that it exists)."""
+    return session.scalar(scoped_businesses(user).where(Business.id == business_id))
+
+
+def search_businesses(user: User, *, q: str = "", kelurahan_id: int | None = None, status: str | None = None) -> Select:
+    """Businesses `user` may see, filtered by words (name, owner, NIB), kelurahan and status, newest first."""
+    query = scoped_businesses(user).join(Person, Business.owner_id == Person.id)
+    words = (q or "").strip()
+    if words:
+        like = f"%{words.lower()}%"
+        conditions = [func.lower(Business.name).like(like), func.lower(Person.full_name).like(like)]
+        if words.isdigit():
+            conditions += [Business.nib == words, Person.nik == words]
+        query = query.where(or_(*conditions))
+    if kelurahan_id:
+        query = query.where(Business.kelurahan_id == kelurahan_id)
+    if status:
+        query = query.where(Business.status == status)
+    return query.order_by(Business.id.desc())
+
+
+def search_kbli(session: Session, q: str, limit: int = 15) -> list[KbliCode]:
+    """KBLI codes whose code starts with, or title contains, the words typed."""
+    words = (q or "").strip().lower()
+    query = select(KbliCode).order_by(KbliCode.version.desc(), KbliCode.code)
+    if words:
+        query = query.where(or_(KbliCode.code.startswith(words), func.lower(KbliCode.title).contains(words)))
+    return list(session.scalars(query.limit(limit)))
+
+
+def kbli_by_code(session: Session, code: str) -> KbliCode | None:
+    return session.scalar(
+        select(KbliCode).where(KbliCode.code == (code or "").strip()).order_by(KbliCode.version.desc()).limit(1)
+    )
+
+
+@dataclass
+class BusinessInput:
+    """What an officer typed, already checked by the form."""
+
+    owner: dict
+    business: dict
+    existing_owner_id: int | None = None
+
+
+def _snapshot(business: Business) -> dict:
+    data = {name: getattr(business, name) for name in BUSINESS_FIELDS}
+    data["owner_id"] = business.owner_id
+    return data
+
+
+def register_business(session: Session, data: BusinessInput, actor: User, ip_address: str | None = None) -> Business:
+    """Create a business and its owner (or link the existing person with the same NIK); audited."""
+    owner = _owner_for(session, data)
+    business = Business(owner=owner, **_business_values(session, data.business))
+    session.add(business)
+    session.flush()
+    record(
+        session,
+        actor,
+        "register",
+        "business",
+        business.id,
+        summary=business.name[:255],
+        after=_snapshot(business),
+        ip_address=ip_address,
+    )
+    session.commit()
+    return business
+
+
+def update_business(
+    session: Session, business: Business, data: BusinessInput, actor: User, ip_address: str | None = None
+) -> Business:
+    """Change a business and its owner's details; audited with before and after (no personal data)."""
+    before = _snapshot(business)
+    owner = _owner_for(session, data, current=business.owner)
+    business.owner = owner
+    for name, value in _business_values(session, data.business).items():
+        setattr(business, name, value)
+    session.flush()
+    record(
+        session,
+        actor,
+        "edit",
+        "business",
+        business.id,
+        summary=business.name[:255],
+        before=before,
+        after=_snapshot(business),
+        ip_address=ip_address,
+    )
+    session.commit()
+    return business
+
+
+def _owner_for(session: Session, data: BusinessInput, current: Person | None = None) -> Person:
+    nik = data.owner["nik"]
+    existing = person_by_nik(session, nik)
+    if existing is not None and (current is None or existing.id != current.id):
+        if data.existing_owner_id != existing.id:
+            raise RegistryError("NIK ini sudah terdaftar. Pilih 'gunakan data pemilik yang sudah ada'.")
+        return existing
+    owner = current or Person(nik=nik, full_name=data.owner["full_name"])
+    for name in PERSON_FIELDS:
+        if name in data.owner:
+            setattr(owner, name, data.owner[name])
+    if owner.birth_date is None:
+        owner.birth_date = birth_date_from_nik(nik)
+    session.add(owner)
+    return owner
+
+
+def _business_values(session: Session, values: dict) -> dict:
+    values = dict(values)
+    code = values.pop("kbli_code", None)
+    kbli = kbli_by_code(session, code) if code else None
+    values["kbli_code"] = kbli.code if kbli else None
+    values["kbli_version"] = kbli.version if kbli else None
+    return values

@@ -1,0 +1,73 @@
+"""The PDF pipeline never reads a local file or fetches a URL, whatever the text it is given."""
+
+from __future__ import annotations
+
+import io
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from pypdf import PdfReader
+
+from services import documents
+from services.permits import permit_pdf
+from tests.permits.helpers import add_business, add_official, any_kelurahan, issue
+
+
+@pytest.fixture
+def http_server():
+    """A local HTTP server that records every request it gets."""
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+def test_fetcher_refuses_local_files_and_urls(app, http_server):
+    base, hits = http_server
+    html = (
+        '<html><body><p>teks</p><img src="file:///etc/passwd">'
+        f'<img src="{base}/tracker.png"><link rel="stylesheet" href="{base}/x.css">'
+        '<img src="/etc/hostname"><p style="background: url(file:///etc/shadow)">x</p></body></html>'
+    )
+    fetcher = documents.SafeURLFetcher()
+    pdf = documents.html_to_pdf(html, title="t", fetcher=fetcher)
+    assert pdf.startswith(b"%PDF-")
+    assert hits == []
+    refused = " ".join(fetcher.refused)
+    assert "file:///etc/passwd" in refused
+    assert f"{base}/tracker.png" in refused
+    assert "root:" not in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_fetcher_serves_only_the_shipped_fonts():
+    fetcher = documents.SafeURLFetcher()
+    assert fetcher.fetch(documents.FONT_SCHEME + "DejaVuSans.ttf").read(4) == b"\x00\x01\x00\x00"
+    for url in (documents.FONT_SCHEME + "../../config.py", documents.FONT_SCHEME + "/etc/passwd", "data:,x"):
+        with pytest.raises(documents.RefusedURL):
+            fetcher.fetch(url)
+
+
+@pytest.mark.both_databases
+def test_user_text_with_markup_is_printed_as_text_and_fetches_nothing(app, http_server):
+    base, hits = http_server
+    kelurahan = any_kelurahan()
+    add_official(kelurahan)
+    name = f'Warung <img src="file:///etc/passwd"> <img src="{base}/x.png">'
+    permit = issue(app, add_business(kelurahan, name=name[:200]))
+    text = PdfReader(io.BytesIO(permit_pdf(permit, app.config))).pages[0].extract_text()
+    assert '<img src="file:///etc/passwd">' in text
+    assert hits == []
