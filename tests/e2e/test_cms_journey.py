@@ -18,6 +18,8 @@ from services.clock import utc_to_local
 from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
+
+
 @pytest.fixture
 def app_config(app_config, tmp_path):
     app_config["MEDIA_DIR"] = str(tmp_path / "media")

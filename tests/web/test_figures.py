@@ -40,7 +40,7 @@ def test_figures_page_draws_accessible_charts_with_tables(app, client):
     # Licensed means holding a valid permit: the revoked one no longer counts.
     assert '<td class="numeric">2</td></tr></tfoot>' in page
     month = permits[0].issued_on.strftime("%Y-%m")
-    assert f"<th scope=\"row\">{month}</th><td class=\"numeric\">3</td>" in page
+    assert f'<th scope="row">{month}</th><td class="numeric">3</td>' in page
     assert "style=" not in page.split("<main")[1]
 
 
