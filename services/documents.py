@@ -188,7 +188,20 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, reason: str, location: str) -> byte
         location=location,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    return signers.sign_pdf(writer, metadata, signer=_signer(key)).getvalue()
+    return _run(signers.async_sign_pdf(writer, metadata, signer=_signer(key))).getvalue()
+
+
+def _run(coroutine):
+    """Run one of pyHanko's coroutines to the end, even from a thread whose event loop is running."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @dataclass(frozen=True)
@@ -207,7 +220,7 @@ def check_signature(pdf: bytes, cert_path: Path) -> SignatureCheck:
     """Is `pdf` signed, unchanged since signing, and signed by the certificate at `cert_path`?"""
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     try:
@@ -219,7 +232,7 @@ def check_signature(pdf: bytes, cert_path: Path) -> SignatureCheck:
         return SignatureCheck(False, False, False, None)
     root = load_cert_from_pemder(str(cert_path))
     try:
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[root]))
+        status = _run(async_validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[root])))
     except Exception:
         return SignatureCheck(True, False, False, None)
     covers_all = signatures[0].signed_revision == reader.xrefs.total_revisions - 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, log_in, start_live_server
+from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, log_in, serve, start_live_server
 from tests.support import chromium_available, require
 
 
@@ -36,3 +36,11 @@ def login(live_server):
 def axe_page(new_context):
     """A page whose context ignores the site's CSP, so that axe-core can be injected (axe tests only)."""
     return new_context(bypass_csp=True).new_page()
+
+
+@pytest.fixture
+def app_live_url(app):
+    """The test's own `app` served on a port (LIVE_PORT in its config, or a free one): for journeys
+    that need their own data, settings or clock."""
+    with serve(app, app.config.get("LIVE_PORT", 0)) as url:
+        yield url

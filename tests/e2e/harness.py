@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,6 +127,25 @@ def build_site(workdir: Path, template: Path | None = None):
             accounts[created.role] = Account(created.role, user.username, TEST_PASSWORD, user.full_name)
         db.session.remove()
     return app, accounts
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(app, port: int = 0):
+    """Serve `app` on 127.0.0.1 (a free port unless given) in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="balai-test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 def start_live_server(workdir: Path, template: Path | None = None) -> LiveServer:

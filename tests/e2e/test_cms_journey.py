@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import threading
 from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
 from PIL import Image
-from werkzeug.serving import make_server
 
 from models.base import utcnow
 from services.clock import utc_to_local
@@ -27,29 +24,15 @@ def app_config(app_config, tmp_path):
     return app_config
 
 
-@pytest.fixture
-def cms_live_server(app):
-    """The app served on a free port of 127.0.0.1 from a thread."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
 def _png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 32), (20, 120, 60)).save(buffer, "PNG")
     return buffer.getvalue()
 
 
-def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, auth, cms_live_server, browser):
+def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, auth, app_live_url, browser):
     auth.create("editor", username="editor")
-    base = cms_live_server
+    base = app_live_url
     editor = browser.new_page()
     errors: list[str] = []
     editor.on("pageerror", lambda error: errors.append(str(error)))

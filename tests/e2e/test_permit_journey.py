@@ -6,40 +6,24 @@ The live-server and browser fixtures live here (not in a shared conftest) so thi
 from __future__ import annotations
 
 import io
-import socket
-import threading
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from extensions import db
 from models.business import Business
 from models.permit import Permit
+from tests.e2e.harness import free_port
 from tests.permits.helpers import add_official, any_kelurahan
-from tests.support import CHROMIUM, TEST_PASSWORD, chromium_available, require
+from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def app_config(app_config, tmp_path):
-    port = _free_port()
+    port = free_port()
     app_config.update(
         SIGNING_DEMO_DIR=str(tmp_path / "signing"),
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
@@ -49,29 +33,12 @@ def app_config(app_config, tmp_path):
 
 
 @pytest.fixture
-def live_server(app):
-    """The app under test served by werkzeug in a thread on a free port."""
-    server = make_server("127.0.0.1", app.config["LIVE_PORT"], app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["PUBLIC_BASE_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser_page():
-    require(chromium_available(), f"Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(accept_downloads=True, locale="id-ID")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
+def browser_page(browser):
+    context = browser.new_context(accept_downloads=True, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
 
 
 def _qr_text(pdf: bytes) -> list[str]:
@@ -83,7 +50,7 @@ def _qr_text(pdf: bytes) -> list[str]:
     return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
 
 
-def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, live_server, browser_page):
+def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_live_url, browser_page):
     from playwright.sync_api import expect
 
     page = browser_page
@@ -91,11 +58,11 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, live_
     add_official(kelurahan, name="Drs. Ahmad Fauzi")
     auth.create("officer", username="petugas")
 
-    page.goto(f"{live_server}/masuk/")
+    page.goto(f"{app_live_url}/masuk/")
     page.get_by_label("Nama pengguna").fill("petugas")
     page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{live_server}/admin/")
+    page.wait_for_url(f"{app_live_url}/admin/")
 
     page.get_by_role("link", name="Daftarkan usaha").first.click()
     nik = page.locator("#owner_nik")
@@ -128,14 +95,14 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, live_
     pdf = Path(download_info.value.path()).read_bytes()
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert permit.number in text and "Warung Makan Bu Siti" in text
-    verify_url = f"{live_server}/verify/{permit.token}"
+    verify_url = f"{app_live_url}/verify/{permit.token}"
     assert _qr_text(pdf) == [verify_url]
 
     page.goto(verify_url)
     expect(page.locator(".verify-status")).to_contain_text("BERLAKU")
     expect(page.locator("body")).not_to_contain_text("3171014503850003")
 
-    page.goto(f"{live_server}/kantor/usaha/{business.id}")
+    page.goto(f"{app_live_url}/kantor/usaha/{business.id}")
     page.get_by_label("Alasan pencabutan").fill("Usaha pindah ke luar kota")
     page.get_by_role("button", name="Cabut izin").click()
     expect(page.get_by_text("dicabut.")).to_be_visible()
