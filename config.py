@@ -64,6 +64,10 @@ def load_config(instance_path: Path) -> dict:
         "CERT_HEADER_AGENCY": os.environ.get("CERT_HEADER_AGENCY"),
         "SITE_NAME": os.environ.get("SITE_NAME", "Balai"),
         "PER_PAGE": 20,
+        # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
+        "COOP_DORMANT_AFTER_YEARS": int(os.environ.get("COOP_DORMANT_AFTER_YEARS", "1")),
+        "COOP_AT_RISK_AFTER_YEARS": int(os.environ.get("COOP_AT_RISK_AFTER_YEARS", "2")),
+        "COOP_INVITATION_HOURS": int(os.environ.get("COOP_INVITATION_HOURS", "48")),
     }
 
 

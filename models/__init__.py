@@ -3,7 +3,16 @@
 from models.audit import AuditEvent
 from models.base import Base
 from models.business import Business, Person
-from models.cooperative import Cooperative
+from models.cooperative import (
+    Cooperative,
+    CooperativeFounder,
+    CooperativeInvitation,
+    CooperativeOfficial,
+    FoundingDeed,
+    Kampung,
+    MemberCooperative,
+    RatReport,
+)
 from models.kbli import KbliCode, KbliSection
 from models.region import Region
 from models.user import User
@@ -13,6 +22,13 @@ __all__ = [
     "Base",
     "Business",
     "Cooperative",
+    "CooperativeFounder",
+    "CooperativeInvitation",
+    "CooperativeOfficial",
+    "FoundingDeed",
+    "Kampung",
+    "MemberCooperative",
+    "RatReport",
     "KbliCode",
     "KbliSection",
     "Person",
