@@ -126,11 +126,13 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.cooperatives_admin import bp as cooperatives_admin_bp
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
+    from blueprints.portal import bp as portal_bp
     from blueprints.public import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp, cooperatives_admin_bp, portal_bp):
         app.register_blueprint(blueprint)
 
 
@@ -157,7 +159,7 @@ def _register_request_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
         )
-        if getattr(g, "noindex", False) or request.blueprint in {"admin", "auth", "portal"}:
+        if getattr(g, "noindex", False) or request.blueprint in {"admin", "auth", "portal", "cooperatives_admin"}:
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
         if "lang" in session:
             response.vary.add("Cookie")

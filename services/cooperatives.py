@@ -615,3 +615,35 @@ def public_cooperative_view(cooperative: Cooperative, today: date | None = None)
         "status": status.status,
         "last_rat_year": status.last_rat_year,
     }
+
+
+def search_cooperatives(
+    session: Session,
+    user: User | None,
+    today: date,
+    q: str | None = None,
+    status: str | None = None,
+    kecamatan_id: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list, int]:
+    """The back-office list: (rows of Cooperative, activity_status, last_rat_year; total), filtered in SQL."""
+    status_col, last_year, last_rat = status_expression(today)
+    query = select(Cooperative, status_col.label("activity_status"), last_year.label("last_rat_year")).outerjoin(
+        last_rat, last_rat.c.cooperative_id == Cooperative.id
+    )
+    if q:
+        query = query.where(func.lower(Cooperative.name).contains(q.strip().lower(), autoescape=True))
+    if status in (ACTIVE, DORMANT, AT_RISK):
+        query = query.where(status_col == status)
+    if kecamatan_id:
+        query = query.where(Cooperative.kelurahan_id.in_(select(Region.id).where(Region.parent_id == kecamatan_id)))
+    query = scope_query(query, user)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(
+        query.options(selectinload(Cooperative.kelurahan).selectinload(Region.parent))
+        .order_by(Cooperative.name, Cooperative.id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return rows, total
