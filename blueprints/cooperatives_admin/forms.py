@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from blueprints.cooperatives_admin.fields import IndonesianDateField, RupiahField, WholeNumberField
+from blueprints.cooperatives_admin.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
 
 KIND_CHOICES = [
     ("simpan_pinjam", _l("Simpan pinjam")),
@@ -81,11 +81,11 @@ class CooperativeForm(FlaskForm):
 
 class RatForm(FlaskForm):
     financial_year = WholeNumberField(
-        _l("Tahun buku"), validators=[DataRequired(_l("Tahun buku wajib diisi."))], render_kw={"inputmode": "numeric"}
+        _l("Tahun buku"), validators=[Filled(_l("Tahun buku wajib diisi."))], render_kw={"inputmode": "numeric"}
     )
-    meeting_date = IndonesianDateField(_l("Tanggal RAT"), validators=[DataRequired(_l("Tanggal RAT wajib diisi."))])
+    meeting_date = IndonesianDateField(_l("Tanggal RAT"), validators=[Filled(_l("Tanggal RAT wajib diisi."))])
     members_present = WholeNumberField(
-        _l("Anggota hadir"), validators=[InputRequired(_l("Jumlah anggota hadir wajib diisi."))]
+        _l("Anggota hadir"), validators=[Filled(_l("Jumlah anggota hadir wajib diisi."))]
     )
     shu_rupiah = RupiahField(_l("Sisa hasil usaha / SHU (Rp)"))
     total_assets_rupiah = RupiahField(_l("Total aset (Rp)"))
