@@ -26,7 +26,7 @@ def founders(count: int = 9, prefix: str = "317201") -> list[FounderInput]:
             full_name=f"Pendiri Nomor {n + 1}",
             nik=f"{prefix}{n + 1:010d}",
             birth_place="Jakarta",
-            birth_date=date(1970 + n, 1 + n % 12, 1 + n),
+            birth_date=date(1950 + n, 1 + n % 12, 1 + n % 28),
             address=f"Jl. Contoh No. {n + 1}, RT 001/RW 002",
         )
         for n in range(count)
