@@ -68,7 +68,8 @@ def users_create(username, role, full_name, kecamatan, password_env):
 @click.option("--cooperatives", default=30, show_default=True, type=click.IntRange(0, 100_000))
 @click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the registry already has records.")
-def demo_seed(businesses, cooperatives, seed, if_empty):
+@click.option("--source-cooperatives", is_flag=True, help="Add the cooperatives of the source articles.")
+def demo_seed(businesses, cooperatives, seed, if_empty, source_cooperatives):
     """Generate realistic Indonesian demo records across the loaded regions."""
     if if_empty and not demo.database_is_empty(db.session):
         click.echo("Registry already has data; demo seed skipped.")
@@ -76,15 +77,21 @@ def demo_seed(businesses, cooperatives, seed, if_empty):
     try:
         demo.seed_businesses(db.session, businesses, seed)
         demo.seed_cooperatives(db.session, cooperatives, seed)
+        sources = 0
+        if source_cooperatives:
+            municipality = current_app.extensions["municipality"]
+            dki = municipality.is_province and "jakarta" in municipality.province.lower()
+            sources = demo.seed_source_cooperatives(db.session, dki, seed)
+        demo.seed_rat_histories(db.session, seed)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Seeded {businesses} businesses and {cooperatives} cooperatives (seed {seed}).")
+    click.echo(f"Seeded {businesses} businesses and {cooperatives + sources} cooperatives (seed {seed}).")
 
 
 @demo_cli.command("accounts")
 def demo_accounts():
     """Create the demo accounts if missing and print how to log in."""
-    _print_demo_accounts(demo.ensure_demo_accounts(db.session))
+    _print_demo_accounts(demo.ensure_demo_accounts(db.session) + demo.ensure_cooperative_demo_account(db.session))
 
 
 def _print_demo_accounts(created) -> None:
@@ -123,7 +130,14 @@ def setup(demo_businesses, demo_cooperatives):
     upgrade()
     ctx = click.get_current_context()
     ctx.invoke(regions_load)
-    ctx.invoke(demo_seed, businesses=demo_businesses, cooperatives=demo_cooperatives, seed=1, if_empty=True)
+    ctx.invoke(
+        demo_seed,
+        businesses=demo_businesses,
+        cooperatives=demo_cooperatives,
+        seed=1,
+        if_empty=True,
+        source_cooperatives=True,
+    )
     ctx.invoke(search_reindex)
     ctx.invoke(demo_accounts)
 
