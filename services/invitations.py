@@ -25,9 +25,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def invitation_lifetime_hours() -> int:
+    """How long an invitation link works (COOP_INVITATION_HOURS, 48 by default)."""
+    return int(current_app.config.get("COOP_INVITATION_HOURS", 48)) if has_app_context() else 48
+
+
 def invitation_lifetime() -> timedelta:
-    hours = current_app.config.get("COOP_INVITATION_HOURS", 48) if has_app_context() else 48
-    return timedelta(hours=int(hours))
+    return timedelta(hours=invitation_lifetime_hours())
 
 
 def create_invitation(

@@ -25,7 +25,7 @@ from models.region import KECAMATAN, KELURAHAN, Region
 from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
 from services import cooperatives as coops
 from services.deeds import deeds_of
-from services.invitations import create_invitation
+from services.invitations import create_invitation, invitation_lifetime_hours
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
 
@@ -115,6 +115,7 @@ def dashboard():
         totals=totals,
         overdue=coops.overdue_cooperatives(db.session, current_user, today),
         last_closed_year=coops.last_closed_financial_year(today),
+        rules=coops.status_rules(),
     )
 
 
@@ -338,7 +339,9 @@ def remove_row():
 # --- One cooperative ------------------------------------------------------------------------------
 
 
-def _detail_page(cooperative, rat_form=None, invitation_form=None, status=200, invitation_link=None):
+def _detail_page(
+    cooperative, rat_form=None, invitation_form=None, status=200, invitation_link=None, invitation_hours=None
+):
     return render(
         "cooperatives_admin/detail.html",
         status=status,
@@ -347,6 +350,7 @@ def _detail_page(cooperative, rat_form=None, invitation_form=None, status=200, i
         rat_form=rat_form or RatForm(formdata=None),
         invitation_form=invitation_form or InvitationForm(formdata=None),
         invitation_link=invitation_link,
+        invitation_hours=invitation_hours,
         deeds=deeds_of(db.session, cooperative),
         accounts=db.session.scalars(
             select(User).where(User.cooperative_id == cooperative.id, User.role == COOPERATIVE).order_by(User.username)
@@ -434,6 +438,6 @@ def invite(cooperative_id: int):
         db.session, current_user, cooperative, form.contact_name.data, form.email.data, ip_address=request.remote_addr
     )
     link = url_for("portal.accept_invitation", token=token, _external=True)
-    response = _detail_page(cooperative, invitation_link=link)
+    response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
     response.headers["Cache-Control"] = "no-store"
     return response
