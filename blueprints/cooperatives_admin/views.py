@@ -9,6 +9,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask import Response, abort, flash, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -38,6 +39,15 @@ def cooperative_labels():
         "coop_level_labels": LEVEL_LABELS,
         "rat_status_labels": RAT_STATUS_LABELS,
     }
+
+
+@bp.app_template_filter("rupiah_amount")
+def rupiah_amount(amount: int | None) -> str:
+    """Rp1.250.000, −Rp300.000 (a loss), or a dash when unknown; digits grouped for the reader's locale."""
+    if amount is None:
+        return "—"
+    sign = "−" if amount < 0 else ""
+    return f"{sign}Rp{format_decimal(abs(amount))}"
 
 
 @bp.app_template_filter("masked_nik")

@@ -184,13 +184,13 @@ def test_rat_recorded_by_officer_changes_the_status(auth, client):
             "financial_year": str(last_year),
             "meeting_date": date.today().isoformat() if date.today().year > last_year else "",
             "members_present": "31",
-            "shu_rupiah": "12.500.000",
+            "shu_rupiah": "-12.500.000",
             "total_assets_rupiah": "250.000.000",
         },
     )
     assert response.status_code == 303
     page = client.get(f"/admin/koperasi/{cooperative.id}").get_data(as_text=True)
-    assert "Aktif" in page and f"RAT terakhir: tahun buku {last_year}" in page and "Rp12.500.000" in page
+    assert "Aktif" in page and f"RAT terakhir: tahun buku {last_year}" in page and "−Rp12.500.000" in page
     again = client.post(
         f"/admin/koperasi/{cooperative.id}/rat",
         data={"financial_year": str(last_year), "meeting_date": date.today().isoformat(), "members_present": "3"},
