@@ -182,7 +182,7 @@ def test_rat_recorded_by_officer_changes_the_status(auth, client):
         f"/admin/koperasi/{cooperative.id}/rat",
         data={
             "financial_year": str(last_year),
-            "meeting_date": date.today().isoformat() if date.today().year > last_year else "",
+            "meeting_date": date.today().isoformat(),
             "members_present": "31",
             "shu_rupiah": "-12.500.000",
             "total_assets_rupiah": "250.000.000",
