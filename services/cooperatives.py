@@ -167,8 +167,8 @@ def status_counts_by_kecamatan(session: Session, user: User | None, today: date)
     return list(table.values())
 
 
-def overdue_cooperatives(session: Session, user: User | None, today: date) -> list:
-    """Cooperatives in scope that are dormant or at risk, the longest overdue first."""
+def overdue_cooperatives(session: Session, user: User | None, today: date, limit: int | None = None) -> list:
+    """Cooperatives in scope that are dormant or at risk, the longest overdue first (at most `limit`)."""
     status, last_year, last_rat = status_expression(today)
     query = (
         select(Cooperative, status.label("activity_status"), last_year.label("last_rat_year"))
@@ -177,6 +177,8 @@ def overdue_cooperatives(session: Session, user: User | None, today: date) -> li
         .options(selectinload(Cooperative.kelurahan).selectinload(Region.parent))
         .order_by(last_year.is_(None).desc(), last_year, Cooperative.name)
     )
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.execute(scope_query(query, user)))
 
 

@@ -29,6 +29,7 @@ from services.deeds import deeds_of
 from services.invitations import create_invitation, invitation_lifetime_hours
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
+DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
 
 
 @bp.app_context_processor
@@ -123,7 +124,8 @@ def dashboard():
         "cooperatives_admin/dashboard.html",
         counts=counts,
         totals=totals,
-        overdue=coops.overdue_cooperatives(db.session, current_user, today),
+        overdue=coops.overdue_cooperatives(db.session, current_user, today, limit=DASHBOARD_OVERDUE_ROWS),
+        overdue_rows=DASHBOARD_OVERDUE_ROWS,
         last_closed_year=coops.last_closed_financial_year(today),
         rules=coops.status_rules(),
     )
