@@ -129,18 +129,21 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.backoffice import bp as backoffice_bp
     from blueprints.cms import bp as cms_bp
+    from blueprints.cooperatives_admin import bp as cooperatives_admin_bp
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
+    from blueprints.portal import bp as portal_bp
     from blueprints.public import bp as public_bp
     from blueprints.site import bp as site_bp
     from blueprints.verify import bp as verify_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp, site_bp, cms_bp, backoffice_bp, verify_bp):
+    blueprints = (public_bp, auth_bp, admin_bp, health_bp, i18n_bp, site_bp, cms_bp, backoffice_bp, verify_bp)
+    for blueprint in (*blueprints, cooperatives_admin_bp, portal_bp):
         app.register_blueprint(blueprint)
 
 
 # Pages of these blueprints are for logged-in staff or cooperatives: never in a search engine.
-NOINDEX_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice"})
+NOINDEX_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "cooperatives_admin"})
 
 
 def _is_noindex() -> bool:

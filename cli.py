@@ -69,7 +69,8 @@ def users_create(username, role, full_name, kecamatan, password_env):
 @click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the registry already has records.")
 @click.option("--permits", default=0, show_default=True, type=click.IntRange(0, 100_000), help="IUMK permits to issue.")
-def demo_seed(businesses, cooperatives, seed, if_empty, permits):
+@click.option("--source-cooperatives", is_flag=True, help="Add the cooperatives of the source articles.")
+def demo_seed(businesses, cooperatives, seed, if_empty, permits, source_cooperatives):
     """Generate realistic Indonesian demo records across the loaded regions, and the demo site content."""
     from services.demo_content import seed_content
 
@@ -82,6 +83,12 @@ def demo_seed(businesses, cooperatives, seed, if_empty, permits):
     try:
         demo.seed_businesses(db.session, businesses, seed)
         demo.seed_cooperatives(db.session, cooperatives, seed)
+        sources = 0
+        if source_cooperatives:
+            municipality = current_app.extensions["municipality"]
+            dki = municipality.is_province and "jakarta" in municipality.province.lower()
+            sources = demo.seed_source_cooperatives(db.session, dki, seed)
+        demo.seed_rat_histories(db.session, seed)
         demo.seed_officials(db.session, seed)
         issued = demo.seed_permits(
             db.session,
@@ -92,14 +99,14 @@ def demo_seed(businesses, cooperatives, seed, if_empty, permits):
         )
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Seeded {businesses} businesses and {cooperatives} cooperatives (seed {seed}).")
+    click.echo(f"Seeded {businesses} businesses and {cooperatives + sources} cooperatives (seed {seed}).")
     click.echo(f"Issued {issued} demo IUMK permits.")
 
 
 @demo_cli.command("accounts")
 def demo_accounts():
     """Create the demo accounts if missing and print how to log in."""
-    _print_demo_accounts(demo.ensure_demo_accounts(db.session))
+    _print_demo_accounts(demo.ensure_demo_accounts(db.session) + demo.ensure_cooperative_demo_account(db.session))
 
 
 def _print_demo_accounts(created) -> None:
@@ -142,7 +149,15 @@ def setup(demo_businesses, demo_cooperatives):
         click.echo("No signing key configured: certificates are signed with the local DEMO key in instance/.")
     ctx = click.get_current_context()
     ctx.invoke(regions_load)
-    ctx.invoke(demo_seed, businesses=demo_businesses, cooperatives=demo_cooperatives, seed=1, if_empty=True, permits=20)
+    ctx.invoke(
+        demo_seed,
+        businesses=demo_businesses,
+        cooperatives=demo_cooperatives,
+        seed=1,
+        if_empty=True,
+        permits=20,
+        source_cooperatives=True,
+    )
     ctx.invoke(search_reindex)
     ctx.invoke(demo_accounts)
 

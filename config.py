@@ -89,6 +89,10 @@ def load_config(instance_path: Path) -> dict:
         "MEDIA_MAX_BYTES": int(os.environ.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
         "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
+        # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
+        "COOP_DORMANT_AFTER_YEARS": int(os.environ.get("COOP_DORMANT_AFTER_YEARS", "1")),
+        "COOP_AT_RISK_AFTER_YEARS": int(os.environ.get("COOP_AT_RISK_AFTER_YEARS", "2")),
+        "COOP_INVITATION_HOURS": int(os.environ.get("COOP_INVITATION_HOURS", "48")),
     }
 
 

@@ -4,7 +4,16 @@ from models.audit import AuditEvent
 from models.base import Base
 from models.business import Business, Person
 from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
-from models.cooperative import Cooperative
+from models.cooperative import (
+    Cooperative,
+    CooperativeFounder,
+    CooperativeInvitation,
+    CooperativeOfficial,
+    FoundingDeed,
+    Kampung,
+    MemberCooperative,
+    RatReport,
+)
 from models.kbli import KbliCode, KbliSection
 from models.official import Official
 from models.permit import Permit, PermitCounter
@@ -16,6 +25,13 @@ __all__ = [
     "Base",
     "Business",
     "Cooperative",
+    "CooperativeFounder",
+    "CooperativeInvitation",
+    "CooperativeOfficial",
+    "FoundingDeed",
+    "Kampung",
+    "MemberCooperative",
+    "RatReport",
     "KbliCode",
     "KbliSection",
     "MediaFile",

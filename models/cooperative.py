@@ -1,10 +1,21 @@
-"""Cooperatives (koperasi) of the municipality."""
+"""Cooperatives (koperasi) of the municipality: record, people, kampungs served, RAT reports, deeds."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -12,10 +23,56 @@ from models.region import Region
 
 COOPERATIVE_KINDS = ("simpan_pinjam", "konsumen", "produsen", "pemasaran", "jasa")
 COOPERATIVE_LEVELS = ("primer", "sekunder")
+PRIMER = "primer"
+SEKUNDER = "sekunder"
+
+# Activity status is derived from RAT reports (services/cooperatives.py), never stored.
+ACTIVE = "active"
+DORMANT = "dormant"
+AT_RISK = "at_risk"
+ACTIVITY_STATUSES = (ACTIVE, DORMANT, AT_RISK)
+
+PENGURUS = "pengurus"
+PENGAWAS = "pengawas"
+OFFICIAL_BODIES = (PENGURUS, PENGAWAS)
+
+RAT_PENDING = "pending"
+RAT_CONFIRMED = "confirmed"
+RAT_STATUSES = (RAT_PENDING, RAT_CONFIRMED)
+
+
+cooperative_kampung = Table(
+    "cooperative_kampung",
+    Base.metadata,
+    Column("cooperative_id", ForeignKey("cooperative.id", ondelete="CASCADE"), primary_key=True),
+    Column("kampung_id", ForeignKey("kampung.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Kampung(Base):
+    """A neighbourhood a cooperative serves; one cooperative may serve several, and the reverse."""
+
+    __tablename__ = "kampung"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kampung names are unique within the municipality in practice; the directory searches by them.
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    cooperatives: Mapped[list[Cooperative]] = relationship(
+        secondary=cooperative_kampung, back_populates="kampungs", viewonly=True
+    )
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Cooperative(Base):
     __tablename__ = "cooperative"
+    __table_args__ = (
+        CheckConstraint("simpanan_pokok_rupiah IS NULL OR simpanan_pokok_rupiah >= 0", name="simpanan_pokok"),
+        CheckConstraint("simpanan_wajib_rupiah IS NULL OR simpanan_wajib_rupiah >= 0", name="simpanan_wajib"),
+        CheckConstraint("member_count IS NULL OR member_count >= 0", name="member_count"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -24,11 +81,186 @@ class Cooperative(Base):
     seat_address: Mapped[str] = mapped_column(Text)
     kelurahan_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     founding_date: Mapped[date | None] = mapped_column()
+    deed_number: Mapped[str | None] = mapped_column(String(100))
+    deed_date: Mapped[date | None] = mapped_column()
+    notary_name: Mapped[str | None] = mapped_column(String(150))
+    notary_npak_decree: Mapped[str | None] = mapped_column(String(150))
     legal_entity_number: Mapped[str | None] = mapped_column(String(100))
+    legal_entity_date: Mapped[date | None] = mapped_column()
     nib: Mapped[str | None] = mapped_column(String(13))
+    nomor_induk_koperasi: Mapped[str | None] = mapped_column(String(30))
     purpose: Mapped[str | None] = mapped_column(Text)
+    business_fields: Mapped[str | None] = mapped_column(Text)
+    duration: Mapped[str | None] = mapped_column(String(100))
+    simpanan_pokok_rupiah: Mapped[int | None] = mapped_column(BigInteger)
+    simpanan_wajib_rupiah: Mapped[int | None] = mapped_column(BigInteger)
     member_count: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     kelurahan: Mapped[Region] = relationship()
+    kampungs: Mapped[list[Kampung]] = relationship(secondary=cooperative_kampung, order_by="Kampung.name")
+    founders: Mapped[list[CooperativeFounder]] = relationship(
+        back_populates="cooperative", cascade="all, delete-orphan", order_by="CooperativeFounder.position"
+    )
+    officials: Mapped[list[CooperativeOfficial]] = relationship(
+        back_populates="cooperative", cascade="all, delete-orphan", order_by="CooperativeOfficial.position"
+    )
+    member_cooperatives: Mapped[list[MemberCooperative]] = relationship(
+        back_populates="cooperative", cascade="all, delete-orphan", order_by="MemberCooperative.position"
+    )
+    rat_reports: Mapped[list[RatReport]] = relationship(
+        back_populates="cooperative", cascade="all, delete-orphan", order_by="RatReport.financial_year.desc()"
+    )
+    deeds: Mapped[list[FoundingDeed]] = relationship(
+        back_populates="cooperative",
+        cascade="all, delete-orphan",
+        order_by="FoundingDeed.version.desc()",
+        foreign_keys="FoundingDeed.cooperative_id",
+    )
+
+    @property
+    def board(self) -> list[CooperativeOfficial]:
+        return [o for o in self.officials if o.body == PENGURUS]
+
+    @property
+    def supervisors(self) -> list[CooperativeOfficial]:
+        return [o for o in self.officials if o.body == PENGAWAS]
+
+
+class CooperativeFounder(Base):
+    """A founder as written in the deed. Birth data, address and NIK are protected personal data."""
+
+    __tablename__ = "cooperative_founder"
+    __table_args__ = (UniqueConstraint("cooperative_id", "nik", name="uq_cooperative_founder_nik"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    full_name: Mapped[str] = mapped_column(String(150))
+    birth_place: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column()
+    address: Mapped[str | None] = mapped_column(Text)
+    nik: Mapped[str] = mapped_column(String(16))
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="founders")
+
+
+class CooperativeOfficial(Base):
+    """A member of the board (pengurus) or of the supervisors (pengawas)."""
+
+    __tablename__ = "cooperative_official"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    full_name: Mapped[str] = mapped_column(String(150))
+    title: Mapped[str] = mapped_column(String(80))
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="officials")
+
+
+class MemberCooperative(Base):
+    """A member of a sekunder cooperative: itself a cooperative, named as in the deed."""
+
+    __tablename__ = "member_cooperative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_entity_number: Mapped[str | None] = mapped_column(String(100))
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="member_cooperatives")
+
+
+class RatReport(Base):
+    """The annual member meeting (RAT) of one financial year. Only confirmed reports count for status."""
+
+    __tablename__ = "rat_report"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "financial_year", name="uq_rat_report_year"),
+        CheckConstraint("members_present >= 0", name="members_present"),
+        CheckConstraint("total_assets_rupiah IS NULL OR total_assets_rupiah >= 0", name="total_assets"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    meeting_date: Mapped[date] = mapped_column()
+    members_present: Mapped[int] = mapped_column(Integer)
+    # SHU may be negative: a loss is reported too.
+    shu_rupiah: Mapped[int | None] = mapped_column(BigInteger)
+    total_assets_rupiah: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default=RAT_CONFIRMED, index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="rat_reports")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
+
+
+def _verification_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FoundingDeed(Base):
+    """One issued version of a cooperative's founding deed (akta pendirian) as a stored PDF.
+
+    Editing the cooperative after issue creates a new version; the old one points to it through
+    `superseded_by_id` and still verifies, as "superseded". The PDF bytes are rendered and stored by
+    the shared document pipeline (services/documents.py), which fills `sha256`, `storage_key` and
+    `signature`.
+    """
+
+    __tablename__ = "founding_deed"
+    __table_args__ = (UniqueConstraint("cooperative_id", "version", name="uq_founding_deed_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The cooperative record's update time this version was drawn from ("diperbarui pada").
+    record_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("founding_deed.id"))
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    storage_key: Mapped[str | None] = mapped_column(String(255))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    signature: Mapped[str | None] = mapped_column(Text)
+    verification_token: Mapped[str] = mapped_column(String(64), unique=True, default=_verification_token)
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="deeds", foreign_keys=[cooperative_id])
+    superseded_by: Mapped[FoundingDeed | None] = relationship(remote_side=[id])
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_by_id is None
+
+
+class CooperativeInvitation(Base):
+    """A single-use link that lets a cooperative create its own portal account. Only the hash is kept."""
+
+    __tablename__ = "cooperative_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    cooperative: Mapped[Cooperative] = relationship()

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from faker import Faker
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from models.business import (
     CAPITAL_BANDS,
@@ -21,9 +21,19 @@ from models.business import (
     Business,
     Person,
 )
-from models.cooperative import COOPERATIVE_KINDS, Cooperative
+from models.cooperative import (
+    COOPERATIVE_KINDS,
+    PENGAWAS,
+    PENGURUS,
+    RAT_CONFIRMED,
+    Cooperative,
+    CooperativeFounder,
+    CooperativeOfficial,
+    Kampung,
+    RatReport,
+)
 from models.region import KELURAHAN, Region
-from models.user import EDITOR, OFFICER, SUPERADMIN
+from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 from services.users import create_user, find_user
 
 # (name pattern, KBLI 2020 code, activity) — the trades that hold most IUMK permits.
@@ -230,6 +240,140 @@ def seed_officials(session: Session, seed: int = 1) -> int:
     return created
 
 
+# Cooperatives named in the source articles (DOMAIN.md), with the kecamatan/kelurahan they sit in and
+# the kampungs they serve; `rat` is how many closed years ago their last RAT was (None: never).
+SOURCE_COOPERATIVES = (
+    ("Koperasi Konsumen Akuarium Bangkit Mandiri", "Penjaringan", "Penjaringan", ("Kampung Akuarium",), 0),
+    ("Koperasi Konsumen Kumir Pinangsia Sejahtera", "Taman Sari", "Pinangsia", ("Kampung Kumir",), 0),
+    (
+        "Koperasi Konsumen Komunitas Anak Kali Ciliwung",
+        "Pademangan",
+        "Ancol",
+        ("Kampung Lodan", "Kampung Tongkol", "Kampung Kerapu"),
+        0,
+    ),
+    ("Koperasi Konsumen Marlina Maju Bersama", "Penjaringan", "Penjaringan", ("Kampung Marlina",), 1),
+    ("Koperasi Konsumen Elektrojaya Makmur", "Penjaringan", "Pejagalan", ("Kampung Elektro",), 0),
+    ("Koperasi Konsumen Gedung Pompa Mandiri Sejahtera", "Penjaringan", "Penjaringan", ("Kampung Gedong Pompa",), 2),
+    (
+        "Koperasi Konsumen Kampung Rawamakmur",
+        "Kebayoran Baru",
+        "Rawa Barat",
+        ("Kampung Rawa Barat", "Kampung Rawa Timur"),
+        1,
+    ),
+    ("Koperasi Konsumen Kampung Muka Mandiri", "Pademangan", "Ancol", ("Kampung Muka",), 0),
+    ("Koperasi Konsumen Langkong Bersinar", "Tambora", "Tanah Sereal", ("Kampung Langkong",), None),
+)
+GENERIC_SOURCE_NAMES = ("Bangkit Mandiri", "Maju Bersama", "Sejahtera Bersama", "Makmur Jaya", "Bersinar")
+BOARD_TITLES = ("Ketua", "Sekretaris", "Bendahara")
+DEMO_COOPERATIVE_USERNAME = "koperasi"
+
+
+def _kelurahan_in(session: Session, kecamatan: str, kelurahan: str) -> Region | None:
+    parent = aliased(Region)
+    return session.scalar(
+        select(Region)
+        .join(parent, Region.parent_id == parent.id)
+        .where(Region.level == KELURAHAN, Region.name == kelurahan, parent.name == kecamatan)
+    )
+
+
+def _rat_history(session: Session, cooperative: Cooperative, years_since: int | None, rng, today: date) -> None:
+    """RAT reports up to `years_since` closed years ago (0: the last closed year), back to the founding year."""
+    if years_since is None:
+        return
+    last = today.year - 1 - years_since
+    first = max(cooperative.founding_date.year if cooperative.founding_date else last - 3, last - 4)
+    members = cooperative.member_count or 30
+    for year in range(first, last + 1):
+        session.add(
+            RatReport(
+                cooperative=cooperative,
+                financial_year=year,
+                meeting_date=date(year + 1, rng.randint(2, 6), rng.randint(1, 28)),
+                members_present=max(1, int(members * rng.uniform(0.5, 0.9))),
+                shu_rupiah=rng.randrange(-2_000_000, 40_000_000, 50_000),
+                total_assets_rupiah=rng.randrange(20_000_000, 900_000_000, 500_000),
+                status=RAT_CONFIRMED,
+            )
+        )
+
+
+def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: date | None = None) -> int:
+    """The cooperatives of the source articles with kampungs, founders, board and RAT histories.
+
+    In DKI Jakarta they sit in their real kecamatan; elsewhere, generic names in the loaded kelurahan.
+    Safe to run again: cooperatives already present by name are left alone.
+    """
+    today = today or date.today()
+    kelurahan_all = list(session.scalars(select(Region).where(Region.level == KELURAHAN).order_by(Region.id)))
+    if not kelurahan_all:
+        raise ValueError("Belum ada data wilayah: jalankan 'flask regions load' dulu.")
+    fake = Faker("id_ID")
+    fake.seed_instance(seed + 2593)
+    rng = random.Random(seed + 2593)
+    taken = set(session.scalars(select(Person.nik)))
+    created = 0
+    for index, (name, kecamatan, kelurahan_name, kampungs, rat) in enumerate(SOURCE_COOPERATIVES):
+        region = _kelurahan_in(session, kecamatan, kelurahan_name) if dki else None
+        if region is None:
+            region = rng.choice(kelurahan_all)
+            name = f"Koperasi Konsumen Kampung {region.name} {GENERIC_SOURCE_NAMES[index % len(GENERIC_SOURCE_NAMES)]}"
+            kampungs = (f"Kampung {region.name}",)
+        if session.scalar(select(Cooperative.id).where(Cooperative.name == name)):
+            continue
+        founded = date(2020, 1, 1) + timedelta(days=rng.randint(0, 540))
+        cooperative = Cooperative(
+            name=name,
+            kind="konsumen",
+            level="primer",
+            seat_address=fake.street_address(),
+            kelurahan=region,
+            founding_date=founded,
+            deed_number=str(rng.randint(1, 60)),
+            deed_date=founded,
+            notary_name=f"{fake.name()}, S.H., M.Kn.",
+            notary_npak_decree=f"AHU-{rng.randint(100, 9999):05d}.AH.02.01.TAHUN {founded.year - rng.randint(1, 5)}",
+            legal_entity_number=f"AHU-{rng.randint(1, 9999999):07d}.AH.01.26.TAHUN {founded.year}",
+            legal_entity_date=founded + timedelta(days=rng.randint(14, 60)),
+            purpose="Meningkatkan kesejahteraan anggota dan warga kampung melalui penyediaan kebutuhan pokok.",
+            business_fields="Penjualan kebutuhan pokok sehari-hari; simpan pinjam bagi anggota.",
+            duration="Tidak terbatas",
+            simpanan_pokok_rupiah=rng.choice((50_000, 100_000, 150_000)),
+            simpanan_wajib_rupiah=rng.choice((10_000, 20_000, 25_000)),
+            member_count=rng.randint(25, 180),
+            kampungs=[_kampung(session, kampung) for kampung in kampungs],
+        )
+        session.add(cooperative)
+        for position in range(rng.randint(9, 14)):
+            female = rng.random() < 0.5
+            birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 38 * 365))
+            cooperative.founders.append(
+                CooperativeFounder(
+                    position=position,
+                    full_name=fake.name_female() if female else fake.name_male(),
+                    birth_place=rng.choice(("Jakarta", "Bogor", "Tegal", "Brebes", "Cirebon", "Indramayu")),
+                    birth_date=birth,
+                    address=f"{fake.street_address()}, RT {rng.randint(1, 15):03d}/RW {rng.randint(1, 12):03d}",
+                    nik=_unique_nik(rng, region, birth, female, taken),
+                )
+            )
+        for position, title in enumerate(BOARD_TITLES):
+            cooperative.officials.append(
+                CooperativeOfficial(body=PENGURUS, position=position, full_name=fake.name(), title=title)
+            )
+        cooperative.officials.append(
+            CooperativeOfficial(
+                body=PENGAWAS, position=len(BOARD_TITLES), full_name=fake.name(), title="Ketua Pengawas"
+            )
+        )
+        _rat_history(session, cooperative, rat, rng, today)
+        created += 1
+    session.commit()
+    return created
+
+
 def seed_permits(session: Session, count: int, *, config: dict, municipality, instance_path: str) -> int:
     """Issue permits for the first `count` operating businesses that have none (real numbers, real PDFs)."""
     from models.permit import Permit
@@ -259,3 +403,48 @@ def seed_permits(session: Session, count: int, *, config: dict, municipality, in
         except PermitError:
             continue
     return issued
+
+
+def _kampung(session: Session, name: str) -> Kampung:
+    kampung = session.scalar(select(Kampung).where(Kampung.name == name))
+    if kampung is None:
+        kampung = Kampung(name=name)
+        session.add(kampung)
+        session.flush()
+    return kampung
+
+
+def seed_rat_histories(session: Session, seed: int = 1, today: date | None = None) -> int:
+    """Give cooperatives without any RAT report a history: about half active, the rest dormant or at risk
+    (in Bekasi only about half of the registered cooperatives still operate)."""
+    today = today or date.today()
+    rng = random.Random(seed + 4507)
+    without = session.scalars(select(Cooperative).where(~Cooperative.rat_reports.any()).order_by(Cooperative.id)).all()
+    for cooperative in without:
+        roll = rng.random()
+        years_since = 0 if roll < 0.5 else 1 if roll < 0.7 else rng.randint(2, 5)
+        _rat_history(session, cooperative, years_since, rng, today)
+    session.commit()
+    return len(without)
+
+
+def ensure_cooperative_demo_account(session: Session) -> list[DemoAccount]:
+    """A portal account for the first source cooperative (or any cooperative); the password is random."""
+    if find_user(session, DEMO_COOPERATIVE_USERNAME) is not None:
+        return []
+    names = [entry[0] for entry in SOURCE_COOPERATIVES]
+    cooperative = session.scalar(select(Cooperative).where(Cooperative.name == names[0])) or session.scalar(
+        select(Cooperative).order_by(Cooperative.id).limit(1)
+    )
+    if cooperative is None:
+        return []
+    password = secrets.token_urlsafe(12)
+    create_user(
+        session,
+        DEMO_COOPERATIVE_USERNAME,
+        password,
+        COOPERATIVE,
+        f"Pengurus {cooperative.name}",
+        cooperative_id=cooperative.id,
+    )
+    return [DemoAccount(COOPERATIVE, DEMO_COOPERATIVE_USERNAME, password)]

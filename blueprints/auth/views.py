@@ -24,7 +24,7 @@ def _failed(response) -> bool:
 
 def home_for(user) -> str:
     if user.role == COOPERATIVE:
-        return url_for("public.home")
+        return url_for("portal.home")
     if user.role == EDITOR:
         return url_for("admin.dashboard")
     return url_for("admin.dashboard")

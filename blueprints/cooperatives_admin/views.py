@@ -1,0 +1,455 @@
+"""Back office for cooperatives: register, edit (rows added in place), RAT reports, invitations, dashboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from types import SimpleNamespace
+
+from flask import Response, abort, flash, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from blueprints.cooperatives_admin import bp
+from blueprints.cooperatives_admin.forms import ROW_FORMS, CooperativeForm, InvitationForm, RatForm
+from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
+from blueprints.permissions import roles_required
+from blueprints.rendering import redirect_to, render
+from extensions import db
+from models.cooperative import RAT_PENDING, RatReport
+from models.region import KECAMATAN, KELURAHAN, Region
+from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
+from services import cooperatives as coops
+from services.deeds import deeds_of
+from services.invitations import create_invitation, invitation_lifetime_hours
+
+BACK_OFFICE = (SUPERADMIN, OFFICER)
+DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
+
+
+@bp.app_context_processor
+def cooperative_labels():
+    return {
+        "coop_status_labels": STATUS_LABELS,
+        "coop_kind_labels": KIND_LABELS,
+        "coop_level_labels": LEVEL_LABELS,
+        "rat_status_labels": RAT_STATUS_LABELS,
+    }
+
+
+@bp.app_template_filter("rupiah_amount")
+def rupiah_amount(amount: int | None) -> str:
+    """Rp1.250.000, −Rp300.000 (a loss), or a dash when unknown; digits grouped for the reader's locale."""
+    if amount is None:
+        return "—"
+    sign = "−" if amount < 0 else ""
+    return f"{sign}Rp{format_decimal(abs(amount))}"
+
+
+@bp.app_template_filter("masked_nik")
+def masked_nik(nik: str | None) -> str:
+    return coops.mask_nik(nik)
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _cooperative_or_404(cooperative_id: int):
+    cooperative = coops.cooperative_for_officer(db.session, current_user, cooperative_id)
+    if cooperative is None:
+        abort(404)
+    return cooperative
+
+
+def _kelurahan_groups() -> list[tuple[str, list[Region]]]:
+    """Kelurahan the user may choose, grouped by kecamatan."""
+    query = select(Region).where(Region.level == KELURAHAN).options(selectinload(Region.parent))
+    query = query.order_by(Region.parent_id, Region.name)
+    if current_user.role == OFFICER and current_user.kecamatan_id:
+        query = query.where(Region.parent_id == current_user.kecamatan_id)
+    groups: dict[str, list[Region]] = {}
+    for kelurahan in db.session.scalars(query):
+        groups.setdefault(kelurahan.parent.name, []).append(kelurahan)
+    return sorted(groups.items())
+
+
+def _kecamatan_choices() -> list[Region]:
+    query = select(Region).where(Region.level == KECAMATAN).order_by(Region.name)
+    if current_user.role == OFFICER and current_user.kecamatan_id:
+        query = query.where(Region.id == current_user.kecamatan_id)
+    return list(db.session.scalars(query))
+
+
+# --- List and dashboard ---------------------------------------------------------------------------
+
+
+@bp.get("/")
+@roles_required(*BACK_OFFICE)
+def index():
+    page = request.args.get("halaman", 1, type=int) or 1
+    kecamatan_id = request.args.get("kecamatan", type=int)
+    status = request.args.get("status") or None
+    q = (request.args.get("q") or "").strip()[:100]
+    per_page = 20
+    rows, total = coops.search_cooperatives(
+        db.session, current_user, _today(), q=q, status=status, kecamatan_id=kecamatan_id, page=page, per_page=per_page
+    )
+    return render(
+        "cooperatives_admin/index.html",
+        block="results",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // per_page)),
+        q=q,
+        status=status,
+        kecamatan_id=kecamatan_id,
+        kecamatan_list=_kecamatan_choices(),
+    )
+
+
+@bp.get("/dasbor")
+@roles_required(*BACK_OFFICE)
+def dashboard():
+    today = _today()
+    counts = coops.status_counts_by_kecamatan(db.session, current_user, today)
+    totals = {key: sum(row[key] for row in counts) for key in ("active", "dormant", "at_risk", "total")}
+    return render(
+        "cooperatives_admin/dashboard.html",
+        counts=counts,
+        totals=totals,
+        overdue=coops.overdue_cooperatives(db.session, current_user, today, limit=DASHBOARD_OVERDUE_ROWS),
+        overdue_rows=DASHBOARD_OVERDUE_ROWS,
+        last_closed_year=coops.last_closed_financial_year(today),
+        rules=coops.status_rules(),
+    )
+
+
+@bp.get("/dasbor.csv")
+@roles_required(*BACK_OFFICE)
+def dashboard_csv():
+    """The overdue list as CSV: public facts only, never founders' data."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [_("ID"), _("Nama koperasi"), _("Jenis"), _("Kelurahan"), _("Kecamatan"), _("Status"), _("RAT terakhir")]
+    )
+    for row in coops.overdue_cooperatives(db.session, current_user, _today()):
+        cooperative = row.Cooperative
+        writer.writerow(
+            [
+                cooperative.id,
+                cooperative.name,
+                str(KIND_LABELS.get(cooperative.kind, cooperative.kind)),
+                cooperative.kelurahan.name,
+                cooperative.kelurahan.parent.name if cooperative.kelurahan.parent else "",
+                str(STATUS_LABELS[row.activity_status]),
+                row.last_rat_year or "",
+            ]
+        )
+    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="koperasi-terlambat-rat-{_today()}.csv"'
+    return response
+
+
+# --- Register and edit ----------------------------------------------------------------------------
+
+
+def _form_data(cooperative) -> dict:
+    data = {name: getattr(cooperative, name) for name in coops.SCALAR_FIELDS}
+    data["kampungs"] = "\n".join(k.name for k in cooperative.kampungs)
+    data["founders"] = [
+        {
+            "full_name": f.full_name,
+            "nik": f.nik,
+            "birth_place": f.birth_place,
+            "birth_date": f.birth_date,
+            "address": f.address,
+        }
+        for f in cooperative.founders
+    ]
+    data["board"] = [{"full_name": o.full_name, "title": o.title} for o in cooperative.board]
+    data["supervisors"] = [{"full_name": o.full_name, "title": o.title} for o in cooperative.supervisors]
+    data["members"] = [
+        {"name": m.name, "legal_entity_number": m.legal_entity_number} for m in cooperative.member_cooperatives
+    ]
+    return data
+
+
+def _is_blank(entry) -> bool:
+    return all(field.data in (None, "") for field in entry.form)
+
+
+def _drop_blank_rows(form: CooperativeForm) -> None:
+    """Rows left empty are not meant: drop them before checking, as a person would expect."""
+    for kind in ROW_FORMS:
+        rows = getattr(form, kind)
+        rows.entries = [entry for entry in rows.entries if not _is_blank(entry)]
+
+
+def _to_input(form: CooperativeForm) -> coops.CooperativeInput:
+    kelurahan = (form.kelurahan_id.data or "").strip()
+    return coops.CooperativeInput(
+        name=form.name.data or "",
+        kind=form.kind.data,
+        level=form.level.data,
+        seat_address=form.seat_address.data or "",
+        kelurahan_id=int(kelurahan) if kelurahan.isdigit() else 0,
+        kampung_names=[line for line in (form.kampungs.data or "").replace(",", "\n").splitlines() if line.strip()],
+        founding_date=form.founding_date.data,
+        deed_number=form.deed_number.data,
+        deed_date=form.deed_date.data,
+        notary_name=form.notary_name.data,
+        notary_npak_decree=form.notary_npak_decree.data,
+        legal_entity_number=form.legal_entity_number.data,
+        legal_entity_date=form.legal_entity_date.data,
+        nib=form.nib.data,
+        nomor_induk_koperasi=form.nomor_induk_koperasi.data,
+        purpose=form.purpose.data,
+        business_fields=form.business_fields.data,
+        duration=form.duration.data,
+        simpanan_pokok_rupiah=form.simpanan_pokok_rupiah.data,
+        simpanan_wajib_rupiah=form.simpanan_wajib_rupiah.data,
+        member_count=form.member_count.data,
+        founders=[coops.FounderInput(**entry.data) for entry in form.founders],
+        board=[coops.OfficialInput(**entry.data) for entry in form.board],
+        supervisors=[coops.OfficialInput(**entry.data) for entry in form.supervisors],
+        members=[coops.MemberInput(**entry.data) for entry in form.members],
+    )
+
+
+def _apply_rule_errors(form: CooperativeForm, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Put the service's messages on the fields they concern; return those about a whole section."""
+    sections: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        kind, _sep, rest = key.partition("-")
+        if kind in ROW_FORMS and rest:
+            index, _sep, name = rest.partition("-")
+            getattr(form, kind).entries[int(index)].form[name].errors.extend(messages)
+        elif kind in ROW_FORMS:
+            sections[kind] = messages
+        elif key in form:
+            form[key].errors = [*form[key].errors, *messages]
+        else:
+            sections[key] = messages
+    return sections
+
+
+def _error_items(form: CooperativeForm, sections: dict[str, list[str]]) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) for the error summary at the top of the form."""
+    items = []
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        if field.name in ROW_FORMS:
+            for message in sections.get(field.name, []):
+                items.append((f"section-{field.name}", str(field.label.text), message))
+            for position, entry in enumerate(field.entries, start=1):
+                for sub in entry.form:
+                    for message in sub.errors:
+                        label = f"{field.label.text} {position}, {sub.label.text}"
+                        items.append((sub.id, label, message))
+        else:
+            for message in field.errors:
+                items.append((field.id, str(field.label.text), message))
+    for key, messages in sections.items():
+        if key not in ROW_FORMS:
+            items.extend((key, key, message) for message in messages)
+    return items
+
+
+def _edit(cooperative=None):
+    if request.method == "POST":
+        form = CooperativeForm()
+    elif cooperative is not None:
+        form = CooperativeForm(data=_form_data(cooperative))
+    else:
+        form = CooperativeForm()
+    sections: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        action_add = request.form.get("add_row")
+        action_remove = request.form.get("remove_row")
+        if action_add in ROW_FORMS:
+            getattr(form, action_add).append_entry()
+        elif action_remove:
+            kind = action_remove.partition("-")[0]
+            if kind in ROW_FORMS:
+                rows = getattr(form, kind)
+                rows.entries = [entry for entry in rows.entries if entry.name != action_remove]
+        else:
+            _drop_blank_rows(form)
+            if form.validate():
+                try:
+                    saved = coops.save_cooperative(
+                        db.session, current_user, _to_input(form), cooperative, ip_address=request.remote_addr
+                    )
+                except coops.CooperativeRuleError as exc:
+                    db.session.rollback()
+                    sections = _apply_rule_errors(form, exc.errors)
+                else:
+                    flash(_("Data koperasi %(name)s disimpan.", name=saved.name), "success")
+                    return redirect_to(url_for(".detail", cooperative_id=saved.id))
+            status = 422
+            for kind in ROW_FORMS:
+                if kind != "members" and not getattr(form, kind).entries:
+                    getattr(form, kind).append_entry()
+    return render(
+        "cooperatives_admin/edit.html",
+        block="cooperative_form",
+        status=status,
+        form=form,
+        cooperative=cooperative,
+        sections=sections,
+        error_items=_error_items(form, sections) if status == 422 else [],
+        kelurahan_groups=_kelurahan_groups(),
+    )
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@roles_required(*BACK_OFFICE)
+def create():
+    return _edit()
+
+
+@bp.route("/<int:cooperative_id>/ubah", methods=["GET", "POST"])
+@roles_required(*BACK_OFFICE)
+def edit(cooperative_id: int):
+    return _edit(_cooperative_or_404(cooperative_id))
+
+
+@bp.post("/baris/<kind>")
+@roles_required(*BACK_OFFICE)
+def add_row(kind: str):
+    """htmx: one more empty row of founders, board, supervisors or member cooperatives.
+
+    Numbered after the highest row the browser holds (rows removed in place leave gaps that WTForms
+    closes up on the next full render), so a new row never takes the name of an existing one.
+    """
+    if kind not in ROW_FORMS:
+        abort(404)
+    prefix = f"{kind}-"
+    numbers = [int(key.split("-")[1]) for key in request.form if re.match(rf"^{kind}-\d+-", key)]
+    number = max(numbers, default=-1) + 1
+    entry = SimpleNamespace(name=f"{prefix}{number}", form=ROW_FORMS[kind](prefix=f"{prefix}{number}-"))
+    return render("cooperatives_admin/_row.html", kind=kind, entry=entry)
+
+
+@bp.post("/baris/hapus")
+@roles_required(*BACK_OFFICE)
+def remove_row():
+    """htmx: the row is removed in the browser; nothing is saved until the form is."""
+    return render("cooperatives_admin/_empty.html")
+
+
+# --- One cooperative ------------------------------------------------------------------------------
+
+
+def _detail_page(
+    cooperative, rat_form=None, invitation_form=None, status=200, invitation_link=None, invitation_hours=None
+):
+    return render(
+        "cooperatives_admin/detail.html",
+        status=status,
+        cooperative=cooperative,
+        activity=coops.activity_status(cooperative, _today()),
+        rat_form=rat_form or RatForm(formdata=None),
+        invitation_form=invitation_form or InvitationForm(formdata=None),
+        invitation_link=invitation_link,
+        invitation_hours=invitation_hours,
+        deeds=deeds_of(db.session, cooperative),
+        accounts=db.session.scalars(
+            select(User).where(User.cooperative_id == cooperative.id, User.role == COOPERATIVE).order_by(User.username)
+        ).all(),
+    )
+
+
+@bp.get("/<int:cooperative_id>")
+@roles_required(*BACK_OFFICE)
+def detail(cooperative_id: int):
+    return _detail_page(_cooperative_or_404(cooperative_id))
+
+
+def rat_input(form: RatForm) -> coops.RatInput:
+    return coops.RatInput(
+        financial_year=form.financial_year.data,
+        meeting_date=form.meeting_date.data,
+        members_present=form.members_present.data,
+        shu_rupiah=form.shu_rupiah.data,
+        total_assets_rupiah=form.total_assets_rupiah.data,
+    )
+
+
+def apply_errors(form, errors: dict[str, list[str]]) -> None:
+    for key, messages in errors.items():
+        if key in form:
+            form[key].errors = [*form[key].errors, *messages]
+
+
+@bp.post("/<int:cooperative_id>/rat")
+@roles_required(*BACK_OFFICE)
+def record_rat(cooperative_id: int):
+    cooperative = _cooperative_or_404(cooperative_id)
+    form = RatForm()
+    if form.validate():
+        try:
+            coops.record_rat_report(
+                db.session, current_user, cooperative, rat_input(form), _today(), ip_address=request.remote_addr
+            )
+        except coops.RatError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            flash(_("RAT tahun buku %(year)d dicatat.", year=form.financial_year.data), "success")
+            return redirect_to(url_for(".detail", cooperative_id=cooperative.id) + "#rat")
+    return _detail_page(cooperative, rat_form=form, status=422)
+
+
+def _pending_report_or_404(report_id: int) -> RatReport:
+    report = db.session.get(RatReport, report_id)
+    if report is None or report.status != RAT_PENDING:
+        abort(404)
+    _cooperative_or_404(report.cooperative_id)
+    return report
+
+
+@bp.post("/rat/<int:report_id>/konfirmasi")
+@roles_required(*BACK_OFFICE)
+def confirm_rat(report_id: int):
+    report = _pending_report_or_404(report_id)
+    coops.confirm_rat_report(db.session, current_user, report, ip_address=request.remote_addr)
+    flash(_("RAT tahun buku %(year)d dikonfirmasi.", year=report.financial_year), "success")
+    return redirect_to(url_for(".detail", cooperative_id=report.cooperative_id) + "#rat")
+
+
+@bp.post("/rat/<int:report_id>/tolak")
+@roles_required(*BACK_OFFICE)
+def reject_rat(report_id: int):
+    report = _pending_report_or_404(report_id)
+    cooperative_id, year = report.cooperative_id, report.financial_year
+    coops.reject_rat_report(db.session, current_user, report, ip_address=request.remote_addr)
+    flash(_("Laporan RAT tahun buku %(year)d ditolak; koperasi dapat mengirim ulang.", year=year), "info")
+    return redirect_to(url_for(".detail", cooperative_id=cooperative_id) + "#rat")
+
+
+@bp.post("/<int:cooperative_id>/undangan")
+@roles_required(*BACK_OFFICE)
+def invite(cooperative_id: int):
+    """Create a portal invitation; the link is shown once on the page, never stored or flashed."""
+    cooperative = _cooperative_or_404(cooperative_id)
+    form = InvitationForm()
+    if not form.validate():
+        return _detail_page(cooperative, invitation_form=form, status=422)
+    _invitation, token = create_invitation(
+        db.session, current_user, cooperative, form.contact_name.data, form.email.data, ip_address=request.remote_addr
+    )
+    link = url_for("portal.accept_invitation", token=token, _external=True)
+    response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,115 @@
+"""The cooperative portal. Every lookup goes through the account's own cooperative: another's id is a 404."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.cooperatives_admin.forms import RatForm
+from blueprints.cooperatives_admin.views import apply_errors, rat_input
+from blueprints.permissions import roles_required
+from blueprints.portal import bp
+from blueprints.portal.forms import AcceptInvitationForm
+from blueprints.rendering import redirect_to, render
+from extensions import db
+from models.cooperative import RatReport
+from models.user import COOPERATIVE
+from services import cooperatives as coops
+from services.deeds import deed_for_user, deeds_of
+from services.invitations import accept_invitation as accept
+from services.invitations import open_invitation
+from services.users import UserError
+
+
+def _own_cooperative():
+    cooperative = coops.cooperative_for_account(db.session, current_user)
+    if cooperative is None:
+        abort(404)
+    return cooperative
+
+
+@bp.get("/")
+@roles_required(COOPERATIVE)
+def home():
+    cooperative = _own_cooperative()
+    return render(
+        "portal/home.html",
+        cooperative=cooperative,
+        activity=coops.activity_status(cooperative, date.today()),
+        deeds=deeds_of(db.session, cooperative),
+    )
+
+
+@bp.route("/rat", methods=["GET", "POST"])
+@roles_required(COOPERATIVE)
+def submit_rat():
+    cooperative = _own_cooperative()
+    form = RatForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            coops.submit_rat_report(
+                db.session, current_user, cooperative, rat_input(form), date.today(), ip_address=request.remote_addr
+            )
+        except coops.RatError as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+        else:
+            flash(_("Laporan RAT terkirim dan menunggu konfirmasi petugas."), "success")
+            return redirect_to(url_for(".home") + "#rat")
+    if request.method == "POST":
+        status = 422
+    return render("portal/rat.html", block="rat_form", status=status, form=form, cooperative=cooperative)
+
+
+@bp.get("/rat/<int:report_id>")
+@roles_required(COOPERATIVE)
+def rat_report(report_id: int):
+    cooperative = _own_cooperative()
+    report = db.session.get(RatReport, report_id)
+    if report is None or report.cooperative_id != cooperative.id:
+        abort(404)
+    return render("portal/rat_report.html", cooperative=cooperative, report=report)
+
+
+@bp.get("/akta")
+@roles_required(COOPERATIVE)
+def deeds():
+    cooperative = _own_cooperative()
+    return render("portal/deeds.html", cooperative=cooperative, deeds=deeds_of(db.session, cooperative))
+
+
+@bp.get("/akta/<int:deed_id>")
+@roles_required(COOPERATIVE)
+def deed(deed_id: int):
+    found = deed_for_user(db.session, current_user, deed_id)
+    if found is None:
+        abort(404)
+    return render("portal/deed.html", cooperative=found.cooperative, deed=found)
+
+
+@bp.route("/undangan/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Anyone holding a valid link sets up a cooperative account; a used or expired link gets a clear page."""
+    invitation = open_invitation(db.session, token)
+    if invitation is None:
+        return render("portal/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accept(db.session, token, form.username.data, form.password.data, ip_address=request.remote_addr)
+        except UserError as exc:
+            form.username.errors.append(str(exc))
+        else:
+            flash(_("Akun dibuat. Silakan masuk dengan nama pengguna dan kata sandi Anda."), "success")
+            return redirect_to(url_for("auth.login"))
+    if request.method == "POST":
+        status = 422
+    response = render("portal/accept_invitation.html", status=status, form=form, cooperative=invitation.cooperative)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -1,0 +1,122 @@
+"""A new officer's journey in a real browser: register a cooperative with founders added in place, fix one
+validation error inline, invite the cooperative; the invited person sets a password, logs in, sees the record,
+and another cooperative's deed by URL is a 404.
+
+The deed download and PDF text checks join this journey when the shared document pipeline lands.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from extensions import db
+from models.user import OFFICER
+from services.deeds import new_deed_version
+from tests.coop_factory import founders, make_cooperative
+from tests.support import TEST_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+NEW_PASSWORD = "akuarium-bangkit-2026"
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["RATELIMIT_ENABLED"] = False
+    return app_config
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="id-ID")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    errors: list[str] = []
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.console_errors = errors
+    yield tab
+    context.close()
+
+
+def _fill_founder(page, index: int, nik: str) -> None:
+    page.fill(f'input[name="founders-{index}-full_name"]', f"Warga Akuarium {index + 1}")
+    page.fill(f'input[name="founders-{index}-nik"]', nik)
+    page.fill(f'input[name="founders-{index}-birth_place"]', "Jakarta")
+    page.fill(f'input[name="founders-{index}-birth_date"]', f"19{70 + index}-0{1 + index % 9}-1{index % 9}")
+    page.fill(f'input[name="founders-{index}-address"]', f"Kampung Akuarium RT 00{1 + index % 9}/RW 004")
+
+
+def test_officer_registers_and_invites_the_cooperative_logs_in(auth, app_live_url, page):
+    auth.create(OFFICER, username="petugas")
+    other = make_cooperative(name="Koperasi Lain Sekali", kelurahan="Pinangsia", founders=founders(9, "317300"))
+    others_deed = new_deed_version(db.session, None, other)
+    db.session.commit()
+
+    page.goto(f"{app_live_url}/masuk/")
+    page.fill("#username", "petugas")
+    page.fill("#password", TEST_PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.get_by_role("link", name="Koperasi", exact=True).first.click()
+    page.get_by_role("link", name="Daftarkan koperasi").first.click()
+
+    page.fill("#name", "Koperasi Konsumen Akuarium Bangkit Mandiri")
+    page.select_option("#kind", "konsumen")
+    page.fill("#seat_address", "Jl. Pasar Ikan, Kampung Akuarium")
+    page.select_option("#kelurahan_id", label="Penjaringan")
+    page.fill("#kampungs", "Kampung Akuarium")
+    page.fill("#simpanan_pokok_rupiah", "100.000")
+    page.fill("#simpanan_wajib_rupiah", "20.000")
+    page.fill('input[name="board-0-full_name"]', "Dharma Diani")
+    page.fill('input[name="board-0-title"]', "Ketua")
+    page.fill('input[name="supervisors-0-full_name"]', "Topaz Juanda")
+    page.fill('input[name="supervisors-0-title"]', "Ketua Pengawas")
+
+    _fill_founder(page, 0, "3172014107800001")
+    for index in range(1, 9):
+        with page.expect_response(re.compile(r"/admin/koperasi/baris/founders$")) as added:
+            page.get_by_role("button", name="Tambah pendiri").click()
+        assert added.value.status == 200  # an htmx row fragment, not a full-page submit
+        page.wait_for_selector(f'input[name="founders-{index}-nik"]')
+        # The last founder repeats the first one's NIK: the mistake the officer then fixes inline.
+        _fill_founder(page, index, "3172014107800001" if index == 8 else f"31720141078000{index + 1:02d}")
+    assert page.locator("#rows-founders tr").count() == 9
+
+    page.get_by_role("button", name="Simpan").click()
+    error = page.locator("#founders-8-nik-error")
+    error.wait_for()
+    assert "NIK ini sudah dipakai pendiri nomor 1." in error.inner_text()
+    assert page.locator("#form-errors").is_visible()
+    assert page.input_value('input[name="founders-3-full_name"]') == "Warga Akuarium 4"  # nothing typed was lost
+    page.fill('input[name="founders-8-nik"]', "3172014107800009")
+    page.get_by_role("button", name="Simpan").click()
+
+    page.wait_for_url(re.compile(r"/admin/koperasi/\d+$"))
+    assert page.get_by_role("heading", name="Koperasi Konsumen Akuarium Bangkit Mandiri").is_visible()
+    assert "Kampung Akuarium" in page.content()
+
+    page.fill("#contact_name", "Ibu Ketua Akuarium")
+    page.get_by_role("button", name="Buat undangan portal").click()
+    link = page.locator("#invitation-link code").inner_text()
+    assert "/portal/undangan/" in link
+    page.get_by_role("button", name=re.compile("Keluar")).click()
+
+    page.goto(link)
+    page.fill("#username", "akuarium")
+    page.fill("#password", NEW_PASSWORD)
+    page.fill("#password_again", NEW_PASSWORD)
+    page.get_by_role("button", name="Buat akun").click()
+    page.wait_for_url(re.compile(r"/masuk/$"))
+    page.fill("#username", "akuarium")
+    page.fill("#password", NEW_PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/portal/$"))
+    assert page.get_by_role("heading", name="Koperasi Konsumen Akuarium Bangkit Mandiri").is_visible()
+    assert "3172••••••••0001" in page.content() and "3172014107800001" not in page.content()
+
+    response = page.goto(f"{app_live_url}/portal/akta/{others_deed.id}")
+    assert response.status == 404 and "Koperasi Lain Sekali" not in page.content()
+    # No script error and nothing refused by the strict CSP (404s of the last step and favicon aside).
+    assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []

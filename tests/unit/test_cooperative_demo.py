@@ -1,0 +1,48 @@
+"""Demo cooperatives: the source articles' names in their kecamatan, kampungs, founders, a mix of statuses."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from models.cooperative import ACTIVE, AT_RISK, DORMANT, Cooperative
+from models.user import COOPERATIVE, User
+from services.cooperatives import activity_status
+from services.demo import ensure_cooperative_demo_account, seed_source_cooperatives
+
+TODAY = date(2026, 5, 1)
+
+
+def test_source_cooperatives_in_their_kecamatan_with_a_mix_of_statuses(app):
+    assert seed_source_cooperatives(db.session, dki=True, today=TODAY) == 9
+    cooperatives = {c.name: c for c in db.session.scalars(select(Cooperative))}
+    akuarium = cooperatives["Koperasi Konsumen Akuarium Bangkit Mandiri"]
+    assert akuarium.kelurahan.parent.name == "Penjaringan"
+    assert [k.name for k in akuarium.kampungs] == ["Kampung Akuarium"]
+    ciliwung = cooperatives["Koperasi Konsumen Komunitas Anak Kali Ciliwung"]
+    assert [k.name for k in ciliwung.kampungs] == ["Kampung Kerapu", "Kampung Lodan", "Kampung Tongkol"]
+    assert all(len(c.founders) >= 9 for c in cooperatives.values())
+    assert all(len({f.nik for f in c.founders}) == len(c.founders) for c in cooperatives.values())
+    statuses = {activity_status(c, TODAY).status for c in cooperatives.values()}
+    assert statuses == {ACTIVE, DORMANT, AT_RISK}
+    assert seed_source_cooperatives(db.session, dki=True, today=TODAY) == 0  # safe to run again
+
+
+def test_outside_jakarta_the_names_are_generic(app):
+    seed_source_cooperatives(db.session, dki=False, today=TODAY)
+    names = db.session.scalars(select(Cooperative.name)).all()
+    assert len(names) == 9 and not any("Akuarium" in name for name in names)
+
+
+@pytest.mark.both_databases
+def test_setup_prints_a_portal_account_that_works(app, runner, auth, client):
+    result = runner.invoke(args=["demo", "seed", "--businesses", "0", "--cooperatives", "3", "--source-cooperatives"])
+    assert result.exit_code == 0, result.output
+    accounts = ensure_cooperative_demo_account(db.session)
+    assert [a.username for a in accounts] == ["koperasi"] and ensure_cooperative_demo_account(db.session) == []
+    user = db.session.scalar(select(User).where(User.username == "koperasi"))
+    assert user.role == COOPERATIVE
+    response = auth.login("koperasi", accounts[0].password)
+    assert response.headers["Location"] == "/portal/"
+    assert "Koperasi Konsumen Akuarium Bangkit Mandiri" in client.get("/portal/").get_data(as_text=True)
