@@ -6,6 +6,7 @@ from models.business import Business, Person
 from models.cooperative import Cooperative
 from models.kbli import KbliCode, KbliSection
 from models.region import Region
+from models.search import SearchDocument, SearchOutbox, SearchWord
 from models.user import User
 
 __all__ = [
@@ -17,5 +18,8 @@ __all__ = [
     "KbliSection",
     "Person",
     "Region",
+    "SearchDocument",
+    "SearchOutbox",
+    "SearchWord",
     "User",
 ]

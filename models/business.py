@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, UTCDateTime, utcnow
 from models.kbli import KbliCode
 from models.region import Region
+from models.search import SearchableMixin
 
 OPERATING = "operating"
 CLOSED = "closed"
@@ -47,7 +48,8 @@ class Person(Base):
     businesses: Mapped[list[Business]] = relationship(back_populates="owner")
 
 
-class Business(Base):
+class Business(SearchableMixin, Base):
+    __search_kind__ = "business"
     __tablename__ = "business"
     __table_args__ = (
         ForeignKeyConstraint(

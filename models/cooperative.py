@@ -9,12 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.region import Region
+from models.search import SearchableMixin
 
 COOPERATIVE_KINDS = ("simpan_pinjam", "konsumen", "produsen", "pemasaran", "jasa")
 COOPERATIVE_LEVELS = ("primer", "sekunder")
 
 
-class Cooperative(Base):
+class Cooperative(SearchableMixin, Base):
+    __search_kind__ = "cooperative"
     __tablename__ = "cooperative"
 
     id: Mapped[int] = mapped_column(primary_key=True)
