@@ -112,6 +112,8 @@ class PostgresBackend:
     def query(self, query: SearchQuery) -> SearchResult:
         try:
             with self.engine.connect() as connection:
+                # Two typos in a 9-letter word share few trigrams: a low threshold, then the exact distance check.
+                connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.15', true)"))
                 result = self._query(connection, query, conjunction=True)
                 if result.total == 0 and len(tokens(query.text)) > 1:
                     result = self._query(connection, query, conjunction=False)

@@ -134,7 +134,7 @@ class WhooshBackend:
             total = len(results)
             start = (query.page - 1) * query.per_page
             hits = [_hit(results[i]) for i in range(start, min(start + query.per_page, results.scored_length()))]
-            facets = {name: dict(results.groups(name)) for name in FACETS}
+            facets = {name: {k: n for k, n in results.groups(name).items() if k} for name in FACETS}
             suggestion = self._suggest(searcher, query.text) if total == 0 else None
         except SearchUnavailable:
             raise
