@@ -130,12 +130,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.directory import bp as directory_bp
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
     from blueprints.public import bp as public_bp
 
     for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(directory_bp)
 
 
 def _register_request_hooks(app: Flask) -> None:

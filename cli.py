@@ -20,6 +20,7 @@ regions_cli = AppGroup("regions", help="Regions of the configured municipality."
 users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 search_cli = AppGroup("search", help="The search index.")
+opendata_cli = AppGroup("opendata", help="The open-data dump.")
 
 
 @regions_cli.command("load")
@@ -160,6 +161,19 @@ def search_check():
     click.echo("Index matches the database.")
 
 
+@opendata_cli.command("export")
+@click.option("--licence", default="CC BY 4.0", show_default=True, help="Licence stated in the files.")
+def opendata_export(licence):
+    """Write every public record as CSV and JSON (with licence and generation time) for /data-terbuka."""
+    from services import opendata
+
+    meta = opendata.export(db.session, current_app.instance_path, licence, current_app.extensions["municipality"].name)
+    click.echo(
+        f"Exported {meta['businesses']} businesses and {meta['cooperatives']} cooperatives "
+        f"to {opendata.folder(current_app.instance_path)} ({meta['generated_at']})."
+    )
+
+
 @click.command("setup")
 @click.option("--demo-businesses", default=500, show_default=True)
 @click.option("--demo-cooperatives", default=40, show_default=True)
@@ -174,5 +188,5 @@ def setup(demo_businesses, demo_cooperatives):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (regions_cli, users_cli, demo_cli, search_cli, setup):
+    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup):
         app.cli.add_command(command)

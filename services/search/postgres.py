@@ -117,7 +117,7 @@ class PostgresBackend:
                 result = self._query(connection, query, conjunction=True)
                 if result.total == 0 and len(tokens(query.text)) > 1:
                     result = self._query(connection, query, conjunction=False)
-                if result.total == 0 and tokens(query.text):
+                if tokens(query.text):
                     result.suggestion = self._suggest(connection, query.text)
                 return result
         except SQLAlchemyError as exc:
@@ -162,8 +162,11 @@ class PostgresBackend:
 
     def _suggest(self, connection, text_: str) -> str | None:
         corrected, changed = [], False
-        for word in tokens(text_):
+        words = tokens(text_)
+        for index, word in enumerate(words):
             known = connection.scalar(select(func.count()).select_from(SearchWord).where(SearchWord.word == word))
+            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
+                known = connection.scalar(select(SearchWord.word).where(SearchWord.word.startswith(word)).limit(1))
             if known or word.isdigit():
                 corrected.append(word)
                 continue

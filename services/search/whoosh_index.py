@@ -135,7 +135,7 @@ class WhooshBackend:
             start = (query.page - 1) * query.per_page
             hits = [_hit(results[i]) for i in range(start, min(start + query.per_page, results.scored_length()))]
             facets = {name: {k: n for k, n in results.groups(name).items() if k} for name in FACETS}
-            suggestion = self._suggest(searcher, query.text) if total == 0 else None
+            suggestion = self._suggest(searcher, query.text)
         except SearchUnavailable:
             raise
         except Exception as exc:  # a corrupt index: degrade, do not fail the page
@@ -157,8 +157,11 @@ class WhooshBackend:
     def _suggest(self, searcher, text: str) -> str | None:
         words = tokens(text)
         corrected, changed = [], False
-        for word in words:
-            known = any(searcher.reader().frequency(field, word) for field in WORD_FIELDS)
+        reader = searcher.reader()
+        for index, word in enumerate(words):
+            known = any(reader.frequency(field, word) for field in WORD_FIELDS)
+            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
+                known = any(next(iter(reader.expand_prefix(field, word)), None) for field in WORD_FIELDS)
             if known or word.isdigit():
                 corrected.append(word)
                 continue

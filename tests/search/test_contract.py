@@ -83,6 +83,9 @@ def test_no_result_suggests_a_correction(index):
     result = search(SearchQuery(text="tahi"))
     assert result.total == 0 and result.suggestion == "tahu"
     assert search(SearchQuery(text="bandung")).suggestion is None
+    assert search(SearchQuery(text="bandu")).suggestion is None  # still typing
+    found_anyway = search(SearchQuery(text="bandumg mantap"))
+    assert found_anyway.total == 1 and found_anyway.suggestion == "bandung mantap"
 
 
 def test_legal_form_words_never_outweigh_distinctive_words(index):
