@@ -129,6 +129,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.directory import bp as directory_bp
     from blueprints.health import bp as health_bp
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (public_bp, auth_bp, admin_bp, health_bp, i18n_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_request_hooks(app: Flask) -> None:
