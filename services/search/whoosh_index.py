@@ -68,27 +68,38 @@ def open_index(root: str | os.PathLike):
     return whoosh_index.open_dir(directory)
 
 
-def _term_query(word: str, last: bool) -> wq.Query:
-    """One query word: exact (weighted up), prefix as you type, and typos for long words."""
-    alternatives: list[wq.Query] = []
-    for field in WORD_FIELDS:
-        alternatives.append(wq.Term(field, word, boost=2.0))
-        if len(word) >= 3 or (last and len(word) >= 2):
-            alternatives.append(wq.Prefix(field, word))
-        typos = max_typos(word)
-        if typos:
-            alternatives.append(wq.FuzzyTerm(field, word, maxdist=typos, prefixlength=1))
-    alternatives.append(wq.Term("id_words", word, boost=2.0))
-    if len(word) >= 3:
-        alternatives.append(wq.Prefix("id_words", word))
-    return wq.Or(alternatives)
+MAX_EXPANSIONS = 64  # terms one short prefix may expand to, per field
 
 
-def build_query(text: str, conjunction: bool = True) -> wq.Query:
+def _expand(reader, field: str, word: str, last: bool) -> set[str]:
+    """The indexed terms a query word matches in one field: itself, its completions, its near misses."""
+    terms = {word} if reader.frequency(field, word) else set()
+    if len(word) >= 3 or (last and len(word) >= 2) or (field == "id_words" and word.isdigit()):
+        for count, term in enumerate(reader.expand_prefix(field, word)):
+            if count >= MAX_EXPANSIONS:
+                break
+            terms.add(term if isinstance(term, str) else term.decode("utf-8"))
+    typos = max_typos(word)
+    if typos and field != "id_words":
+        terms.update(reader.terms_within(field, word, typos, prefix=1))
+    return terms
+
+
+def _term_query(reader, word: str, last: bool) -> wq.Query:
+    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
+    alternatives = [
+        wq.Term(field, term, boost=2.0 if term == word else 1.0)
+        for field in (*WORD_FIELDS, "id_words")
+        for term in sorted(_expand(reader, field, word, last))
+    ]
+    return wq.Or(alternatives) if alternatives else wq.NullQuery
+
+
+def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
     words = tokens(text)
     if not words:
         return wq.Every()
-    clauses = [_term_query(word, index == len(words) - 1) for index, word in enumerate(words)]
+    clauses = [_term_query(reader, word, index == len(words) - 1) for index, word in enumerate(words)]
     combined = wq.And(clauses) if conjunction else wq.Or(clauses)
     identifier = query_identifier(text)
     if identifier:
@@ -147,7 +158,7 @@ class WhooshBackend:
         groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
         sortedby = "sort_name" if query.sort == "name" or not tokens(query.text) else None
         return searcher.search(
-            build_query(query.text, conjunction),
+            build_query(searcher.reader(), query.text, conjunction),
             limit=query.page * query.per_page,
             filter=_filter(query.filters),
             groupedby=groups,
