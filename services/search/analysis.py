@@ -79,7 +79,7 @@ def split_name(name: str) -> tuple[list[str], list[str]]:
 
 
 def identifier_tokens(identifiers) -> list[str]:
-    """Permit numbers and NIBs: each part, the whole squeezed form, and tails of long digit runs.
+    """Permit numbers and NIBs: each part, the whole squeezed form, and the tails of long digit runs.
 
     So that `510/IUMK/2024`, `510`, `iumk 2024` or the last digits of a NIB all find the record.
     """
@@ -92,8 +92,8 @@ def identifier_tokens(identifiers) -> list[str]:
         if len(parts) > 1:
             out.append("".join(parts))
         for part in parts:
-            if part.isdigit() and len(part) >= 6:
-                out.extend(part[start:] for start in range(1, len(part) - 3))
+            if part.isdigit() and len(part) >= 8:  # the last 4 to 7 digits of a NIB or a long number
+                out.extend(part[-length:] for length in range(4, 8))
     return list(dict.fromkeys(out))
 
 

@@ -50,7 +50,8 @@ def pending(session: Session) -> int:
 def rebuild(session: Session, backend, progress=None) -> int:
     """Rebuild everything from the database; changes queued before the start are then covered."""
     covered = session.scalar(select(func.max(SearchOutbox.id))) or 0
-    count = backend.rebuild(iter_all_documents(session), progress=progress)
+    large = count_records(session) > 20_000
+    count = backend.rebuild(iter_all_documents(session), progress=progress, large=large)
     session.execute(delete(SearchOutbox).where(SearchOutbox.id <= covered))
     session.commit()
     return count

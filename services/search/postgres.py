@@ -58,7 +58,7 @@ class PostgresBackend:
         self.remove(removed_keys)
         self.index(documents)
 
-    def rebuild(self, documents, progress=None) -> int:
+    def rebuild(self, documents, progress=None, large: bool = False) -> int:
         """Replace every document; readers see the old set until the new one commits."""
         with self.engine.begin() as connection:
             connection.execute(delete(SearchDocument))

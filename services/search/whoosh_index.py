@@ -228,12 +228,17 @@ class WhooshBackend:
             raise
         writer.commit()
 
-    def rebuild(self, documents, progress=None) -> int:
-        """Build a fresh index directory from `documents`, then swap it in atomically."""
+    def rebuild(self, documents, progress=None, large: bool = False) -> int:
+        """Build a fresh index directory from `documents`, then swap it in atomically.
+
+        `large`: use one writer process per core (Whoosh's multiprocessing writer), worth it from
+        tens of thousands of records."""
         self.root.mkdir(parents=True, exist_ok=True)
         build = self.root / f"index-{uuid.uuid4().hex[:12]}"
         build.mkdir()
-        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=256, procs=1)
+        procs = min(4, os.cpu_count() or 1) if large else 1
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=128, **options)
         count = 0
         for document in documents:
             writer.add_document(**_stored(document))

@@ -68,3 +68,16 @@ def test_reindex_builds_a_fresh_directory_and_swaps_it_in(app, runner):
     assert (root / "CURRENT").read_text() != first
     assert [p.name for p in root.glob("index-*")] == [(root / "CURRENT").read_text()]
     assert len(names("bengkel")) == 2 and outbox_rows() == 0
+
+
+def test_large_rebuild_uses_parallel_writers_and_finds_everything(app, tmp_path):
+    from services.search.base import SearchQuery as Query
+    from services.search.documents import iter_all_documents
+    from services.search.whoosh_index import WhooshBackend
+
+    for n in range(30):
+        make_business(f"Kedai Paralel {n}", commit=False)
+    db.session.commit()
+    backend = WhooshBackend(tmp_path / "parallel")
+    assert backend.rebuild(iter_all_documents(db.session), large=True) == 30
+    assert backend.query(Query(text="paralel")).total == 30
