@@ -123,13 +123,19 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(lambda user_id: load_user(db.session, user_id))
 
+    from services import search
+
+    search.init_app(app)
+
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.backoffice import bp as backoffice_bp
     from blueprints.cms import bp as cms_bp
     from blueprints.cooperatives_admin import bp as cooperatives_admin_bp
+    from blueprints.directory import bp as directory_bp
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
     from blueprints.portal import bp as portal_bp
@@ -137,8 +143,21 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.site import bp as site_bp
     from blueprints.verify import bp as verify_bp
 
-    blueprints = (public_bp, auth_bp, admin_bp, health_bp, i18n_bp, site_bp, cms_bp, backoffice_bp, verify_bp)
-    for blueprint in (*blueprints, cooperatives_admin_bp, portal_bp):
+    for blueprint in (
+        public_bp,
+        directory_bp,
+        site_bp,
+        verify_bp,
+        api_bp,
+        health_bp,
+        i18n_bp,
+        auth_bp,
+        admin_bp,
+        backoffice_bp,
+        cooperatives_admin_bp,
+        cms_bp,
+        portal_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -20,6 +20,7 @@ regions_cli = AppGroup("regions", help="Regions of the configured municipality."
 users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 search_cli = AppGroup("search", help="The search index.")
+opendata_cli = AppGroup("opendata", help="The open-data dump.")
 
 
 @regions_cli.command("load")
@@ -125,16 +126,74 @@ def _print_demo_accounts(created) -> None:
 
 @search_cli.command("reindex")
 def search_reindex():
-    """Rebuild the search index from the database and swap it in atomically."""
-    from models.business import Business
-    from models.cooperative import Cooperative
+    """Rebuild the search index from the database into a fresh directory and swap it in atomically."""
+    from services.search.documents import count_records
 
-    total = (db.session.scalar(db.select(db.func.count()).select_from(Business)) or 0) + (
-        db.session.scalar(db.select(db.func.count()).select_from(Cooperative)) or 0
-    )
-    with click.progressbar(length=total, label="Indexing") as bar:
-        count = rebuild_index(db.session, current_app.config["SEARCH_INDEX_DIR"], progress=bar.update)
+    with click.progressbar(length=count_records(db.session), label="Indexing") as bar:
+        count = rebuild_index(db.session, progress=bar.update)
     click.echo(f"Indexed {count} records.")
+
+
+@search_cli.command("worker")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between looks at the outbox.")
+@click.option("--once", is_flag=True, help="Drain what is queued, then stop.")
+def search_worker(interval, once):
+    """The one index writer for multi-process servers (set SEARCH_WRITER=worker on the web processes)."""
+    import time
+
+    from services.search import get_backend
+    from services.search.outbox import drain
+
+    backend = get_backend()
+    backend.ensure_exists()
+    click.echo(f"Search worker on {current_app.config['SEARCH_BACKEND']}; Ctrl+C to stop.")
+    while True:
+        try:
+            done = drain(db.session, backend)
+            if done:
+                click.echo(f"Indexed {done} change(s).")
+        except Exception as exc:  # another writer holds the lock, or the database blinked: try again
+            db.session.rollback()
+            click.echo(f"Not drained yet ({type(exc).__name__}); retrying.", err=True)
+        if once:
+            return
+        time.sleep(interval)
+
+
+@search_cli.command("check")
+def search_check():
+    """Report drift between the database and the search index; exit status 1 if they differ."""
+    from services.search import SearchUnavailable, get_backend
+    from services.search.outbox import check
+
+    try:
+        report = check(db.session, get_backend())
+    except SearchUnavailable as exc:
+        raise click.ClickException(f"search index unavailable ({exc}): run 'flask search reindex'") from None
+    click.echo(
+        f"Database: {report['database']} records; index: {report['index']} documents; "
+        f"queued changes: {report['pending']}."
+    )
+    for label, keys in (("Missing from the index", report["missing"]), ("In the index only", report["orphaned"])):
+        if keys:
+            click.echo(f"{label} ({len(keys)}): {', '.join(keys[:20])}{' …' if len(keys) > 20 else ''}")
+    if report["missing"] or report["orphaned"]:
+        click.echo("Drift found: run 'flask search worker --once' or 'flask search reindex'.")
+        raise SystemExit(1)
+    click.echo("Index matches the database.")
+
+
+@opendata_cli.command("export")
+@click.option("--licence", default="CC BY 4.0", show_default=True, help="Licence stated in the files.")
+def opendata_export(licence):
+    """Write every public record as CSV and JSON (with licence and generation time) for /data-terbuka."""
+    from services import opendata
+
+    meta = opendata.export(db.session, current_app.instance_path, licence, current_app.extensions["municipality"].name)
+    click.echo(
+        f"Exported {meta['businesses']} businesses and {meta['cooperatives']} cooperatives "
+        f"to {opendata.folder(current_app.instance_path)} ({meta['generated_at']})."
+    )
 
 
 @click.command("setup")
@@ -163,5 +222,5 @@ def setup(demo_businesses, demo_cooperatives):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (regions_cli, users_cli, demo_cli, search_cli, setup):
+    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup):
         app.cli.add_command(command)

@@ -68,6 +68,15 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# Kept by hand in 0002_registry for the PostgreSQL search backend, not described by the models.
+POSTGRES_ONLY = {"search_vector", "ix_search_document_vector", "ix_search_word_trgm"}
+
+
+def include_object(object_, name, type_, reflected, compare_to):
+    """Leave the PostgreSQL-only full-text objects out of autogenerate's comparison."""
+    return not (reflected and compare_to is None and name in POSTGRES_ONLY)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -90,6 +99,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    conf_args.setdefault("include_object", include_object)
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -18,6 +18,7 @@ from models.kbli import KbliCode, KbliSection
 from models.official import Official
 from models.permit import Permit, PermitCounter
 from models.region import Region
+from models.search import SearchDocument, SearchOutbox, SearchWord
 from models.user import User
 
 __all__ = [
@@ -44,5 +45,8 @@ __all__ = [
     "Region",
     "Revision",
     "SlugRedirect",
+    "SearchDocument",
+    "SearchOutbox",
+    "SearchWord",
     "User",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ForeignKey, ForeignKeyConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, UTCDateTime, utcnow
 from models.kbli import KbliCode
 from models.region import Region
+from models.search import SearchableMixin
+
+if TYPE_CHECKING:
+    from models.permit import Permit
 
 OPERATING = "operating"
 CLOSED = "closed"
@@ -47,7 +52,8 @@ class Person(Base):
     businesses: Mapped[list[Business]] = relationship(back_populates="owner")
 
 
-class Business(Base):
+class Business(SearchableMixin, Base):
+    __search_kind__ = "business"
     __tablename__ = "business"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -81,3 +87,4 @@ class Business(Base):
     owner: Mapped[Person] = relationship(back_populates="businesses")
     kelurahan: Mapped[Region] = relationship()
     kbli: Mapped[KbliCode | None] = relationship(viewonly=True)
+    permits: Mapped[list[Permit]] = relationship(back_populates="business", order_by="Permit.issued_at")

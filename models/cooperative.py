@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.region import Region
+from models.search import SearchableMixin
 
 COOPERATIVE_KINDS = ("simpan_pinjam", "konsumen", "produsen", "pemasaran", "jasa")
 COOPERATIVE_LEVELS = ("primer", "sekunder")
@@ -66,7 +67,8 @@ class Kampung(Base):
         return self.name
 
 
-class Cooperative(Base):
+class Cooperative(SearchableMixin, Base):
+    __search_kind__ = "cooperative"
     __tablename__ = "cooperative"
     __table_args__ = (
         CheckConstraint("simpanan_pokok_rupiah IS NULL OR simpanan_pokok_rupiah >= 0", name="simpanan_pokok"),
@@ -204,6 +206,10 @@ class RatReport(Base):
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
+
+    def search_targets(self) -> list[tuple[str, int]]:
+        """A RAT report changes its cooperative's activity status: reindex the cooperative."""
+        return [("cooperative", self.cooperative_id)]
 
 
 def _verification_token() -> str:

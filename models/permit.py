@@ -61,12 +61,16 @@ class Permit(Base):
     document_path: Mapped[str | None] = mapped_column(String(255))
     demo_signature: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    business: Mapped[Business] = relationship()
+    business: Mapped[Business] = relationship(back_populates="permits")
     kelurahan: Mapped[Region] = relationship()
     official: Mapped[Official | None] = relationship()
     issued_by: Mapped[User | None] = relationship(foreign_keys=[issued_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
     superseded_by: Mapped[Permit | None] = relationship(remote_side=[id], foreign_keys=[superseded_by_id])
+
+    def search_targets(self) -> list[tuple[str, int]]:
+        """A permit's number is found through its business: reindex the business when it changes."""
+        return [("business", self.business_id)]
 
     @classmethod
     def valid_on(cls, day: date):

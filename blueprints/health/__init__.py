@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,7 +21,7 @@ def healthz():
     except SQLAlchemyError:
         db.session.rollback()
         database = {"status": "unreachable"}
-    search = index_status(current_app.config["SEARCH_INDEX_DIR"])
+    search = index_status()
     healthy = database["status"] == "ok"
     body = {
         "status": "ok" if healthy and search["status"] == "ok" else ("degraded" if healthy else "down"),

@@ -1,7 +1,7 @@
 """permits
 
 Revision ID: 0003_permits
-Revises: 0001_foundation
+Revises: 0002_registry
 Create Date: 2026-11-22 01:14:24.006246
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '0003_permits'
-down_revision = '0001_foundation'
+down_revision = '0002_registry'
 branch_labels = None
 depends_on = None
 

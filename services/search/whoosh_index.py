@@ -1,39 +1,55 @@
-"""The Whoosh index in search_index/: built into a fresh directory and swapped in atomically."""
+"""The Whoosh backend (default, embedded) in search_index/.
+
+The index lives in a versioned sub-directory named by the CURRENT pointer file: a rebuild writes a
+fresh directory and replaces the pointer atomically. Only the outbox writer writes (see
+services.search.outbox); readers keep a per-thread searcher and refresh it to see new commits.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.support.charset import accent_map
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.index import LockError
 
-from models.business import Business
-from models.cooperative import Cooperative
-from models.region import Region
+from services.search.analysis import max_typos, query_identifier, tokens
+from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
 
 POINTER = "CURRENT"
 
-# No stemming: Indonesian stemmers mangle names.
-name_analyzer = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+# Text arrives already analysed (services.search.analysis): split on spaces, nothing more.
+_words = SpaceSeparatedTokenizer()
 
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
-    kind=ID(stored=True),
-    record_id=ID(stored=True),
-    name=TEXT(analyzer=name_analyzer, stored=True, field_boost=3.0),
-    text=TEXT(analyzer=name_analyzer),
-    kota=KEYWORD(stored=True, commas=True),
-    kecamatan=KEYWORD(stored=True, commas=True),
-    kelurahan=KEYWORD(stored=True, commas=True),
-    status=ID(stored=True),
+    kind=ID(stored=True, sortable=True),
+    record_id=NUMERIC(stored=True),
+    name=STORED,
+    sort_name=ID(sortable=True),
+    name_words=TEXT(analyzer=_words, field_boost=4.0),
+    form_words=TEXT(analyzer=_words, field_boost=0.5),
+    text_words=TEXT(analyzer=_words, field_boost=1.0),
+    id_words=TEXT(analyzer=_words, field_boost=3.0),
+    kota_id=ID(stored=True, sortable=True),
+    kecamatan_id=ID(stored=True, sortable=True),
+    kelurahan_id=ID(stored=True, sortable=True),
+    kota=STORED,
+    kecamatan=STORED,
+    kelurahan=STORED,
+    kbli_section=ID(stored=True, sortable=True),
+    kbli_code=ID(stored=True, sortable=True),
+    kbli_title=STORED,
+    status=ID(stored=True, sortable=True),
 )
+WORD_FIELDS = ("name_words", "form_words", "text_words")
 
 
 def _current_dir(root: Path) -> Path | None:
@@ -45,89 +61,221 @@ def _current_dir(root: Path) -> Path | None:
 
 
 def open_index(root: str | os.PathLike):
-    """Open the current index for reading, or None if there is none."""
+    """Open the current index, or None if there is none."""
     directory = _current_dir(Path(root))
     if directory is None or not whoosh_index.exists_in(directory):
         return None
     return whoosh_index.open_dir(directory)
 
 
-def _region_names(kelurahan: Region) -> dict[str, str]:
-    kecamatan = kelurahan.parent
-    kota = kecamatan.parent if kecamatan else None
-    return {
-        "kelurahan": kelurahan.name,
-        "kecamatan": kecamatan.name if kecamatan else "",
-        "kota": kota.name if kota else "",
-    }
+MAX_EXPANSIONS = 64  # terms one short prefix may expand to, per field
 
 
-def business_document(business: Business) -> dict:
-    """The public fields of a business, as indexed. Nothing personal goes in."""
-    regions = _region_names(business.kelurahan)
-    return {
-        "key": f"business:{business.id}",
-        "kind": "business",
-        "record_id": str(business.id),
-        "name": business.name,
-        "text": " ".join(filter(None, [business.activity, business.kbli_code, business.nib, *regions.values()])),
-        "status": business.status,
-        **regions,
-    }
+def _expand(reader, field: str, word: str, last: bool) -> set[str]:
+    """The indexed terms a query word matches in one field: itself, its completions, its near misses."""
+    terms = {word} if reader.frequency(field, word) else set()
+    if len(word) >= 3 or (last and len(word) >= 2) or (field == "id_words" and word.isdigit()):
+        for count, term in enumerate(reader.expand_prefix(field, word)):
+            if count >= MAX_EXPANSIONS:
+                break
+            terms.add(term if isinstance(term, str) else term.decode("utf-8"))
+    typos = max_typos(word)
+    if typos and field != "id_words":
+        terms.update(reader.terms_within(field, word, typos, prefix=1))
+    return terms
 
 
-def cooperative_document(cooperative: Cooperative) -> dict:
-    regions = _region_names(cooperative.kelurahan)
-    return {
-        "key": f"cooperative:{cooperative.id}",
-        "kind": "cooperative",
-        "record_id": str(cooperative.id),
-        "name": cooperative.name,
-        "text": " ".join(filter(None, [cooperative.kind, cooperative.legal_entity_number, *regions.values()])),
-        "status": "",
-        **regions,
-    }
+def _term_query(reader, word: str, last: bool) -> wq.Query:
+    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
+    alternatives = [
+        wq.Term(field, term, boost=2.0 if term == word else 1.0)
+        for field in (*WORD_FIELDS, "id_words")
+        for term in sorted(_expand(reader, field, word, last))
+    ]
+    return wq.Or(alternatives) if alternatives else wq.NullQuery
 
 
-def rebuild_index(session: Session, root: str | os.PathLike, progress=None) -> int:
-    """Rebuild the whole index from the database into a new directory, then swap it in."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    build = root / f"index-{uuid.uuid4().hex[:12]}"
-    build.mkdir()
-    ix = whoosh_index.create_in(build, SCHEMA)
-    writer = ix.writer(limitmb=128, procs=1)
-    count = 0
-    region_load = joinedload(Business.kelurahan).joinedload(Region.parent).joinedload(Region.parent)
-    for business in session.scalars(select(Business).options(region_load)).yield_per(2000):
-        writer.add_document(**business_document(business))
-        count += 1
-        if progress:
-            progress(1)
-    coop_load = joinedload(Cooperative.kelurahan).joinedload(Region.parent).joinedload(Region.parent)
-    for cooperative in session.scalars(select(Cooperative).options(coop_load)).yield_per(2000):
-        writer.add_document(**cooperative_document(cooperative))
-        count += 1
-        if progress:
-            progress(1)
-    writer.commit()
-    previous = _current_dir(root)
-    tmp_pointer = root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
-    tmp_pointer.write_text(build.name)
-    os.replace(tmp_pointer, root / POINTER)
-    for old in root.glob("index-*"):
-        if old != build and (previous is None or old == previous or old.is_dir()):
-            shutil.rmtree(old, ignore_errors=True)
-    return count
+def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
+    words = tokens(text)
+    if not words:
+        return wq.Every()
+    clauses = [_term_query(reader, word, index == len(words) - 1) for index, word in enumerate(words)]
+    combined = wq.And(clauses) if conjunction else wq.Or(clauses)
+    identifier = query_identifier(text)
+    if identifier:
+        combined = wq.Or([combined, wq.Term("id_words", identifier, boost=5.0)])
+    return combined
 
 
-def index_status(root: str | os.PathLike) -> dict:
-    """What /healthz says about the index: ok with a document count, missing, or broken."""
-    try:
-        ix = open_index(root)
+def _filter(filters: dict[str, str]) -> wq.Query | None:
+    terms = [wq.Term(name, value) for name, value in sorted(filters.items()) if name in FACETS and value]
+    return wq.And(terms) if terms else None
+
+
+class WhooshBackend:
+    """Satisfies services.search.base.SearchBackend."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self._local = threading.local()
+
+    # --- reading ------------------------------------------------------------------------------
+    def _searcher(self):
+        """This thread's searcher, reopened after a swap and refreshed to see new commits."""
+        directory = _current_dir(self.root)
+        if directory is None or not whoosh_index.exists_in(directory):
+            raise SearchUnavailable("no search index")
+        cached = getattr(self._local, "searcher", None)
+        if cached is not None and getattr(self._local, "directory", None) == directory:
+            searcher = cached.refresh()
+        else:
+            if cached is not None:
+                cached.close()
+            searcher = whoosh_index.open_dir(directory).searcher()
+        self._local.searcher, self._local.directory = searcher, directory
+        return searcher
+
+    def query(self, query: SearchQuery) -> SearchResult:
+        try:
+            searcher = self._searcher()
+            results = self._run(searcher, query, conjunction=True)
+            if results.scored_length() == 0 and len(tokens(query.text)) > 1:
+                # Nothing has every word: rank by the words that match (distinctive words first).
+                results = self._run(searcher, query, conjunction=False)
+            total = len(results)
+            start = (query.page - 1) * query.per_page
+            hits = [_hit(results[i]) for i in range(start, min(start + query.per_page, results.scored_length()))]
+            facets = {name: {k: n for k, n in results.groups(name).items() if k} for name in FACETS}
+            suggestion = self._suggest(searcher, query.text)
+        except SearchUnavailable:
+            raise
+        except Exception as exc:  # a corrupt index: degrade, do not fail the page
+            self._local.searcher = None
+            raise SearchUnavailable(type(exc).__name__) from exc
+        return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
+
+    def _run(self, searcher, query: SearchQuery, conjunction: bool):
+        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
+        sortedby = "sort_name" if query.sort == "name" or not tokens(query.text) else None
+        return searcher.search(
+            build_query(searcher.reader(), query.text, conjunction),
+            limit=query.page * query.per_page,
+            filter=_filter(query.filters),
+            groupedby=groups,
+            sortedby=sortedby,
+        )
+
+    def _suggest(self, searcher, text: str) -> str | None:
+        words = tokens(text)
+        corrected, changed = [], False
+        reader = searcher.reader()
+        for index, word in enumerate(words):
+            known = any(reader.frequency(field, word) for field in WORD_FIELDS)
+            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
+                known = any(next(iter(reader.expand_prefix(field, word)), None) for field in WORD_FIELDS)
+            if known or word.isdigit():
+                corrected.append(word)
+                continue
+            best = None
+            for field in WORD_FIELDS:
+                options = searcher.corrector(field).suggest(word, limit=1, maxdist=2, prefix=1)
+                if options:
+                    best = options[0]
+                    break
+            corrected.append(best or word)
+            changed = changed or best is not None
+        return " ".join(corrected) if changed else None
+
+    def keys(self) -> set[str]:
+        searcher = self._searcher()
+        return {fields["key"] for fields in searcher.all_stored_fields()}
+
+    def status(self) -> dict:
+        try:
+            ix = open_index(self.root)
+            if ix is None:
+                return {"status": "missing"}
+            with ix.searcher() as searcher:
+                return {"status": "ok", "documents": searcher.doc_count()}
+        except Exception as exc:  # a corrupt index must not take /healthz down with it
+            return {"status": "broken", "error": type(exc).__name__}
+
+    # --- writing (only the outbox writer and rebuild call these) -------------------------------
+    def _writer(self):
+        ix = open_index(self.root)
         if ix is None:
-            return {"status": "missing"}
-        with ix.searcher() as searcher:
-            return {"status": "ok", "documents": searcher.doc_count()}
-    except Exception as exc:  # a corrupt index must not take /healthz down with it
-        return {"status": "broken", "error": type(exc).__name__}
+            raise SearchUnavailable("no search index")
+        return ix.writer()  # raises LockError if another process is writing; the caller retries
+
+    def index(self, documents: list[dict]) -> None:
+        if documents:
+            self.apply(documents, [])
+
+    def remove(self, keys: list[str]) -> None:
+        if keys:
+            self.apply([], keys)
+
+    def apply(self, documents: list[dict], removed_keys: list[str]) -> None:
+        """Upserts and removals in one index commit."""
+        writer = self._writer()
+        try:
+            for key in removed_keys:
+                writer.delete_by_term("key", key)
+            for document in documents:
+                writer.update_document(**_stored(document))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(self, documents, progress=None, large: bool = False) -> int:
+        """Build a fresh index directory from `documents`, then swap it in atomically.
+
+        `large`: use one writer process per core (Whoosh's multiprocessing writer), worth it from
+        tens of thousands of records."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        build = self.root / f"index-{uuid.uuid4().hex[:12]}"
+        build.mkdir()
+        procs = min(4, os.cpu_count() or 1) if large else 1
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=128, **options)
+        count = 0
+        for document in documents:
+            writer.add_document(**_stored(document))
+            count += 1
+            if progress:
+                progress(1)
+        writer.commit()
+        tmp_pointer = self.root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
+        tmp_pointer.write_text(build.name)
+        os.replace(tmp_pointer, self.root / POINTER)
+        for old in self.root.glob("index-*"):
+            if old != build:
+                shutil.rmtree(old, ignore_errors=True)
+        return count
+
+    def ensure_exists(self) -> None:
+        """An empty index, so that the writer has something to write to on a fresh install."""
+        if open_index(self.root) is None:
+            self.rebuild([])
+
+
+def _stored(document: dict) -> dict:
+    return {name: document[name] for name in SCHEMA.names() if name in document}
+
+
+def _hit(fields) -> Hit:
+    return Hit(
+        kind=fields["kind"],
+        record_id=int(fields["record_id"]),
+        name=fields["name"],
+        kelurahan=fields.get("kelurahan", ""),
+        kecamatan=fields.get("kecamatan", ""),
+        kota=fields.get("kota", ""),
+        kbli_code=fields.get("kbli_code", ""),
+        kbli_title=fields.get("kbli_title", ""),
+        status=fields.get("status", ""),
+    )
+
+
+__all__ = ["LockError", "WhooshBackend", "open_index"]

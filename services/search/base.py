@@ -1,0 +1,66 @@
+"""The one search interface every backend implements, and the values that cross it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# Facets shown on the search page, in order; each is a stored field of every document.
+FACETS = ("kind", "kota_id", "kecamatan_id", "kelurahan_id", "kbli_section", "kbli_code", "status")
+SORTS = ("relevance", "name")
+KINDS = ("business", "cooperative")
+
+
+class SearchUnavailable(Exception):
+    """The index is missing or broken: the site degrades, it does not fail."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a result list shows: public fields only, straight from the index."""
+
+    kind: str
+    record_id: int
+    name: str
+    kelurahan: str = ""
+    kecamatan: str = ""
+    kota: str = ""
+    kbli_code: str = ""
+    kbli_title: str = ""
+    status: str = ""
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+
+class SearchBackend(Protocol):
+    """Whoosh and PostgreSQL full-text both satisfy this; the contract tests hold them to it."""
+
+    def index(self, documents: list[dict]) -> None:
+        """Add or replace these documents (see services.search.documents)."""
+
+    def remove(self, keys: list[str]) -> None:
+        """Remove the documents with these keys ("business:12"); unknown keys are ignored."""
+
+    def query(self, query: SearchQuery) -> SearchResult:
+        """Hits of one page, total, facet counts over all matches, a suggestion when nothing matched."""
+
+    def keys(self) -> set[str]:
+        """Every indexed key, to compare with the database."""
+
+    def status(self) -> dict:
+        """{"status": "ok", "documents": n} | {"status": "missing"} | {"status": "broken", ...}."""

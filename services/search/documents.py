@@ -1,0 +1,137 @@
+"""What gets indexed for a business or a cooperative: public fields only, analysed once here."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from models.business import Business
+from models.cooperative import Cooperative
+from models.kbli import KbliCode
+from models.region import Region
+from services.search.analysis import identifier_tokens, sort_key, split_name, tokens
+
+
+def _regions(kelurahan: Region | None) -> dict[str, str]:
+    kecamatan = kelurahan.parent if kelurahan else None
+    kota = kecamatan.parent if kecamatan else None
+    return {
+        "kelurahan_id": str(kelurahan.id) if kelurahan else "",
+        "kecamatan_id": str(kecamatan.id) if kecamatan else "",
+        "kota_id": str(kota.id) if kota else "",
+        "kelurahan": kelurahan.name if kelurahan else "",
+        "kecamatan": kecamatan.name if kecamatan else "",
+        "kota": kota.name if kota else "",
+    }
+
+
+def _document(kind: str, record_id: int, name: str, text: list, identifiers: list, regions: dict, **facets) -> dict:
+    distinctive, forms = split_name(name)
+    place = (regions["kelurahan"], regions["kecamatan"], regions["kota"])
+    return {
+        "key": f"{kind}:{record_id}",
+        "kind": kind,
+        "record_id": record_id,
+        "name": name,
+        "sort_name": sort_key(name),
+        "name_words": " ".join(distinctive),
+        "form_words": " ".join(forms),
+        "text_words": " ".join(tokens(" ".join(filter(None, [*text, *place])))),
+        "id_words": " ".join(identifier_tokens(filter(None, identifiers))),
+        **regions,
+        "kbli_section": facets.get("kbli_section") or "",
+        "kbli_code": facets.get("kbli_code") or "",
+        "kbli_title": facets.get("kbli_title") or "",
+        "status": facets.get("status") or "",
+    }
+
+
+def business_document(business: Business, kbli: KbliCode | None = None) -> dict:
+    """The index entry of a business. Nothing about its owner goes in."""
+    kbli = kbli or business.kbli
+    permit_numbers = [permit.number for permit in business.permits]
+    return _document(
+        "business",
+        business.id,
+        business.name,
+        [business.activity, kbli.title if kbli else None, business.kbli_code],
+        [business.nib, *permit_numbers],
+        _regions(business.kelurahan),
+        kbli_section=kbli.section if kbli else "",
+        kbli_code=business.kbli_code,
+        kbli_title=kbli.title if kbli else "",
+        status=business.status,
+    )
+
+
+def cooperative_document(cooperative: Cooperative) -> dict:
+    """The index entry of a cooperative: kind, kampungs served, legal numbers, activity status (all public).
+
+    The status is derived from the RAT reports as of the day of indexing; `flask search reindex`
+    after the financial year closes brings every cooperative's status up to date."""
+    from services.cooperatives import activity_status
+
+    return _document(
+        "cooperative",
+        cooperative.id,
+        cooperative.name,
+        [cooperative.kind.replace("_", " "), *(kampung.name for kampung in cooperative.kampungs)],
+        [cooperative.legal_entity_number, cooperative.nib, cooperative.nomor_induk_koperasi],
+        _regions(cooperative.kelurahan),
+        status=activity_status(cooperative).status,
+    )
+
+
+def _region_options(model):
+    return joinedload(model.kelurahan).joinedload(Region.parent).joinedload(Region.parent)
+
+
+def load_documents(session: Session, kind: str, ids: list[int]) -> tuple[list[dict], list[int]]:
+    """Documents for the given records, and the ids that no longer exist (to remove)."""
+    if kind == "business":
+        records = session.scalars(
+            select(Business)
+            .options(_region_options(Business), joinedload(Business.kbli), selectinload(Business.permits))
+            .where(Business.id.in_(ids))
+        ).unique()
+        documents = [business_document(record) for record in records]
+    elif kind == "cooperative":
+        records = session.scalars(
+            select(Cooperative)
+            .options(
+                _region_options(Cooperative),
+                selectinload(Cooperative.kampungs),
+                selectinload(Cooperative.rat_reports),
+            )
+            .where(Cooperative.id.in_(ids))
+        ).unique()
+        documents = [cooperative_document(record) for record in records]
+    else:
+        return [], []
+    found = {document["record_id"] for document in documents}
+    return documents, [record_id for record_id in ids if record_id not in found]
+
+
+def iter_all_documents(session: Session, batch: int = 2000):
+    """Every document, businesses then cooperatives, read in batches (for a full rebuild)."""
+    for kind, model in (("business", Business), ("cooperative", Cooperative)):
+        last = 0
+        while True:
+            ids = list(session.scalars(select(model.id).where(model.id > last).order_by(model.id).limit(batch)))
+            if not ids:
+                break
+            documents, _missing = load_documents(session, kind, ids)
+            yield from documents
+            last = ids[-1]
+
+
+def count_records(session: Session) -> int:
+    from sqlalchemy import func
+
+    return sum(session.scalar(select(func.count()).select_from(model)) or 0 for model in (Business, Cooperative))
+
+
+def database_keys(session: Session) -> set[str]:
+    keys = {f"business:{i}" for i in session.scalars(select(Business.id))}
+    keys.update(f"cooperative:{i}" for i in session.scalars(select(Cooperative.id)))
+    return keys

@@ -1,0 +1,195 @@
+"""The PostgreSQL full-text backend (SEARCH_BACKEND=postgres), for several app servers sharing one database.
+
+Documents live in `search_document` with a generated, weighted tsvector column (GIN index); typos are
+matched against the `search_word` vocabulary with pg_trgm (candidates) and fuzzystrmatch (edit
+distance); facet counts are one SQL query. The same analysed words as the Whoosh backend go in.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from models.search import SearchDocument, SearchWord
+from services.search.analysis import max_typos, query_identifier, tokens
+from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+
+# ts_rank weights for D (legal-form words), C (other text), B (identifiers), A (distinctive name words).
+RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
+_HIT_SELECT = (
+    "SELECT kind, record_id, name, kelurahan, kecamatan, kota, kbli_code, kbli_title, status FROM search_document"
+)
+_COLUMNS = [column.name for column in SearchDocument.__table__.columns]
+
+
+class PostgresBackend:
+    """Satisfies services.search.base.SearchBackend."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # --- writing --------------------------------------------------------------------------------
+    def index(self, documents: list[dict]) -> None:
+        if not documents:
+            return
+        rows = [{name: document[name] for name in _COLUMNS} for document in documents]
+        words = sorted({w for d in documents for f in ("name_words", "form_words", "text_words") for w in d[f].split()})
+        with self.engine.begin() as connection:
+            for start in range(0, len(rows), 1000):
+                statement = insert(SearchDocument).values(rows[start : start + 1000])
+                connection.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["key"],
+                        set_={name: statement.excluded[name] for name in _COLUMNS if name != "key"},
+                    )
+                )
+            for start in range(0, len(words), 1000):
+                chunk = [{"word": w} for w in words[start : start + 1000] if len(w) <= 100]
+                connection.execute(insert(SearchWord).values(chunk).on_conflict_do_nothing())
+
+    def remove(self, keys: list[str]) -> None:
+        if keys:
+            with self.engine.begin() as connection:
+                connection.execute(delete(SearchDocument).where(SearchDocument.key.in_(keys)))
+
+    def apply(self, documents: list[dict], removed_keys: list[str]) -> None:
+        self.remove(removed_keys)
+        self.index(documents)
+
+    def rebuild(self, documents, progress=None, large: bool = False) -> int:
+        """Replace every document; readers see the old set until the new one commits."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(SearchDocument))
+        batch, count = [], 0
+        for document in documents:
+            batch.append(document)
+            count += 1
+            if len(batch) == 2000:
+                self.index(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        self.index(batch)
+        if progress and batch:
+            progress(len(batch))
+        return count
+
+    def ensure_exists(self) -> None:
+        """Nothing to create: the migration made the table."""
+
+    # --- reading --------------------------------------------------------------------------------
+    def _typo_candidates(self, connection, word: str) -> list[str]:
+        typos = max_typos(word)
+        if not typos:
+            return []
+        rows = connection.execute(
+            text(
+                "SELECT word FROM search_word WHERE word % :word AND left(word, 1) = left(:word, 1) "
+                "AND levenshtein_less_equal(word, :word, :typos) <= :typos LIMIT 20"
+            ),
+            {"word": word, "typos": typos},
+        )
+        return [row[0] for row in rows]
+
+    def _tsquery(self, connection, text_: str, conjunction: bool) -> str | None:
+        words = tokens(text_)
+        if not words:
+            return None
+        clauses = []
+        for index, word in enumerate(words):
+            last = index == len(words) - 1
+            options = [f"{word}:*" if len(word) >= 3 or (last and len(word) >= 2) else word]
+            options.extend(self._typo_candidates(connection, word))
+            clauses.append("(" + " | ".join(options) + ")")
+        combined = (" & " if conjunction else " | ").join(clauses)
+        identifier = query_identifier(text_)
+        if identifier:
+            combined = f"({combined}) | {identifier}"
+        return combined
+
+    def query(self, query: SearchQuery) -> SearchResult:
+        try:
+            with self.engine.connect() as connection:
+                # Two typos in a 9-letter word share few trigrams: a low threshold, then the exact distance check.
+                connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.15', true)"))
+                result = self._query(connection, query, conjunction=True)
+                if result.total == 0 and len(tokens(query.text)) > 1:
+                    result = self._query(connection, query, conjunction=False)
+                if tokens(query.text):
+                    result.suggestion = self._suggest(connection, query.text)
+                return result
+        except SQLAlchemyError as exc:
+            raise SearchUnavailable(type(exc).__name__) from exc
+
+    def _query(self, connection, query: SearchQuery, conjunction: bool) -> SearchResult:
+        tsquery = self._tsquery(connection, query.text, conjunction)
+        conditions, params = [], {}
+        if tsquery:
+            conditions.append("search_vector @@ to_tsquery('simple', :tsquery)")
+            params["tsquery"] = tsquery
+        for index, (name, value) in enumerate(sorted(query.filters.items())):
+            if name in FACETS and value:
+                conditions.append(f"{name} = :f{index}")  # name is one of FACETS, never user text
+                params[f"f{index}"] = value
+        where = " AND ".join(conditions) or "TRUE"
+        if tsquery and query.sort != "name":
+            order = f"ts_rank('{RANK_WEIGHTS}', search_vector, to_tsquery('simple', :tsquery)) DESC, sort_name"
+        else:
+            order = "sort_name, key"
+        params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
+        rows = connection.execute(
+            text(f"{_HIT_SELECT} WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"),
+            params,
+        )
+        hits = [Hit(**row._mapping) for row in rows]
+        facet_sql = " UNION ALL ".join(
+            f"SELECT '{name}' AS facet, {name} AS value, count(*) AS n FROM matched GROUP BY {name}"  # noqa: S608
+            for name in FACETS
+        )
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        total = 0
+        for facet, value, count in connection.execute(
+            text(f"WITH matched AS MATERIALIZED (SELECT * FROM search_document WHERE {where}) {facet_sql}"),  # noqa: S608
+            params,
+        ):
+            if facet == "kind":
+                total += count
+            if value:
+                facets[facet][value] = count
+        return SearchResult(hits=hits, total=total, facets=facets)
+
+    def _suggest(self, connection, text_: str) -> str | None:
+        corrected, changed = [], False
+        words = tokens(text_)
+        for index, word in enumerate(words):
+            known = connection.scalar(select(func.count()).select_from(SearchWord).where(SearchWord.word == word))
+            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
+                known = connection.scalar(select(SearchWord.word).where(SearchWord.word.startswith(word)).limit(1))
+            if known or word.isdigit():
+                corrected.append(word)
+                continue
+            best = connection.scalar(
+                text(
+                    "SELECT word FROM search_word WHERE left(word, 1) = left(:word, 1) "
+                    "AND levenshtein_less_equal(word, :word, 2) <= 2 "
+                    "ORDER BY levenshtein_less_equal(word, :word, 2), similarity(word, :word) DESC LIMIT 1"
+                ),
+                {"word": word},
+            )
+            corrected.append(best or word)
+            changed = changed or best is not None
+        return " ".join(corrected) if changed else None
+
+    def keys(self) -> set[str]:
+        with self.engine.connect() as connection:
+            return set(connection.scalars(select(SearchDocument.key)))
+
+    def status(self) -> dict:
+        try:
+            with self.engine.connect() as connection:
+                count = connection.scalar(select(func.count()).select_from(SearchDocument))
+            return {"status": "ok", "documents": count}
+        except SQLAlchemyError as exc:
+            return {"status": "broken", "error": type(exc).__name__}

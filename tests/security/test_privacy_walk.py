@@ -1,0 +1,101 @@
+"""Walk every public page and API route over the demo data: nothing personal may appear anywhere.
+
+Fails on a 16-digit NIK-like number, a phone number, or any owner's NIK, phone or home address, in a
+response body, a header, or the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import deque
+from urllib.parse import urlsplit
+
+import pytest
+
+from extensions import db
+from models.business import Business, Person
+from models.cooperative import Cooperative
+from services.demo import seed_businesses, seed_cooperatives
+from services.directory import slug
+from services.search import rebuild_index
+
+PUBLIC_BLUEPRINTS = {"public", "directory", "api", "health"}
+NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
+PHONE_LIKE = re.compile(r"(?:\+62|(?<![\d.])62|(?<![\d.])08)\d{8,12}(?!\d)")
+HREF = re.compile(r'href="(/[^"#]*)"')
+SKIP_PREFIXES = ("/static/", "/masuk", "/bahasa/", "/kantor", "/admin", "/portal")
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    app_config["OPENDATA_DIR"] = str(tmp_path / "opendata")
+    return app_config
+
+
+def _route_urls(app) -> list[str]:
+    """One URL per record for every GET route of the public blueprints."""
+    businesses = db.session.scalars(db.select(Business)).all()
+    cooperatives = db.session.scalars(db.select(Cooperative)).all()
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.split(".")[0] not in PUBLIC_BLUEPRINTS:
+            continue
+        arguments = set(rule.arguments) - set(rule.defaults or {})
+        records = cooperatives if "cooperative" in rule.endpoint else businesses
+        if not arguments:
+            urls.append(rule.rule)
+        elif arguments == {"record_id"}:
+            urls.extend(rule.rule.replace("<int:record_id>", str(r.id)) for r in records)
+        elif arguments == {"record_id", "slug"}:
+            urls.extend(
+                rule.rule.replace("<int:record_id>", str(r.id)).replace("<slug>", slug(r.name)) for r in records
+            )
+        elif arguments == {"name"}:
+            urls.extend(
+                rule.rule.replace("<name>", n) for n in ("registri-usaha-koperasi.csv", "registri-usaha-koperasi.json")
+            )
+        else:
+            pytest.fail(f"privacy walk does not know how to visit {rule.rule}: teach it")
+    words = {b.name.split()[-1] for b in businesses[:10]}
+    urls += [f"/cari?q={w}" for w in words] + [f"/cari/unduh.csv?q={w}" for w in words]
+    urls += ["/api/v1/businesses?per_page=100", "/api/v1/cooperatives?per_page=100", "/cari?urut=nama&halaman=2"]
+    return urls
+
+
+def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, caplog):
+    app.config["RATELIMIT_ENABLED"] = False
+    seed_businesses(db.session, 60, seed=11)
+    seed_cooperatives(db.session, 10, seed=11)
+    rebuild_index(db.session)
+    assert runner.invoke(args=["opendata", "export"]).exit_code == 0
+    people = db.session.scalars(db.select(Person)).all()
+    secrets = set()
+    for person in people:
+        secrets.update({person.nik, person.phone, person.phone.replace("+62", "0"), person.home_address})
+        secrets.add(person.home_address.split(", RT")[0])  # the street part alone
+    caplog.set_level(logging.DEBUG)
+
+    queue = deque(_route_urls(app) + ["/"])
+    seen: set[str] = set()
+    visited = 0
+    while queue:
+        url = queue.popleft()
+        if url in seen or url.startswith(SKIP_PREFIXES):
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code in (200, 301, 302), f"{url} answered {response.status_code}"
+        body = response.get_data(as_text=True) + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+        visited += 1
+        for secret in secrets:
+            assert secret not in body, f"personal data on {url}"
+        assert not NIK_LIKE.search(body), f"NIK-like number on {url}: {NIK_LIKE.search(body).group()}"
+        assert not PHONE_LIKE.search(body), f"phone number on {url}: {PHONE_LIKE.search(body).group()}"
+        if response.status_code in (301, 302):
+            queue.append(urlsplit(response.headers["Location"]).path)
+        if response.mimetype == "text/html":
+            queue.extend(href.replace("&amp;", "&") for href in HREF.findall(response.get_data(as_text=True)))
+    assert visited > 150  # every business and cooperative page, the API, the exports, the search pages
+    log_text = caplog.text
+    assert not any(secret in log_text for secret in secrets) and not NIK_LIKE.search(log_text)
