@@ -89,6 +89,13 @@ class DemoAccount:
     password: str
 
 
+def _person_name(fake: Faker, female: bool) -> str:
+    """A first and family name without the academic titles Faker sometimes adds (they make odd shop names)."""
+    if female:
+        return f"{fake.first_name_female()} {fake.last_name_female()}"
+    return f"{fake.first_name_male()} {fake.last_name_male()}"
+
+
 def _nik(rng: random.Random, kelurahan: Region, birth: date, female: bool) -> str:
     """A plausible 16-digit NIK: kecamatan code, birth date (+40 for women), sequence."""
     code = (kelurahan.parent.kemendagri_code or "") if kelurahan.parent else ""
@@ -121,7 +128,7 @@ def seed_businesses(session: Session, count: int, seed: int = 1) -> int:
             owner = rng.choice(owners)  # some people own several businesses
         else:
             female = rng.random() < 0.5
-            full_name = fake.name_female() if female else fake.name_male()
+            full_name = _person_name(fake, female)
             birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 40 * 365))
             owner = Person(
                 full_name=full_name,
@@ -352,7 +359,7 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
             cooperative.founders.append(
                 CooperativeFounder(
                     position=position,
-                    full_name=fake.name_female() if female else fake.name_male(),
+                    full_name=_person_name(fake, female),
                     birth_place=rng.choice(("Jakarta", "Bogor", "Tegal", "Brebes", "Cirebon", "Indramayu")),
                     birth_date=birth,
                     address=f"{fake.street_address()}, RT {rng.randint(1, 15):03d}/RW {rng.randint(1, 12):03d}",
@@ -361,11 +368,16 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
             )
         for position, title in enumerate(BOARD_TITLES):
             cooperative.officials.append(
-                CooperativeOfficial(body=PENGURUS, position=position, full_name=fake.name(), title=title)
+                CooperativeOfficial(
+                    body=PENGURUS, position=position, full_name=_person_name(fake, rng.random() < 0.5), title=title
+                )
             )
         cooperative.officials.append(
             CooperativeOfficial(
-                body=PENGAWAS, position=len(BOARD_TITLES), full_name=fake.name(), title="Ketua Pengawas"
+                body=PENGAWAS,
+                position=len(BOARD_TITLES),
+                full_name=_person_name(fake, rng.random() < 0.5),
+                title="Ketua Pengawas",
             )
         )
         _rat_history(session, cooperative, rat, rng, today)

@@ -3,8 +3,8 @@
     python -m tests.e2e.screenshots docs
 
 Builds the same site as the browser tests (fresh SQLite database from the migrations, demo data,
-index, demo accounts), serves it on a free local port and writes docs/home.png, docs/login.png,
-docs/admin-dashboard.png and docs/home-mobile.png. Exits non-zero if any screen fails.
+index, demo accounts), serves it on a free local port and writes one PNG per entry of SCREENS into
+docs/. Exits non-zero if any screen fails.
 """
 
 from __future__ import annotations
@@ -35,6 +35,12 @@ SCREENS = (
     Screen("login", "/masuk/", DESKTOP),
     Screen("admin-dashboard", "/admin/", DESKTOP, role="superadmin"),
     Screen("home-mobile", "/", PHONE),
+    Screen("search", "/cari?q=warung", DESKTOP),
+    Screen("search-mobile", "/cari?q=warung", PHONE),
+    Screen("figures", "/angka", DESKTOP),
+    Screen("verify", "/verify/", DESKTOP),
+    Screen("backoffice-businesses", "/kantor/usaha/", DESKTOP, role="superadmin"),
+    Screen("cooperatives-dashboard", "/admin/koperasi/dasbor", DESKTOP, role="superadmin"),
 )
 
 
