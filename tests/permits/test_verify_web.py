@@ -69,7 +69,7 @@ def test_lookup_by_typed_number(client, permit):
     found = client.get("/verify/", query_string={"nomor": " " + permit.number.lower() + " "})
     assert found.status_code == 303 and found.headers["Location"].endswith(f"/verify/{permit.token}")
     missing = client.get("/verify/", query_string={"nomor": "99999/IUMK/1/2020"})
-    assert missing.status_code == 404 and "Tidak ada izin dengan nomor" in missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "Tidak ada izin atau akta dengan nomor" in missing.get_data(as_text=True)
 
 
 def test_upload_checks_the_bytes(app, client, permit):
