@@ -10,8 +10,8 @@ import re
 from pypdf import PdfReader
 
 from extensions import db
-from services.documents import html_to_pdf
 from services.deeds import deed_context, new_deed_version, render_deed_html
+from services.documents import html_to_pdf
 from tests.coop_factory import founders, make_cooperative
 
 ARTICLES = [
