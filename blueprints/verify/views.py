@@ -6,11 +6,13 @@ Nothing personal. One lookup across document kinds (services/verification.py), o
 from __future__ import annotations
 
 import hashlib
+import json
 
-from flask import current_app, request, url_for
+from flask import Response, current_app, make_response, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from blueprints.rendering import redirect_to, render
+from blueprints.rendering import redirect_to, render, render_lean
 from blueprints.verify import bp
 from extensions import db, limiter
 from services import verification
@@ -28,6 +30,26 @@ def public_view(document) -> dict:
     token = info.pop("superseded_by_token")
     info["superseded_by_url"] = url_for("verify.show", token=token) if token else None
     return info
+
+
+def _verdict_tag(info: dict) -> str:
+    """A weak ETag of the verdict: it changes the moment anything shown changes (revocation, expiry, successor)."""
+    facts = json.dumps(info, sort_keys=True, default=str) + "|" + str(get_locale())
+    return hashlib.sha256(facts.encode()).hexdigest()[:32]
+
+
+def _revalidated(response: Response, tag: str) -> Response:
+    """Caches may keep the verdict but must ask again every time (no-cache): a revocation shows at once."""
+    response.set_etag(tag, weak=True)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Cookie")  # the reader's language is kept in the session cookie
+    return response
+
+
+def _not_modified(tag: str) -> Response | None:
+    if request.if_none_match.contains_weak(tag):  # If-None-Match compares weakly (RFC 9110)
+        return _revalidated(make_response("", 304), tag)
+    return None
 
 
 @bp.get("/verify/")
@@ -48,8 +70,10 @@ def lookup():
 def show(token: str):
     document = verification.find_by_token(db.session, token)
     if document is None:
-        return render("verify/unknown.html", status=404)
-    return render("verify/result.html", info=public_view(document))
+        return render_lean("verify/unknown.html", status=404)
+    info = public_view(document)
+    tag = _verdict_tag(info)
+    return _not_modified(tag) or _revalidated(render_lean("verify/result.html", info=info), tag)
 
 
 @bp.post("/verify/berkas")
@@ -68,7 +92,7 @@ def check_file():
     document = verification.find_by_sha256(db.session, digest)
     if document is None:
         return render("verify/lookup.html", number="", upload_mismatch=digest, status=404)
-    return render("verify/result.html", info=public_view(document), matched_upload=True)
+    return render_lean("verify/result.html", info=public_view(document), matched_upload=True)
 
 
 @bp.get("/api/v1/verify/<token>")
@@ -79,6 +103,6 @@ def api_show(token: str):
         return {
             "error": {"code": 404, "title": "not found", "message": _("Dokumen dengan kode ini tidak ditemukan.")}
         }, 404
-    response = current_app.json.response(public_view(document))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    info = public_view(document)
+    tag = _verdict_tag(info)
+    return _not_modified(tag) or _revalidated(current_app.json.response(info), tag)
