@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from models.base import utcnow
@@ -262,7 +262,10 @@ def _with_public_facts(query):
 
 
 def find_by_token(session: Session, token: str) -> FoundingDeed | None:
-    return session.scalar(_with_public_facts(select(FoundingDeed).where(FoundingDeed.verification_token == token)))
+    return session.scalar(_BY_TOKEN, {"token": token})
+
+
+_BY_TOKEN = _with_public_facts(select(FoundingDeed).where(FoundingDeed.verification_token == bindparam("token")))
 
 
 def find_by_number(session: Session, number: str) -> FoundingDeed | None:

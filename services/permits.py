@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -404,14 +404,15 @@ def find_by_token(session: Session, token: str) -> Permit | None:
     """The permit a QR code points to, with what its public page shows loaded in the same query."""
     if not token or len(token) > 64:
         return None
-    return session.scalar(
-        select(Permit)
-        .where(Permit.token == token)
-        .options(
-            joinedload(Permit.kelurahan).joinedload(Region.parent),
-            joinedload(Permit.superseded_by),
-        )
-    )
+    return session.scalar(_BY_TOKEN, {"token": token})
+
+
+# Built once: the verification page runs this for every scan.
+_BY_TOKEN = (
+    select(Permit)
+    .where(Permit.token == bindparam("token"))
+    .options(joinedload(Permit.kelurahan).joinedload(Region.parent), joinedload(Permit.superseded_by))
+)
 
 
 def find_by_number(session: Session, number: str) -> Permit | None:

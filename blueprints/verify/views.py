@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 
 from flask import Response, current_app, make_response, request, url_for
 from flask_babel import get_locale
@@ -46,6 +48,44 @@ def _revalidated(response: Response, tag: str) -> Response:
     return response
 
 
+class _PageMemo:
+    """Rendered verdict pages by (path, ETag), least recently used dropped first, per process.
+
+    Correct because the page is a pure function of what the tag hashes (the facts and the language): the
+    facts are read from the database on every request, so a revocation changes the tag and is never missed.
+    """
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._pages: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> bytes | None:
+        with self._lock:
+            body = self._pages.get(key)
+            if body is not None:
+                self._pages.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, str], body: bytes) -> None:
+        with self._lock:
+            self._pages[key] = body
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+_verdict_pages = _PageMemo()
+
+
+def _verdict_page(info: dict, tag: str) -> Response:
+    key = (request.path, tag)
+    body = _verdict_pages.get(key)
+    if body is None:
+        body = render_lean("verify/result.html", info=info).get_data()
+        _verdict_pages.put(key, body)
+    return make_response(body)
+
+
 def _not_modified(tag: str) -> Response | None:
     if request.if_none_match.contains_weak(tag):  # If-None-Match compares weakly (RFC 9110)
         return _revalidated(make_response("", 304), tag)
@@ -73,7 +113,7 @@ def show(token: str):
         return render_lean("verify/unknown.html", status=404)
     info = public_view(document)
     tag = _verdict_tag(info)
-    return _not_modified(tag) or _revalidated(render_lean("verify/result.html", info=info), tag)
+    return _not_modified(tag) or _revalidated(_verdict_page(info, tag), tag)
 
 
 @bp.post("/verify/berkas")
