@@ -219,6 +219,9 @@ def setup(demo_businesses, demo_cooperatives):
     )
     ctx.invoke(search_reindex)
     ctx.invoke(demo_accounts)
+    deeds = demo.seed_deeds(db.session, config=current_app.config, instance_path=current_app.instance_path)
+    if deeds:
+        click.echo(f"Issued {deeds} demo founding deeds.")
 
 
 def register_cli(app: Flask) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template
+from flask import Response, current_app, make_response, render_template
+from flask import request as flask_request
+from flask_babel import get_locale
 from htmx_flask import request
 from jinja2_fragments.flask import render_block
 
@@ -31,3 +33,20 @@ def redirect_to(url: str) -> Response:
     response = make_response("", 303)
     response.headers["Location"] = url
     return response
+
+
+def render_lean(template: str, status: int = 200, **context) -> Response:
+    """A public page that uses no session user, CSRF token or site menu (the verification page, scanned often).
+
+    Rendered from the Jinja environment with only the site's name, locale and `request`, so that no context
+    processor runs: no menu query, no session write. The template must not need more (see verify/_layout.html).
+    """
+    app = current_app._get_current_object()
+    body = app.jinja_env.get_template(template).render(
+        municipality=app.extensions["municipality"],
+        site_name=app.config["SITE_NAME"],
+        current_locale=str(get_locale()),
+        request=flask_request,
+        **context,
+    )
+    return make_response(body, status)

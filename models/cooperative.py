@@ -7,16 +7,18 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.region import Region
@@ -230,22 +232,29 @@ class FoundingDeed(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
-    number: Mapped[str] = mapped_column(String(100))
+    number: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # As printed on this version, so that verification matches the paper after later edits.
+    cooperative_name: Mapped[str | None] = mapped_column(String(200))
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # The cooperative record's update time this version was drawn from ("diperbarui pada").
     record_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("founding_deed.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sha256: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     storage_key: Mapped[str | None] = mapped_column(String(255))
     size_bytes: Mapped[int | None] = mapped_column(Integer)
-    signature: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str | None] = mapped_column(Text)  # who signed: the signing certificate's subject
+    # The PDF itself when no DOCUMENT_STORE is configured (else its file name is `storage_key`).
+    document_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    demo_signature: Mapped[bool] = mapped_column(Boolean, default=False)
     verification_token: Mapped[str] = mapped_column(String(64), unique=True, default=_verification_token)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="deeds", foreign_keys=[cooperative_id])
     superseded_by: Mapped[FoundingDeed | None] = relationship(remote_side=[id])
+    kelurahan: Mapped[Region | None] = relationship()
     issued_by = relationship("User", foreign_keys=[issued_by_id])
 
     @property

@@ -1,22 +1,25 @@
-"""Founding deeds (akta pendirian): versions of the deed and what its template is filled with.
+"""Founding deeds (akta pendirian): preview, issue (a new version after each edit), download, look up.
 
-Rendering to PDF, storing the bytes with their SHA-256 and signing go through the shared document
+Rendering to PDF, signing and storing the bytes once with their SHA-256 go through the shared document
 pipeline (services/documents.py); this module decides which version is current and what the deed says.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from flask import current_app, has_app_context, render_template
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from flask import current_app, has_app_context
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from models.base import utcnow
 from models.cooperative import Cooperative, FoundingDeed
+from models.region import Region
 from models.user import COOPERATIVE, User
+from services import documents
 from services.audit import record
 from services.cooperatives import cooperative_for_officer
 
@@ -32,6 +35,11 @@ KIND_LABELS = {
     "jasa": "Jasa",
 }
 LEVEL_LABELS = {"primer": "Primer", "sekunder": "Sekunder"}
+DOCUMENT_KIND = "Akta Pendirian Koperasi"
+
+
+class DeedError(ValueError):
+    """A deed cannot be issued as asked; the message is for the officer."""
 
 
 def tanggal(value: date | datetime | None) -> str:
@@ -39,7 +47,8 @@ def tanggal(value: date | datetime | None) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
-        value = value.date()
+        zone = current_app.config.get("TIMEZONE", "Asia/Jakarta") if has_app_context() else "Asia/Jakarta"
+        value = (value.astimezone(ZoneInfo(zone)) if value.tzinfo else value).date()
     return format_date(value, "d MMMM y", locale="id")
 
 
@@ -60,7 +69,13 @@ def deed_number(cooperative: Cooperative, version: int, when: datetime) -> str:
     return pattern.format(cooperative_id=cooperative.id, version=version, year=when.year)
 
 
-def new_deed_version(session: Session, actor: User, cooperative: Cooperative, now: datetime | None = None):
+def new_deed_version(
+    session: Session,
+    actor: User | None,
+    cooperative: Cooperative,
+    now: datetime | None = None,
+    ip_address: str | None = None,
+):
     """Add the next deed version of `cooperative`, marking the current one superseded. Flushed, not committed:
     the document pipeline renders and stores the PDF, then commits both together."""
     now = now or utcnow()
@@ -74,6 +89,8 @@ def new_deed_version(session: Session, actor: User, cooperative: Cooperative, no
         issued_at=now,
         issued_by_id=actor.id if actor is not None else None,
         record_updated_at=cooperative.updated_at,
+        cooperative_name=cooperative.name,
+        kelurahan_id=cooperative.kelurahan_id,
     )
     session.add(deed)
     session.flush()
@@ -88,6 +105,7 @@ def new_deed_version(session: Session, actor: User, cooperative: Cooperative, no
         deed.id,
         summary=f"{cooperative.name}: akta {deed.number}",
         after={"cooperative_id": cooperative.id, "version": version, "supersedes": previous.id if previous else None},
+        ip_address=ip_address,
     )
     session.flush()
     return deed
@@ -109,7 +127,14 @@ def deed_for_user(session: Session, user: User, deed_id: int) -> FoundingDeed | 
     return deed if cooperative_for_officer(session, user, deed.cooperative_id) is not None else None
 
 
-def deed_context(cooperative: Cooperative, deed: FoundingDeed | None = None, qr_svg: str | None = None) -> dict:
+def deed_context(
+    cooperative: Cooperative,
+    deed: FoundingDeed | None = None,
+    qr_svg: str | None = None,
+    *,
+    demo: bool = False,
+    preview: bool = False,
+) -> dict:
     """Everything the deed template needs, already worded and formatted in Indonesian."""
     kelurahan = cooperative.kelurahan
     kecamatan = kelurahan.parent if kelurahan else None
@@ -120,6 +145,8 @@ def deed_context(cooperative: Cooperative, deed: FoundingDeed | None = None, qr_
         "cooperative": cooperative,
         "deed": deed,
         "qr_svg": qr_svg,
+        "demo": demo,
+        "preview": preview,
         "government_header": config.get("CERT_HEADER_GOVERNMENT")
         or (municipality.government_header if municipality else ""),
         "agency_header": config.get("CERT_HEADER_AGENCY") or "DINAS KOPERASI, USAHA MIKRO, KECIL DAN MENENGAH",
@@ -140,4 +167,111 @@ def deed_context(cooperative: Cooperative, deed: FoundingDeed | None = None, qr_
 
 def render_deed_html(cooperative: Cooperative, deed: FoundingDeed | None = None, qr_svg: str | None = None) -> str:
     """The deed as HTML for the PDF renderer (needs an app context for the template)."""
-    return render_template(DEED_TEMPLATE, **deed_context(cooperative, deed, qr_svg))
+    return documents.render_html(DEED_TEMPLATE, **deed_context(cooperative, deed, qr_svg))
+
+
+def is_up_to_date(cooperative: Cooperative) -> bool:
+    """Does the current deed already say what the record says (no edit since it was issued)?"""
+    current = current_deed(cooperative)
+    return current is not None and current.record_updated_at == cooperative.updated_at
+
+
+def preview_deed(cooperative: Cooperative) -> bytes:
+    """An unsigned, watermarked PDF of the deed the record would give today; nothing is numbered or stored."""
+    return documents.preview_pdf(DEED_TEMPLATE, deed_context(cooperative, preview=True), title="Pratinjau akta")
+
+
+def issue_deed(
+    session: Session,
+    cooperative: Cooperative,
+    actor: User | None,
+    *,
+    config: dict,
+    instance_path: str,
+    ip_address: str | None = None,
+    now: datetime | None = None,
+) -> FoundingDeed:
+    """Issue the next version of the deed: numbered, rendered with its verification QR, signed, stored once.
+
+    The previous version, if any, becomes "superseded". Refused when nothing changed since the current one.
+    """
+    try:
+        if is_up_to_date(cooperative):
+            raise DeedError(
+                f"Akta versi {current_deed(cooperative).version} sudah sesuai dengan data koperasi terakhir. "
+                "Ubah data koperasi terlebih dahulu bila ada perbaikan."
+            )
+        key = documents.signing_key(config, instance_path)
+        deed = new_deed_version(session, actor, cooperative, now=now, ip_address=ip_address)
+        qr = documents.qr_svg(documents.verification_url(config, deed.verification_token))
+        context = deed_context(cooperative, deed, qr, demo=key.demo)
+        stored = documents.issue_pdf(
+            DEED_TEMPLATE,
+            context,
+            config=config,
+            key=key,
+            title=deed.number,
+            reason=f"{DOCUMENT_KIND} {deed.number}",
+            location=context["kota"],
+        )
+        deed.sha256 = stored.sha256
+        deed.size_bytes = stored.size
+        deed.storage_key = stored.path
+        deed.document_pdf = stored.blob
+        deed.signature = documents.signer_name(key)
+        deed.demo_signature = key.demo
+        session.commit()
+        return deed
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def deed_pdf(deed: FoundingDeed, config: dict) -> bytes:
+    """The stored deed, byte for byte as issued (DocumentError if it was never stored or is damaged)."""
+    if deed.sha256 is None:
+        raise documents.DocumentError("this deed version has no stored document")
+    return documents.load(config, sha=deed.sha256, path=deed.storage_key, blob=deed.document_pdf)
+
+
+def download_name(deed: FoundingDeed) -> str:
+    return "akta-" + deed.number.replace("/", "-") + ".pdf"
+
+
+def record_download(session: Session, user: User, deed: FoundingDeed, ip_address: str | None = None) -> None:
+    """Every deed download is in the audit log (the deed carries founders' NIK)."""
+    record(
+        session,
+        user,
+        "download",
+        "founding_deed",
+        deed.id,
+        summary=f"{deed.number} · {deed.cooperative_name or ''}"[:255],
+        ip_address=ip_address,
+    )
+    session.commit()
+
+
+# --- Public verification (services/verification.py asks these) ----------------------------------------
+
+
+def _with_public_facts(query):
+    return query.options(
+        joinedload(FoundingDeed.kelurahan).joinedload(Region.parent), joinedload(FoundingDeed.superseded_by)
+    )
+
+
+def find_by_token(session: Session, token: str) -> FoundingDeed | None:
+    return session.scalar(_BY_TOKEN, {"token": token})
+
+
+_BY_TOKEN = _with_public_facts(select(FoundingDeed).where(FoundingDeed.verification_token == bindparam("token")))
+
+
+def find_by_number(session: Session, number: str) -> FoundingDeed | None:
+    query = select(FoundingDeed).where(func.upper(FoundingDeed.number) == number.upper())
+    return session.scalar(_with_public_facts(query).limit(1))
+
+
+def find_by_sha256(session: Session, digest: str) -> FoundingDeed | None:
+    return session.scalar(_with_public_facts(select(FoundingDeed).where(FoundingDeed.sha256 == digest)).limit(1))

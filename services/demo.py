@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from faker import Faker
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from models.business import (
@@ -414,6 +414,26 @@ def seed_permits(session: Session, count: int, *, config: dict, municipality, in
             issued += 1
         except PermitError:
             continue
+    return issued
+
+
+def seed_deeds(session: Session, *, config: dict, instance_path: str) -> int:
+    """Issue founding deeds (real PDFs, signed, stored) for the source articles' cooperatives and the demo
+    portal account's cooperative, where they have none yet. Safe to run again."""
+    from models.cooperative import FoundingDeed
+    from services.deeds import issue_deed
+
+    wanted = Cooperative.name.in_([entry[0] for entry in SOURCE_COOPERATIVES]) | or_(
+        *[Cooperative.name.like(f"Koperasi Konsumen Kampung %{name}") for name in GENERIC_SOURCE_NAMES]
+    )
+    demo_account = find_user(session, DEMO_COOPERATIVE_USERNAME)
+    if demo_account is not None and demo_account.cooperative_id is not None:
+        wanted = wanted | (Cooperative.id == demo_account.cooperative_id)
+    without_deed = Cooperative.id.not_in(select(FoundingDeed.cooperative_id))
+    issued = 0
+    for cooperative_id in session.scalars(select(Cooperative.id).where(wanted, without_deed).order_by(Cooperative.id)):
+        issue_deed(session, session.get(Cooperative, cooperative_id), None, config=config, instance_path=instance_path)
+        issued += 1
     return issued
 
 

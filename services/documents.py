@@ -1,7 +1,8 @@
 """The one PDF pipeline: HTML template → WeasyPrint (PDF/A-3b, shipped fonts) → PAdES signature → stored once.
 
-Permits use it now; cooperative founding deeds reuse it. Nothing here reads a request: callers pass the
-configuration and the context, inside an app context (for the Jinja environment).
+IUMK certificates (services/permits.py) and cooperative founding deeds (services/deeds.py) both go through
+`issue_pdf` (and `preview_pdf` for the unsigned preview); `load` serves the stored bytes. Nothing here reads
+a request: callers pass the configuration and the context, inside an app context (for the Jinja environment).
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ def qr_svg(url: str) -> Markup:
     """A QR code for `url` as inline SVG (vector, no file, no fetch)."""
     qr = segno.make(url, error="m", micro=False)
     return Markup(qr.svg_inline(scale=2.2, border=2, dark="#000", light=None))  # noqa: S704 - segno's own SVG
+
+
+def verification_url(config: dict, token: str) -> str:
+    """The public page a document's QR code points to (the same page for every kind of document)."""
+    return f"{config.get('PUBLIC_BASE_URL', 'http://127.0.0.1:5000').rstrip('/')}/verify/{token}"
 
 
 def render_html(template: str, **context) -> str:
@@ -204,6 +210,15 @@ def _run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+def signer_name(key: SigningKey) -> str:
+    """The subject of the signing certificate, as a verifier's PDF reader shows it."""
+    from cryptography import x509
+
+    data = key.cert_path.read_bytes()
+    cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
+    return cert.subject.rfc4514_string()
+
+
 @dataclass(frozen=True)
 class SignatureCheck:
     signed: bool
@@ -283,3 +298,16 @@ def load(config: dict, *, sha: str, path: str | None, blob: bytes | None) -> byt
     if sha256(data) != sha:
         raise DocumentError("stored document does not match its SHA-256")
     return data
+
+
+def preview_pdf(template: str, context: dict, *, title: str) -> bytes:
+    """An unsigned PDF of a document's template, for the officer to look at before issuing; never stored."""
+    return html_to_pdf(render_html(template, **context), title=title)
+
+
+def issue_pdf(
+    template: str, context: dict, *, config: dict, key: SigningKey, title: str, reason: str, location: str
+) -> StoredDocument:
+    """Render `template` to PDF/A-3b, sign it with `key` and store the signed bytes once: a StoredDocument."""
+    pdf = html_to_pdf(render_html(template, **context), title=title)
+    return store(sign_pdf(pdf, key, reason=reason, location=location), config)

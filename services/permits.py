@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -153,7 +153,7 @@ def certificate_context(
         if kecamatan
         else f"KELURAHAN {kelurahan.name.upper()}"
     )
-    verify_url = verification_url(config, token)
+    verify_url = documents.verification_url(config, token)
     head = municipality.head_title
     kbli = business.kbli
     return {
@@ -188,10 +188,6 @@ def certificate_context(
         "preview": preview,
         "supersedes": supersedes.number if supersedes else None,
     }
-
-
-def verification_url(config: dict, token: str) -> str:
-    return f"{config.get('PUBLIC_BASE_URL', 'http://127.0.0.1:5000').rstrip('/')}/verify/{token}"
 
 
 def _check_can_issue(session: Session, business: Business, today: date, replacing: Permit | None = None) -> None:
@@ -229,7 +225,7 @@ def preview_certificate(session: Session, business: Business, *, config: dict, m
         demo=False,
         preview=True,
     )
-    return documents.html_to_pdf(documents.render_html(CERTIFICATE_TEMPLATE, **context), title="Pratinjau")
+    return documents.preview_pdf(CERTIFICATE_TEMPLATE, context, title="Pratinjau")
 
 
 def issue_permit(
@@ -280,9 +276,15 @@ def issue_permit(
             demo=key.demo,
             supersedes=supersedes,
         )
-        pdf = documents.html_to_pdf(documents.render_html(CERTIFICATE_TEMPLATE, **context), title=number)
-        signed = documents.sign_pdf(pdf, key, reason=f"Izin Usaha Mikro dan Kecil {number}", location=context["place"])
-        stored = documents.store(signed, config)
+        stored = documents.issue_pdf(
+            CERTIFICATE_TEMPLATE,
+            context,
+            config=config,
+            key=key,
+            title=number,
+            reason=f"Izin Usaha Mikro dan Kecil {number}",
+            location=context["place"],
+        )
         permit = Permit(
             number=number,
             series=series,
@@ -402,14 +404,15 @@ def find_by_token(session: Session, token: str) -> Permit | None:
     """The permit a QR code points to, with what its public page shows loaded in the same query."""
     if not token or len(token) > 64:
         return None
-    return session.scalar(
-        select(Permit)
-        .where(Permit.token == token)
-        .options(
-            joinedload(Permit.kelurahan).joinedload(Region.parent),
-            joinedload(Permit.superseded_by),
-        )
-    )
+    return session.scalar(_BY_TOKEN, {"token": token})
+
+
+# Built once: the verification page runs this for every scan.
+_BY_TOKEN = (
+    select(Permit)
+    .where(Permit.token == bindparam("token"))
+    .options(joinedload(Permit.kelurahan).joinedload(Region.parent), joinedload(Permit.superseded_by))
+)
 
 
 def find_by_number(session: Session, number: str) -> Permit | None:

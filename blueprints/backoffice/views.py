@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
+from blueprints.documents import pdf_attachment, pdf_inline
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
@@ -234,7 +235,7 @@ def permit_preview(business_id: int):
     except permits.PermitError as exc:
         flash(str(exc), "error")
         return redirect_to(url_for("backoffice.business_detail", business_id=business.id))
-    return send_file(_bytes(pdf), mimetype="application/pdf", download_name="pratinjau-izin.pdf", max_age=0)
+    return pdf_inline(pdf, "pratinjau-izin.pdf")
 
 
 @bp.post("/usaha/<int:business_id>/izin")
@@ -271,10 +272,7 @@ def permit_download(permit_id: int):
         db.session, current_user, "download", "permit", permit.id, summary=permit.number, ip_address=request.remote_addr
     )
     db.session.commit()
-    filename = "izin-" + permit.number.replace("/", "-") + ".pdf"
-    response = send_file(_bytes(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_attachment(pdf, "izin-" + permit.number.replace("/", "-") + ".pdf")
 
 
 @bp.post("/izin/<int:permit_id>/cabut")
@@ -442,9 +440,3 @@ def _date_arg(name: str) -> date | None:
         return date.fromisoformat(request.args.get(name) or "")
     except ValueError:
         return None
-
-
-def _bytes(data: bytes):
-    import io
-
-    return io.BytesIO(data)

@@ -8,7 +8,7 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
-from flask import Response, abort, flash, request, url_for
+from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from blueprints.cooperatives_admin import bp
 from blueprints.cooperatives_admin.forms import ROW_FORMS, CooperativeForm, InvitationForm, RatForm
 from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
+from blueprints.documents import deed_download, pdf_inline
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
@@ -25,6 +26,7 @@ from models.cooperative import RAT_PENDING, RatReport
 from models.region import KECAMATAN, KELURAHAN, Region
 from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
 from services import cooperatives as coops
+from services import deeds as deed_service
 from services.deeds import deeds_of
 from services.invitations import create_invitation, invitation_lifetime_hours
 
@@ -364,6 +366,7 @@ def _detail_page(
         invitation_link=invitation_link,
         invitation_hours=invitation_hours,
         deeds=deeds_of(db.session, cooperative),
+        deed_up_to_date=deed_service.is_up_to_date(cooperative),
         accounts=db.session.scalars(
             select(User).where(User.cooperative_id == cooperative.id, User.role == COOPERATIVE).order_by(User.username)
         ).all(),
@@ -453,3 +456,43 @@ def invite(cooperative_id: int):
     response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --- Founding deed: preview, issue, download ------------------------------------------------------
+
+
+@bp.get("/<int:cooperative_id>/akta/pratinjau.pdf")
+@roles_required(*BACK_OFFICE)
+def deed_preview(cooperative_id: int):
+    """The deed the record would give, unsigned and watermarked; nothing is numbered or stored."""
+    return pdf_inline(deed_service.preview_deed(_cooperative_or_404(cooperative_id)), "pratinjau-akta.pdf")
+
+
+@bp.post("/<int:cooperative_id>/akta")
+@roles_required(*BACK_OFFICE)
+def deed_issue(cooperative_id: int):
+    cooperative = _cooperative_or_404(cooperative_id)
+    try:
+        deed = deed_service.issue_deed(
+            db.session,
+            cooperative,
+            current_user,
+            config=current_app.config,
+            instance_path=current_app.instance_path,
+            ip_address=request.remote_addr,
+        )
+    except deed_service.DeedError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            _("Akta pendirian versi %(version)d diterbitkan: %(number)s.", version=deed.version, number=deed.number),
+            "success",
+        )
+    return redirect_to(url_for(".detail", cooperative_id=cooperative_id) + "#akta")
+
+
+@bp.get("/akta/<int:deed_id>/unduh")
+@roles_required(*BACK_OFFICE)
+def deed_file(deed_id: int):
+    """Any version of a deed in the officer's scope (another kecamatan's: 404)."""
+    return deed_download(deed_id)

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from blueprints.cooperatives_admin.forms import RatForm
 from blueprints.cooperatives_admin.views import apply_errors, rat_input
+from blueprints.documents import deed_download
 from blueprints.permissions import roles_required
 from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
@@ -89,6 +90,13 @@ def deed(deed_id: int):
     if found is None:
         abort(404)
     return render("portal/deed.html", cooperative=found.cooperative, deed=found)
+
+
+@bp.get("/akta/<int:deed_id>/unduh")
+@roles_required(COOPERATIVE)
+def deed_file(deed_id: int):
+    """The cooperative's own deed, current or earlier version; another cooperative's id is a 404."""
+    return deed_download(deed_id)
 
 
 @bp.route("/undangan/<token>", methods=["GET", "POST"])

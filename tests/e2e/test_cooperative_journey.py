@@ -1,21 +1,23 @@
 """A new officer's journey in a real browser: register a cooperative with founders added in place, fix one
-validation error inline, invite the cooperative; the invited person sets a password, logs in, sees the record,
-and another cooperative's deed by URL is a 404.
-
-The deed download and PDF text checks join this journey when the shared document pipeline lands.
+validation error inline, preview and issue the founding deed, invite the cooperative; the invited person sets
+a password, logs in, sees the record, downloads the deed (its text holds the name and the articles a–p), and
+another cooperative's deed by URL is a 404.
 """
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from extensions import db
 from models.user import OFFICER
-from services.deeds import new_deed_version
+from services.deeds import issue_deed
 from tests.coop_factory import founders, make_cooperative
 from tests.support import TEST_PASSWORD
+from tests.unit.test_founding_deed_template import ARTICLES
 
 pytestmark = pytest.mark.e2e
 
@@ -49,11 +51,12 @@ def _fill_founder(page, index: int, nik: str) -> None:
     page.fill(f'input[name="founders-{index}-address"]', f"Kampung Akuarium RT 00{1 + index % 9}/RW 004")
 
 
-def test_officer_registers_and_invites_the_cooperative_logs_in(auth, app_live_url, page):
+def test_officer_registers_issues_the_deed_and_invites_the_cooperative_which_downloads_it(
+    app, auth, app_live_url, page
+):
     auth.create(OFFICER, username="petugas")
     other = make_cooperative(name="Koperasi Lain Sekali", kelurahan="Pinangsia", founders=founders(9, "317300"))
-    others_deed = new_deed_version(db.session, None, other)
-    db.session.commit()
+    others_deed = issue_deed(db.session, other, None, config=app.config, instance_path=app.instance_path)
 
     page.goto(f"{app_live_url}/masuk/")
     page.fill("#username", "petugas")
@@ -97,6 +100,12 @@ def test_officer_registers_and_invites_the_cooperative_logs_in(auth, app_live_ur
     assert page.get_by_role("heading", name="Koperasi Konsumen Akuarium Bangkit Mandiri").is_visible()
     assert "Kampung Akuarium" in page.content()
 
+    preview = page.request.get(app_live_url + page.get_by_role("link", name="Pratinjau akta").get_attribute("href"))
+    assert preview.status == 200 and preview.headers["content-type"] == "application/pdf"
+    page.get_by_role("button", name="Terbitkan akta").click()
+    page.get_by_text("Akta pendirian versi 1 diterbitkan").wait_for()
+    assert page.get_by_role("link", name="Unduh PDF versi 1").is_visible()
+
     page.fill("#contact_name", "Ibu Ketua Akuarium")
     page.get_by_role("button", name="Buat undangan portal").click()
     link = page.locator("#invitation-link code").inner_text()
@@ -116,7 +125,16 @@ def test_officer_registers_and_invites_the_cooperative_logs_in(auth, app_live_ur
     assert page.get_by_role("heading", name="Koperasi Konsumen Akuarium Bangkit Mandiri").is_visible()
     assert "3172••••••••0001" in page.content() and "3172014107800001" not in page.content()
 
-    response = page.goto(f"{app_live_url}/portal/akta/{others_deed.id}")
-    assert response.status == 404 and "Koperasi Lain Sekali" not in page.content()
+    with page.expect_download() as downloaded:
+        page.get_by_role("link", name="Unduh PDF versi 1").first.click()
+    pdf = open(downloaded.value.path(), "rb").read()  # noqa: PTH123, SIM115 - the browser's temporary file
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert "KOPERASI KONSUMEN AKUARIUM BANGKIT MANDIRI" in text and "Warga Akuarium 9" in text
+    positions = [text.index(title) for title in ARTICLES]
+    assert positions == sorted(positions)
+
+    for url in (f"/portal/akta/{others_deed.id}/unduh", f"/portal/akta/{others_deed.id}"):
+        response = page.goto(f"{app_live_url}{url}")
+        assert response.status == 404 and "Koperasi Lain Sekali" not in page.content()
     # No script error and nothing refused by the strict CSP (404s of the last step and favicon aside).
     assert [e for e in page.console_errors if not e.startswith("Failed to load resource")] == []

@@ -69,7 +69,7 @@ def test_lookup_by_typed_number(client, permit):
     found = client.get("/verify/", query_string={"nomor": " " + permit.number.lower() + " "})
     assert found.status_code == 303 and found.headers["Location"].endswith(f"/verify/{permit.token}")
     missing = client.get("/verify/", query_string={"nomor": "99999/IUMK/1/2020"})
-    assert missing.status_code == 404 and "Tidak ada izin dengan nomor" in missing.get_data(as_text=True)
+    assert missing.status_code == 404 and "Tidak ada izin atau akta dengan nomor" in missing.get_data(as_text=True)
 
 
 def test_upload_checks_the_bytes(app, client, permit):
@@ -102,3 +102,27 @@ def test_verification_is_rate_limited(app_config, tmp_path):
     client = limited.test_client()
     codes = [client.get("/verify/nope").status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
+
+
+@pytest.mark.both_databases
+def test_verdict_is_revalidated_every_time_and_a_revocation_shows_at_once(app, client, permit):
+    first = client.get(f"/verify/{permit.token}")
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
+    assert "Set-Cookie" not in first.headers  # an anonymous check writes no session
+    again = client.get(f"/verify/{permit.token}", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.data == b""
+    api = client.get(f"/api/v1/verify/{permit.token}")
+    assert api.headers["Cache-Control"] == "no-cache" and api.headers["ETag"]
+
+    revoke_permit(db.session, permit, None, "Usaha pindah ke luar kota", config=app.config)
+    after = client.get(f"/verify/{permit.token}", headers={"If-None-Match": tag})
+    assert after.status_code == 200 and "DICABUT" in after.get_data(as_text=True)
+    api_after = client.get(f"/api/v1/verify/{permit.token}", headers={"If-None-Match": api.headers["ETag"]})
+    assert api_after.status_code == 200 and api_after.get_json()["status"] == "revoked"
+
+
+def test_the_verdict_page_keeps_the_site_frame_in_the_readers_language(client, permit):
+    client.get("/bahasa/en")
+    html = client.get(f"/verify/{permit.token}").get_data(as_text=True)
+    assert 'lang="en"' in html and "Bahasa Indonesia" in html and "/verify/" in html and "balai.css" in html

@@ -13,8 +13,9 @@ import pytest
 from extensions import db
 from models.cooperative import RAT_PENDING
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
-from services.deeds import new_deed_version
-from tests.coop_factory import add_rat, founders, kecamatan_named, make_cooperative
+from services.cooperatives import save_cooperative
+from services.deeds import issue_deed
+from tests.coop_factory import add_rat, cooperative_input, founders, kecamatan_named, make_cooperative
 
 ROLES = ("anonymous", "superadmin", "officer_in", "officer_out", "editor", "coop_a", "coop_b")
 
@@ -43,6 +44,7 @@ ADMIN_GET = {
     "coop_b": same(403),
 }
 ADMIN_POST_EMPTY = {**ADMIN_GET, "superadmin": same(422), "officer_in": (422, 404)}
+ADMIN_REDIRECT = {**ADMIN_GET, "superadmin": same(303), "officer_in": (303, 404)}
 PORTAL_OWN = {
     "anonymous": LOGIN,
     "superadmin": same(403),
@@ -65,7 +67,7 @@ ROUTES = [
         "admin RAT confirm",
         "POST",
         "/admin/koperasi/rat/{rat}/konfirmasi",
-        {**ADMIN_GET, "superadmin": same(303), "officer_in": (303, 404)},
+        ADMIN_REDIRECT,
     ),
     Route("admin invite", "POST", "/admin/koperasi/{coop}/undangan", ADMIN_POST_EMPTY),
     Route("portal home", "GET", "/portal/", PORTAL_NO_ID),
@@ -77,27 +79,42 @@ ROUTES = [
     Route("portal RAT report", "GET", "/portal/rat/{rat}", PORTAL_OWN),
     Route("portal RAT submit form", "GET", "/portal/rat", PORTAL_NO_ID),
     Route("portal RAT submit", "POST", "/portal/rat", PORTAL_POST_EMPTY),
-    # Deed downloads arrive with the document pipeline: add their lines here, e.g.
-    # Route("portal deed download", "GET", "/portal/akta/{deed}/unduh", PORTAL_OWN),
+    Route("admin deed preview", "GET", "/admin/koperasi/{coop}/akta/pratinjau.pdf", ADMIN_GET),
+    # The deeds are up to date: issuing again is refused with a message, and redirects.
+    Route("admin deed issue", "POST", "/admin/koperasi/{coop}/akta", ADMIN_REDIRECT),
+    Route("admin deed download", "GET", "/admin/koperasi/akta/{deed}/unduh", ADMIN_GET),
+    Route("admin deed download HEAD", "HEAD", "/admin/koperasi/akta/{deed}/unduh", ADMIN_GET),
+    Route("admin previous deed download", "GET", "/admin/koperasi/akta/{old_deed}/unduh", ADMIN_GET),
+    Route("portal deed download", "GET", "/portal/akta/{deed}/unduh", PORTAL_OWN),
+    Route("portal deed download HEAD", "HEAD", "/portal/akta/{deed}/unduh", PORTAL_OWN),
+    Route("portal previous deed download", "GET", "/portal/akta/{old_deed}/unduh", PORTAL_OWN),
 ]
 
 
-def _objects(cooperative, officer):
-    old = new_deed_version(db.session, officer, cooperative)
-    db.session.commit()
-    new = new_deed_version(db.session, officer, cooperative)
-    db.session.commit()
+def _objects(app, cooperative, officer):
+    """Two issued deed versions (stored, signed PDFs; the record edited in between) and a pending RAT."""
+    old = issue_deed(db.session, cooperative, officer, config=app.config, instance_path=app.instance_path)
+    save_cooperative(db.session, officer, cooperative_input(**_record_of(cooperative), member_count=99), cooperative)
+    new = issue_deed(db.session, cooperative, officer, config=app.config, instance_path=app.instance_path)
     rat = add_rat(cooperative, date.today().year - 2, status=RAT_PENDING)
     return {"coop": cooperative.id, "deed": new.id, "old_deed": old.id, "rat": rat.id}
 
 
+def _record_of(cooperative) -> dict:
+    return {
+        "name": cooperative.name,
+        "kelurahan": cooperative.kelurahan.name,
+        "founders": founders(len(cooperative.founders), cooperative.founders[0].nik[:6]),
+    }
+
+
 @pytest.mark.both_databases
 @pytest.mark.parametrize("role", ROLES)
-def test_authorization_matrix(auth, client, role):
+def test_authorization_matrix(app, auth, client, role):
     issuer = auth.create(SUPERADMIN, username="penerbit")
     coop_a = make_cooperative(name="Koperasi A", kelurahan="Penjaringan")
     coop_b = make_cooperative(name="Koperasi B", kelurahan="Pinangsia", founders=founders(9, "317300"))
-    owners = {"A": _objects(coop_a, issuer), "B": _objects(coop_b, issuer)}
+    owners = {"A": _objects(app, coop_a, issuer), "B": _objects(app, coop_b, issuer)}
     logins = {
         "superadmin": dict(role=SUPERADMIN),
         "officer_in": dict(role=OFFICER, kecamatan_id=kecamatan_named("Penjaringan").id),

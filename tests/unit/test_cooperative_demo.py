@@ -46,3 +46,17 @@ def test_setup_prints_a_portal_account_that_works(app, runner, auth, client):
     response = auth.login("koperasi", accounts[0].password)
     assert response.headers["Location"] == "/portal/"
     assert "Koperasi Konsumen Akuarium Bangkit Mandiri" in client.get("/portal/").get_data(as_text=True)
+
+
+def test_demo_deeds_are_issued_once_and_the_demo_account_downloads_its_own(app, auth, client):
+    from services.demo import seed_deeds
+
+    seed_source_cooperatives(db.session, dki=True, today=TODAY)
+    password = ensure_cooperative_demo_account(db.session)[0].password
+    assert seed_deeds(db.session, config=app.config, instance_path=app.instance_path) == 9
+    assert seed_deeds(db.session, config=app.config, instance_path=app.instance_path) == 0  # safe to run again
+    auth.login("koperasi", password)
+    own = db.session.scalar(select(User).where(User.username == "koperasi")).cooperative_id
+    deed = db.session.scalar(select(Cooperative).where(Cooperative.id == own)).deeds[0]
+    response = client.get(f"/portal/akta/{deed.id}/unduh")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")

@@ -1,17 +1,17 @@
 """The founding deed template: multi-page A4 with page numbers, repeated founder headers, articles a–p in order.
 
-The PDF here is rendered with WeasyPrint directly; storing, signing and the QR come from the shared
-document pipeline.
+The PDF here is rendered without signing or storing (services/documents.html_to_pdf); issued deeds are
+tested in tests/web/test_founding_deeds.py.
 """
 
 import io
 import re
 
 from pypdf import PdfReader
-from weasyprint import HTML
 
 from extensions import db
 from services.deeds import deed_context, new_deed_version, render_deed_html
+from services.documents import html_to_pdf
 from tests.coop_factory import founders, make_cooperative
 
 ARTICLES = [
@@ -35,7 +35,7 @@ ARTICLES = [
 
 
 def _pdf_pages(html: str) -> list[str]:
-    pdf = HTML(string=html).write_pdf()
+    pdf = html_to_pdf(html, title="t")
     assert pdf.startswith(b"%PDF")
     return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
 
