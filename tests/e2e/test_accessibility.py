@@ -16,8 +16,36 @@ def assert_accessible(page, what: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/", 200), ("/masuk/", 200), ("/halaman-yang-tidak-ada", 404)],
-    ids=["home", "login", "not-found"],
+    [
+        ("/", 200),
+        ("/masuk/", 200),
+        ("/halaman-yang-tidak-ada", 404),
+        ("/cari", 200),
+        ("/cari?q=warung&sort=name", 200),
+        ("/cari?q=kelontomg", 200),
+        ("/usaha/1", 200),
+        ("/koperasi/1", 200),
+        ("/angka", 200),
+        ("/berita", 200),
+        ("/verify/", 200),
+        ("/verify/tidak-ada-token-seperti-ini", 404),
+        ("/data-terbuka", 200),
+    ],
+    ids=[
+        "home",
+        "login",
+        "not-found",
+        "search",
+        "search-results",
+        "search-typo",
+        "business",
+        "cooperative",
+        "figures",
+        "news",
+        "verify",
+        "verify-unknown",
+        "open-data",
+    ],
 )
 def test_public_pages_are_accessible(axe_page, live_server, path, status):
     response = axe_page.goto(live_server.page_url(path))
@@ -41,6 +69,25 @@ def test_login_with_errors_is_accessible(axe_page, live_server):
 def test_admin_dashboard_is_accessible(axe_page, live_server, login):
     login(axe_page, "superadmin")
     assert_accessible(axe_page, "the admin dashboard")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/kantor/usaha/",
+        "/kantor/usaha/baru",
+        "/kantor/izin/",
+        "/admin/koperasi/",
+        "/admin/koperasi/dasbor",
+        "/admin/koperasi/baru",
+        "/admin/konten/",
+    ],
+)
+def test_back_office_pages_are_accessible(axe_page, live_server, login, path):
+    login(axe_page, "superadmin")
+    response = axe_page.goto(live_server.page_url(path))
+    assert response.status == 200
+    assert_accessible(axe_page, path)
 
 
 def test_english_home_is_accessible(axe_page, live_server):
