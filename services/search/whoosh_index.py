@@ -13,15 +13,16 @@ import threading
 import uuid
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from services.search.analysis import max_typos, query_identifier, tokens
 from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from services.search.whoosh_arrays import IndexArrays, top
 
 POINTER = "CURRENT"
 
@@ -85,17 +86,23 @@ def _expand(reader, field: str, word: str, last: bool) -> set[str]:
     return terms
 
 
-def _term_query(reader, word: str, last: bool) -> wq.Query:
-    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
-    alternatives = [
-        wq.Term(field, term, boost=2.0 if term == word else 1.0)
+def _alternatives(reader, word: str, last: bool) -> list[tuple[str, str, float]]:
+    """(field, term, boost) for every distinct indexed term a query word matches (exact ones weighted up)."""
+    return [
+        (field, term, 2.0 if term == word else 1.0)
         for field in (*WORD_FIELDS, "id_words")
         for term in sorted(_expand(reader, field, word, last))
     ]
+
+
+def _term_query(reader, word: str, last: bool) -> wq.Query:
+    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
+    alternatives = [wq.Term(field, term, boost=boost) for field, term, boost in _alternatives(reader, word, last)]
     return wq.Or(alternatives) if alternatives else wq.NullQuery
 
 
 def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
+    """The same query as a Whoosh query object (for tools and debugging; searches use `_match`)."""
     words = tokens(text)
     if not words:
         return wq.Every()
@@ -107,9 +114,35 @@ def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
     return combined
 
 
-def _filter(filters: dict[str, str]) -> wq.Query | None:
-    terms = [wq.Term(name, value) for name, value in sorted(filters.items()) if name in FACETS and value]
-    return wq.And(terms) if terms else None
+def _match(arrays: IndexArrays, text: str, conjunction: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(mask of matching documents, their scores) for the query text; (None, None) means every document."""
+    words = tokens(text)
+    if not words:
+        return None, None
+    reader = arrays.reader
+    total_scores = np.zeros(arrays.size, dtype=np.float32)
+    mask = None
+    for index, word in enumerate(words):
+        last = index == len(words) - 1
+        alternatives = arrays.remember(("expand", word, last), lambda w=word, t=last: _alternatives(reader, w, t))
+        scores = np.zeros(arrays.size, dtype=np.float32)
+        for field, term, boost in alternatives:
+            arrays.term_scores(scores, field, term, boost)
+        matched = scores > 0
+        if mask is None:
+            mask = matched
+        elif conjunction:
+            mask &= matched
+        else:
+            mask |= matched
+        total_scores += scores
+    identifier = query_identifier(text)
+    if identifier:
+        scores = np.zeros(arrays.size, dtype=np.float32)
+        arrays.term_scores(scores, "id_words", identifier, 5.0)
+        mask |= scores > 0
+        total_scores += scores
+    return mask, total_scores
 
 
 class WhooshBackend:
@@ -117,53 +150,69 @@ class WhooshBackend:
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._current: IndexArrays | None = None
+        self._directory: Path | None = None
 
     # --- reading ------------------------------------------------------------------------------
-    def _searcher(self):
-        """This thread's searcher, reopened after a swap and refreshed to see new commits."""
+    def _arrays(self) -> IndexArrays:
+        """The process's arrays over the current index generation, rebuilt after a commit or a swap."""
         directory = _current_dir(self.root)
         if directory is None or not whoosh_index.exists_in(directory):
             raise SearchUnavailable("no search index")
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None and getattr(self._local, "directory", None) == directory:
-            searcher = cached.refresh()
-        else:
-            if cached is not None:
-                cached.close()
-            searcher = whoosh_index.open_dir(directory).searcher()
-        self._local.searcher, self._local.directory = searcher, directory
-        return searcher
+        with self._lock:
+            arrays = self._current
+            if arrays is not None and self._directory == directory and arrays.searcher.up_to_date():
+                return arrays
+            if arrays is not None and self._directory == directory:
+                # refresh() reuses the unchanged segment readers: the old searcher must not close them
+                searcher = arrays.searcher.refresh()
+            else:
+                if arrays is not None:
+                    arrays.searcher.close()
+                searcher = whoosh_index.open_dir(directory).searcher()
+            self._current = None
+            fresh = IndexArrays(searcher, FACETS, (*WORD_FIELDS, "id_words"), "sort_name")
+            self._current, self._directory = fresh, directory
+            return fresh
+
+    def _searcher(self):
+        return self._arrays().searcher
 
     def query(self, query: SearchQuery) -> SearchResult:
         try:
-            searcher = self._searcher()
-            results = self._run(searcher, query, conjunction=True)
-            if results.scored_length() == 0 and len(tokens(query.text)) > 1:
+            arrays = self._arrays()
+            words = tokens(query.text)
+            mask, scores = _match(arrays, query.text, conjunction=True)
+            if mask is not None and len(words) > 1 and not (mask & arrays.live).any():
                 # Nothing has every word: rank by the words that match (distinctive words first).
-                results = self._run(searcher, query, conjunction=False)
-            total = len(results)
-            start = (query.page - 1) * query.per_page
-            hits = [_hit(results[i]) for i in range(start, min(start + query.per_page, results.scored_length()))]
-            facets = {name: {k: n for k, n in results.groups(name).items() if k} for name in FACETS}
-            suggestion = self._suggest(searcher, query.text)
+                mask, scores = _match(arrays, query.text, conjunction=False)
+            keep = arrays.filter_mask(query.filters)
+            if mask is None and keep is None:
+                docnums = arrays.all_docs
+            else:
+                combined = arrays.live if mask is None else (mask & arrays.live)
+                if keep is not None:
+                    combined = combined & keep
+                docnums = np.flatnonzero(combined)
+            start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
+            browse = mask is None and keep is None
+            facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
+            if query.sort == "name" or not words:
+                page = top(docnums, arrays.name_rank[docnums], start, stop)
+            else:
+                page = top(docnums, -scores[docnums], start, stop)
+            with arrays.lock:
+                hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
+                suggest = lambda: self._suggest(arrays.searcher, query.text)  # noqa: E731
+                suggestion = arrays.remember(("suggest", query.text), suggest)
         except SearchUnavailable:
             raise
         except Exception as exc:  # a corrupt index: degrade, do not fail the page
-            self._local.searcher = None
+            with self._lock:
+                self._current = None
             raise SearchUnavailable(type(exc).__name__) from exc
-        return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
-
-    def _run(self, searcher, query: SearchQuery, conjunction: bool):
-        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        sortedby = "sort_name" if query.sort == "name" or not tokens(query.text) else None
-        return searcher.search(
-            build_query(searcher.reader(), query.text, conjunction),
-            limit=query.page * query.per_page,
-            filter=_filter(query.filters),
-            groupedby=groups,
-            sortedby=sortedby,
-        )
+        return SearchResult(hits=hits, total=len(docnums), facets=facets, suggestion=suggestion)
 
     def _suggest(self, searcher, text: str) -> str | None:
         words = tokens(text)
