@@ -17,7 +17,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from services.search.analysis import max_typos, query_identifier, tokens
@@ -25,32 +27,52 @@ from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchU
 from services.search.whoosh_arrays import IndexArrays, top
 
 POINTER = "CURRENT"
+WRITER_LIMIT_MB = 512  # per writer process: sorting postings in memory, not in merged runs on disk
 
 # Text arrives already analysed (services.search.analysis): split on spaces, nothing more.
 _words = SpaceSeparatedTokenizer()
 
+# Lean on purpose, for indexing speed: no positions (no phrase queries), no sortable columns but the
+# name (facets are counted from the posting lists, see whoosh_arrays), only what a hit shows stored.
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
-    kind=ID(stored=True, sortable=True),
-    record_id=NUMERIC(stored=True),
+    kind=ID(stored=True),
+    record_id=STORED,
     name=STORED,
-    sort_name=ID(sortable=True),
-    name_words=TEXT(analyzer=_words, field_boost=4.0),
-    form_words=TEXT(analyzer=_words, field_boost=0.5),
-    text_words=TEXT(analyzer=_words, field_boost=1.0),
-    id_words=TEXT(analyzer=_words, field_boost=3.0),
-    kota_id=ID(stored=True, sortable=True),
-    kecamatan_id=ID(stored=True, sortable=True),
-    kelurahan_id=ID(stored=True, sortable=True),
+    sort_name=COLUMN(VarBytesColumn()),
+    name_words=TEXT(analyzer=_words, field_boost=4.0, phrase=False),
+    form_words=TEXT(analyzer=_words, field_boost=0.5, phrase=False),
+    text_words=TEXT(analyzer=_words, field_boost=1.0, phrase=False),
+    id_words=TEXT(analyzer=_words, field_boost=3.0, phrase=False),
+    kota_id=ID,
+    kecamatan_id=ID,
+    kelurahan_id=ID,
     kota=STORED,
     kecamatan=STORED,
     kelurahan=STORED,
-    kbli_section=ID(stored=True, sortable=True),
-    kbli_code=ID(stored=True, sortable=True),
+    kbli_section=ID,
+    kbli_code=ID(stored=True),
     kbli_title=STORED,
-    status=ID(stored=True, sortable=True),
+    status=ID(stored=True),
 )
 WORD_FIELDS = ("name_words", "form_words", "text_words")
+
+
+def _cached_column_reader(self, fieldname, column):
+    """W3PerDocReader._cached_reader that also remembers a missing column.
+
+    Whoosh 2.7.4 looks up a document's field length for every posting it writes, and for a field
+    without lengths (every ID field) that was a file-system stat per posting: a fifth of the indexing
+    time. Segments are immutable once written, so a missing column stays missing."""
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
+W3PerDocReader._cached_reader = _cached_column_reader
 
 
 def _current_dir(root: Path) -> Path | None:
@@ -254,7 +276,7 @@ class WhooshBackend:
         ix = open_index(self.root)
         if ix is None:
             raise SearchUnavailable("no search index")
-        return ix.writer()  # raises LockError if another process is writing; the caller retries
+        return ix.writer(compound=False)  # raises LockError if another process is writing; the caller retries
 
     def index(self, documents: list[dict]) -> None:
         if documents:
@@ -271,7 +293,7 @@ class WhooshBackend:
             for key in removed_keys:
                 writer.delete_by_term("key", key)
             for document in documents:
-                writer.update_document(**_stored(document))
+                writer.update_document(**_stored(document, writer.schema))
         except BaseException:
             writer.cancel()
             raise
@@ -287,7 +309,8 @@ class WhooshBackend:
         build.mkdir()
         procs = min(4, os.cpu_count() or 1) if large else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=128, **options)
+        # Not a compound segment: Whoosh reads one of those by copying it whole into memory (BytesIO).
+        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=WRITER_LIMIT_MB, compound=False, **options)
         count = 0
         for document in documents:
             writer.add_document(**_stored(document))
@@ -309,8 +332,15 @@ class WhooshBackend:
             self.rebuild([])
 
 
-def _stored(document: dict) -> dict:
-    return {name: document[name] for name in SCHEMA.names() if name in document}
+_NAMES = tuple(SCHEMA.names())
+
+
+def _stored(document: dict, schema=SCHEMA) -> dict:
+    names = _NAMES if schema is SCHEMA else tuple(schema.names())
+    fields = {name: document[name] for name in names if name in document}
+    if "sort_name" in fields and isinstance(schema["sort_name"], COLUMN):  # a column-only field takes bytes
+        fields["sort_name"] = fields["sort_name"].encode("utf-8")
+    return fields
 
 
 def _hit(fields) -> Hit:
