@@ -78,9 +78,12 @@ class IndexArrays:
         self.live = np.ones(self.size, dtype=bool)
         for leaf, base in self.leaves:
             if leaf.has_deletions():
-                for docnum in range(leaf.doc_count_all()):
-                    if leaf.is_deleted(docnum):
-                        self.live[base + docnum] = False
+                perdoc = getattr(leaf, "_perdoc", None)
+                if perdoc is not None:  # only the deleted docnums, not a loop over every document
+                    deleted = np.fromiter(perdoc.deleted_docs(), dtype=np.int64)
+                else:
+                    deleted = np.asarray([d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)], dtype=np.int64)
+                self.live[base + deleted] = False
         self.all_docs = np.flatnonzero(self.live)
 
         self.facets: dict[str, tuple[np.ndarray, list[str], dict[str, int]]] = {}
@@ -129,21 +132,24 @@ class IndexArrays:
     # --- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, weights) of one term across segments; recently used lists are cached."""
+        with self.lock:
+            return self._postings_locked(field, term, cache)
+
+    def _postings_locked(self, field: str, term: str, cache: bool) -> tuple[np.ndarray, np.ndarray]:
         key = (field, term)
         cached = self._postings.get(key)
         if cached is not None:
             self._postings.move_to_end(key)
             return cached
         ids_parts, weight_parts = [], []
-        with self.lock:
-            for leaf, base in self.leaves:
-                try:
-                    matcher = leaf.postings(field, term)
-                except TermNotFound:
-                    continue
-                ids, weights = _leaf_postings(matcher)
-                ids_parts.append(ids + base)
-                weight_parts.append(weights)
+        for leaf, base in self.leaves:
+            try:
+                matcher = leaf.postings(field, term)
+            except TermNotFound:
+                continue
+            ids, weights = _leaf_postings(matcher)
+            ids_parts.append(ids + base)
+            weight_parts.append(weights)
         if ids_parts:
             result = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts))
         else:

@@ -205,11 +205,15 @@ class WhooshBackend:
         try:
             arrays = self._arrays()
             words = tokens(query.text)
+            keep = arrays.filter_mask(query.filters)
             mask, scores = _match(arrays, query.text, conjunction=True)
-            if mask is not None and len(words) > 1 and not (mask & arrays.live).any():
+            if (
+                mask is not None
+                and len(words) > 1
+                and not (mask & arrays.live & (True if keep is None else keep)).any()
+            ):
                 # Nothing has every word: rank by the words that match (distinctive words first).
                 mask, scores = _match(arrays, query.text, conjunction=False)
-            keep = arrays.filter_mask(query.filters)
             if mask is None and keep is None:
                 docnums = arrays.all_docs
             else:
