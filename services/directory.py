@@ -70,8 +70,10 @@ def search_directory(session: Session, query: SearchQuery) -> DirectoryResult:
 def _label_facets(session: Session, facets: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
     region_ids = {int(v) for name in ("kota_id", "kecamatan_id", "kelurahan_id") for v in facets.get(name, {})}
     regions = dict(session.execute(select(Region.id, Region.name).where(Region.id.in_(region_ids))).all())
-    sections = dict(session.execute(select(KbliSection.letter, KbliSection.title)).all())
-    codes = dict(session.execute(select(KbliCode.code, KbliCode.title)).all())
+    section_letters, code_values = list(facets.get("kbli_section", {})), list(facets.get("kbli_code", {}))
+    section_query = select(KbliSection.letter, KbliSection.title).where(KbliSection.letter.in_(section_letters))
+    sections = dict(session.execute(section_query).all())
+    codes = dict(session.execute(select(KbliCode.code, KbliCode.title).where(KbliCode.code.in_(code_values))).all())
     labelled = {}
     for name in FACETS:
         values = facets.get(name, {})

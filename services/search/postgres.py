@@ -7,6 +7,8 @@ distance); facet counts are one SQL query. The same analysed words as the Whoosh
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
@@ -21,6 +23,7 @@ RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
 _HIT_SELECT = (
     "SELECT kind, record_id, name, kelurahan, kecamatan, kota, kbli_code, kbli_title, status FROM search_document"
 )
+BROWSE_COUNTS_SECONDS = 30
 _COLUMNS = [column.name for column in SearchDocument.__table__.columns]
 
 
@@ -29,9 +32,13 @@ class PostgresBackend:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        # Browse-all facet counts (every document, no filter), the slowest query: kept a few seconds,
+        # dropped at once when this process writes (other servers' writes show after the delay).
+        self._browse_counts: tuple[float, int, dict] | None = None
 
     # --- writing --------------------------------------------------------------------------------
     def index(self, documents: list[dict]) -> None:
+        self._browse_counts = None
         if not documents:
             return
         rows = [{name: document[name] for name in _COLUMNS} for document in documents]
@@ -50,6 +57,7 @@ class PostgresBackend:
                 connection.execute(insert(SearchWord).values(chunk).on_conflict_do_nothing())
 
     def remove(self, keys: list[str]) -> None:
+        self._browse_counts = None
         if keys:
             with self.engine.begin() as connection:
                 connection.execute(delete(SearchDocument).where(SearchDocument.key.in_(keys)))
@@ -150,14 +158,22 @@ class PostgresBackend:
         )
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         total = 0
+        browse = where == "TRUE"
+        cached = self._browse_counts if browse else None
+        if cached is not None and time.monotonic() - cached[0] < BROWSE_COUNTS_SECONDS:
+            return SearchResult(hits=hits, total=cached[1], facets=cached[2])
+        # Only the facet columns are materialised (not the tsvector), then counted per facet.
+        columns = ", ".join(FACETS)
         for facet, value, count in connection.execute(
-            text(f"WITH matched AS MATERIALIZED (SELECT * FROM search_document WHERE {where}) {facet_sql}"),  # noqa: S608
+            text(f"WITH matched AS MATERIALIZED (SELECT {columns} FROM search_document WHERE {where}) {facet_sql}"),  # noqa: S608
             params,
         ):
             if facet == "kind":
                 total += count
             if value:
                 facets[facet][value] = count
+        if browse:
+            self._browse_counts = (time.monotonic(), total, facets)
         return SearchResult(hits=hits, total=total, facets=facets)
 
     def _suggest(self, connection, text_: str) -> str | None:

@@ -13,43 +13,66 @@ import threading
 import uuid
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from services.search.analysis import max_typos, query_identifier, tokens
 from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from services.search.whoosh_arrays import IndexArrays, top
 
 POINTER = "CURRENT"
+WRITER_LIMIT_MB = 512  # per writer process: sorting postings in memory, not in merged runs on disk
 
 # Text arrives already analysed (services.search.analysis): split on spaces, nothing more.
 _words = SpaceSeparatedTokenizer()
 
+# Lean on purpose, for indexing speed: no positions (no phrase queries), no sortable columns but the
+# name (facets are counted from the posting lists, see whoosh_arrays), only what a hit shows stored.
 SCHEMA = Schema(
     key=ID(stored=True, unique=True),
-    kind=ID(stored=True, sortable=True),
-    record_id=NUMERIC(stored=True),
+    kind=ID(stored=True),
+    record_id=STORED,
     name=STORED,
-    sort_name=ID(sortable=True),
-    name_words=TEXT(analyzer=_words, field_boost=4.0),
-    form_words=TEXT(analyzer=_words, field_boost=0.5),
-    text_words=TEXT(analyzer=_words, field_boost=1.0),
-    id_words=TEXT(analyzer=_words, field_boost=3.0),
-    kota_id=ID(stored=True, sortable=True),
-    kecamatan_id=ID(stored=True, sortable=True),
-    kelurahan_id=ID(stored=True, sortable=True),
+    sort_name=COLUMN(VarBytesColumn()),
+    name_words=TEXT(analyzer=_words, field_boost=4.0, phrase=False),
+    form_words=TEXT(analyzer=_words, field_boost=0.5, phrase=False),
+    text_words=TEXT(analyzer=_words, field_boost=1.0, phrase=False),
+    id_words=TEXT(analyzer=_words, field_boost=3.0, phrase=False),
+    kota_id=ID,
+    kecamatan_id=ID,
+    kelurahan_id=ID,
     kota=STORED,
     kecamatan=STORED,
     kelurahan=STORED,
-    kbli_section=ID(stored=True, sortable=True),
-    kbli_code=ID(stored=True, sortable=True),
+    kbli_section=ID,
+    kbli_code=ID(stored=True),
     kbli_title=STORED,
-    status=ID(stored=True, sortable=True),
+    status=ID(stored=True),
 )
 WORD_FIELDS = ("name_words", "form_words", "text_words")
+
+
+def _cached_column_reader(self, fieldname, column):
+    """W3PerDocReader._cached_reader that also remembers a missing column.
+
+    Whoosh 2.7.4 looks up a document's field length for every posting it writes, and for a field
+    without lengths (every ID field) that was a file-system stat per posting: a fifth of the indexing
+    time. Segments are immutable once written, so a missing column stays missing."""
+    try:
+        return self._readers[fieldname]
+    except KeyError:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+        return reader
+
+
+W3PerDocReader._cached_reader = _cached_column_reader
 
 
 def _current_dir(root: Path) -> Path | None:
@@ -85,17 +108,23 @@ def _expand(reader, field: str, word: str, last: bool) -> set[str]:
     return terms
 
 
-def _term_query(reader, word: str, last: bool) -> wq.Query:
-    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
-    alternatives = [
-        wq.Term(field, term, boost=2.0 if term == word else 1.0)
+def _alternatives(reader, word: str, last: bool) -> list[tuple[str, str, float]]:
+    """(field, term, boost) for every distinct indexed term a query word matches (exact ones weighted up)."""
+    return [
+        (field, term, 2.0 if term == word else 1.0)
         for field in (*WORD_FIELDS, "id_words")
         for term in sorted(_expand(reader, field, word, last))
     ]
+
+
+def _term_query(reader, word: str, last: bool) -> wq.Query:
+    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
+    alternatives = [wq.Term(field, term, boost=boost) for field, term, boost in _alternatives(reader, word, last)]
     return wq.Or(alternatives) if alternatives else wq.NullQuery
 
 
 def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
+    """The same query as a Whoosh query object (for tools and debugging; searches use `_match`)."""
     words = tokens(text)
     if not words:
         return wq.Every()
@@ -107,9 +136,35 @@ def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
     return combined
 
 
-def _filter(filters: dict[str, str]) -> wq.Query | None:
-    terms = [wq.Term(name, value) for name, value in sorted(filters.items()) if name in FACETS and value]
-    return wq.And(terms) if terms else None
+def _match(arrays: IndexArrays, text: str, conjunction: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(mask of matching documents, their scores) for the query text; (None, None) means every document."""
+    words = tokens(text)
+    if not words:
+        return None, None
+    reader = arrays.reader
+    total_scores = np.zeros(arrays.size, dtype=np.float32)
+    mask = None
+    for index, word in enumerate(words):
+        last = index == len(words) - 1
+        alternatives = arrays.remember(("expand", word, last), lambda w=word, t=last: _alternatives(reader, w, t))
+        scores = np.zeros(arrays.size, dtype=np.float32)
+        for field, term, boost in alternatives:
+            arrays.term_scores(scores, field, term, boost)
+        matched = scores > 0
+        if mask is None:
+            mask = matched
+        elif conjunction:
+            mask &= matched
+        else:
+            mask |= matched
+        total_scores += scores
+    identifier = query_identifier(text)
+    if identifier:
+        scores = np.zeros(arrays.size, dtype=np.float32)
+        arrays.term_scores(scores, "id_words", identifier, 5.0)
+        mask |= scores > 0
+        total_scores += scores
+    return mask, total_scores
 
 
 class WhooshBackend:
@@ -117,53 +172,73 @@ class WhooshBackend:
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._current: IndexArrays | None = None
+        self._directory: Path | None = None
 
     # --- reading ------------------------------------------------------------------------------
-    def _searcher(self):
-        """This thread's searcher, reopened after a swap and refreshed to see new commits."""
+    def _arrays(self) -> IndexArrays:
+        """The process's arrays over the current index generation, rebuilt after a commit or a swap."""
         directory = _current_dir(self.root)
         if directory is None or not whoosh_index.exists_in(directory):
             raise SearchUnavailable("no search index")
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None and getattr(self._local, "directory", None) == directory:
-            searcher = cached.refresh()
-        else:
-            if cached is not None:
-                cached.close()
-            searcher = whoosh_index.open_dir(directory).searcher()
-        self._local.searcher, self._local.directory = searcher, directory
-        return searcher
+        with self._lock:
+            arrays = self._current
+            if arrays is not None and self._directory == directory and arrays.searcher.up_to_date():
+                return arrays
+            if arrays is not None and self._directory == directory:
+                # refresh() reuses the unchanged segment readers: the old searcher must not close them
+                searcher = arrays.searcher.refresh()
+            else:
+                if arrays is not None:
+                    arrays.searcher.close()
+                searcher = whoosh_index.open_dir(directory).searcher()
+            self._current = None
+            fresh = IndexArrays(searcher, FACETS, (*WORD_FIELDS, "id_words"), "sort_name")
+            self._current, self._directory = fresh, directory
+            return fresh
+
+    def _searcher(self):
+        return self._arrays().searcher
 
     def query(self, query: SearchQuery) -> SearchResult:
         try:
-            searcher = self._searcher()
-            results = self._run(searcher, query, conjunction=True)
-            if results.scored_length() == 0 and len(tokens(query.text)) > 1:
+            arrays = self._arrays()
+            words = tokens(query.text)
+            keep = arrays.filter_mask(query.filters)
+            mask, scores = _match(arrays, query.text, conjunction=True)
+            if (
+                mask is not None
+                and len(words) > 1
+                and not (mask & arrays.live & (True if keep is None else keep)).any()
+            ):
                 # Nothing has every word: rank by the words that match (distinctive words first).
-                results = self._run(searcher, query, conjunction=False)
-            total = len(results)
-            start = (query.page - 1) * query.per_page
-            hits = [_hit(results[i]) for i in range(start, min(start + query.per_page, results.scored_length()))]
-            facets = {name: {k: n for k, n in results.groups(name).items() if k} for name in FACETS}
-            suggestion = self._suggest(searcher, query.text)
+                mask, scores = _match(arrays, query.text, conjunction=False)
+            if mask is None and keep is None:
+                docnums = arrays.all_docs
+            else:
+                combined = arrays.live if mask is None else (mask & arrays.live)
+                if keep is not None:
+                    combined = combined & keep
+                docnums = np.flatnonzero(combined)
+            start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
+            browse = mask is None and keep is None
+            facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
+            if query.sort == "name" or not words:
+                page = top(docnums, arrays.name_rank[docnums], start, stop)
+            else:
+                page = top(docnums, -scores[docnums], start, stop)
+            with arrays.lock:
+                hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
+                suggest = lambda: self._suggest(arrays.searcher, query.text)  # noqa: E731
+                suggestion = arrays.remember(("suggest", query.text), suggest)
         except SearchUnavailable:
             raise
         except Exception as exc:  # a corrupt index: degrade, do not fail the page
-            self._local.searcher = None
+            with self._lock:
+                self._current = None
             raise SearchUnavailable(type(exc).__name__) from exc
-        return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
-
-    def _run(self, searcher, query: SearchQuery, conjunction: bool):
-        groups = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACETS}
-        sortedby = "sort_name" if query.sort == "name" or not tokens(query.text) else None
-        return searcher.search(
-            build_query(searcher.reader(), query.text, conjunction),
-            limit=query.page * query.per_page,
-            filter=_filter(query.filters),
-            groupedby=groups,
-            sortedby=sortedby,
-        )
+        return SearchResult(hits=hits, total=len(docnums), facets=facets, suggestion=suggestion)
 
     def _suggest(self, searcher, text: str) -> str | None:
         words = tokens(text)
@@ -205,7 +280,7 @@ class WhooshBackend:
         ix = open_index(self.root)
         if ix is None:
             raise SearchUnavailable("no search index")
-        return ix.writer()  # raises LockError if another process is writing; the caller retries
+        return ix.writer(compound=False)  # raises LockError if another process is writing; the caller retries
 
     def index(self, documents: list[dict]) -> None:
         if documents:
@@ -222,7 +297,7 @@ class WhooshBackend:
             for key in removed_keys:
                 writer.delete_by_term("key", key)
             for document in documents:
-                writer.update_document(**_stored(document))
+                writer.update_document(**_stored(document, writer.schema))
         except BaseException:
             writer.cancel()
             raise
@@ -238,7 +313,8 @@ class WhooshBackend:
         build.mkdir()
         procs = min(4, os.cpu_count() or 1) if large else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
-        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=128, **options)
+        # Not a compound segment: Whoosh reads one of those by copying it whole into memory (BytesIO).
+        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=WRITER_LIMIT_MB, compound=False, **options)
         count = 0
         for document in documents:
             writer.add_document(**_stored(document))
@@ -260,8 +336,15 @@ class WhooshBackend:
             self.rebuild([])
 
 
-def _stored(document: dict) -> dict:
-    return {name: document[name] for name in SCHEMA.names() if name in document}
+_NAMES = tuple(SCHEMA.names())
+
+
+def _stored(document: dict, schema=SCHEMA) -> dict:
+    names = _NAMES if schema is SCHEMA else tuple(schema.names())
+    fields = {name: document[name] for name in names if name in document}
+    if "sort_name" in fields and isinstance(schema["sort_name"], COLUMN):  # a column-only field takes bytes
+        fields["sort_name"] = fields["sort_name"].encode("utf-8")
+    return fields
 
 
 def _hit(fields) -> Hit:
