@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -111,7 +112,9 @@ def demo_accounts():
 
 
 def _print_demo_accounts(created) -> None:
-    store = Path(current_app.instance_path) / "demo-accounts.txt"
+    # One file per database: the passwords printed must be those of the database being served.
+    database = hashlib.sha256(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+    store = Path(current_app.instance_path) / f"demo-accounts-{database}.txt"
     if created:
         with store.open("a", encoding="utf-8") as handle:
             for account in created:

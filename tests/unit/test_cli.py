@@ -88,3 +88,24 @@ def test_search_reindex_reports_count(runner, app):
     runner.invoke(args=["demo", "seed", "--businesses", "8", "--cooperatives", "2"])
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "Indexed 10 records." in result.output
+
+
+def test_demo_accounts_are_printed_with_passwords_that_work_and_stay_the_same(runner, app, tmp_path):
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance").mkdir()
+    first = runner.invoke(args=["demo", "accounts"])
+    assert first.exit_code == 0, first.output
+    line = next(row for row in first.output.splitlines() if "user: admin" in row)
+    password = line.split("password:")[1].strip()
+    assert authenticate(db.session, "admin", password).role == "superadmin"
+    assert runner.invoke(args=["demo", "accounts"]).output == first.output
+
+
+def test_demo_accounts_of_another_database_are_not_printed(runner, app, tmp_path):
+    app.instance_path = str(tmp_path / "instance")
+    (tmp_path / "instance").mkdir()
+    first = runner.invoke(args=["demo", "accounts"]).output
+    password = next(row for row in first.splitlines() if "user: admin" in row).split("password:")[1].strip()
+    # Another database served from the same instance folder must not show this one's passwords.
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    assert password not in runner.invoke(args=["demo", "accounts"]).output
