@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from flask import Flask, g, request, session
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -23,9 +23,37 @@ def create_app(config: dict | None = None) -> Flask:
     except ConfigError as exc:
         if config is not None:
             raise
-        print(f"Balai cannot start: {exc}", file=sys.stderr)
-        # 4 is gunicorn's "App failed to load": its master stops instead of respawning workers forever.
-        raise SystemExit(4) from None
+        _refuse(exc)
+
+
+def refuse_bad_configuration() -> None:
+    """What create_app refuses, checked without building the app: gunicorn's master calls it before
+    forking any worker (gunicorn.conf.py), so a bad setting stops the server with one line."""
+    instance_path = BASE_DIR / "instance"
+    config = load_config(instance_path)
+    try:
+        _validate(config, instance_path)
+        engine = create_engine(config["SQLALCHEMY_DATABASE_URI"])
+        try:
+            _check_connection(engine)
+        finally:
+            engine.dispose()
+    except ConfigError as exc:
+        _refuse(exc)
+
+
+def _refuse(exc: ConfigError):
+    print(f"Balai cannot start: {exc}", file=sys.stderr)
+    # 4 is gunicorn's "App failed to load": should a worker get here, the master stops instead of respawning.
+    raise SystemExit(4) from None
+
+
+def _validate(config: dict, instance_path: Path) -> None:
+    from services.municipality import resolve
+
+    check_production(config)
+    _check_database_url(config["SQLALCHEMY_DATABASE_URI"], instance_path)
+    resolve(config["MUNICIPALITY"])
 
 
 def _create_app(overrides: dict | None) -> Flask:
@@ -39,8 +67,7 @@ def _create_app(overrides: dict | None) -> Flask:
     app.config.update(load_config(instance_path))
     if overrides:
         app.config.update(overrides)
-    check_production(app.config)
-    _check_database_url(app.config["SQLALCHEMY_DATABASE_URI"], instance_path)
+    _validate(app.config, instance_path)
 
     from services.municipality import resolve
 
@@ -58,7 +85,7 @@ def _create_app(overrides: dict | None) -> Flask:
 
     if not app.config.get("TESTING") and not app.config.get("SKIP_DATABASE_CHECK"):
         with app.app_context():
-            _check_database_connection()
+            _check_connection(db.engine)
     return app
 
 
@@ -81,9 +108,9 @@ def _check_database_url(url: str, instance_path: Path) -> None:
         instance_path.mkdir(parents=True, exist_ok=True)
 
 
-def _check_database_connection() -> None:
+def _check_connection(engine: Engine) -> None:
     try:
-        with db.engine.connect() as connection:
+        with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
