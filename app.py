@@ -157,6 +157,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.admin import legacy as admin_legacy_bp
     from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.backoffice import bp as backoffice_bp
@@ -180,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
         i18n_bp,
         auth_bp,
         admin_bp,
+        admin_legacy_bp,
         backoffice_bp,
         cooperatives_admin_bp,
         cms_bp,

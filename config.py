@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_TIMEZONE = "Asia/Jakarta"
 
 
 class ConfigError(Exception):
@@ -43,7 +44,7 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY_FROM_ENV": bool(secret_from_env),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", f"sqlite:///{sqlite_path}"),
         "MUNICIPALITY": os.environ.get("MUNICIPALITY", "DKI Jakarta"),
-        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
+        "TIMEZONE": os.environ.get("TIMEZONE", DEFAULT_TIMEZONE),
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(BASE_DIR / "search_index")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
@@ -58,7 +59,7 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "id",
-        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Jakarta"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", DEFAULT_TIMEZONE),
         "LANGUAGES": ("id", "en"),
         "CERT_HEADER_GOVERNMENT": os.environ.get("CERT_HEADER_GOVERNMENT"),
         "CERT_HEADER_AGENCY": os.environ.get("CERT_HEADER_AGENCY"),

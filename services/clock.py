@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import current_app, has_app_context
 
+from config import DEFAULT_TIMEZONE
 from models.base import utcnow
 
 
@@ -13,6 +14,11 @@ def now() -> datetime:
     """Aware UTC now, or what app.config['CLOCK']() says when set."""
     clock = current_app.config.get("CLOCK") if has_app_context() else None
     return clock() if clock else utcnow()
+
+
+def wall_now() -> datetime:
+    """The machine's real UTC time, never frozen: for what other software checks (certificate validity)."""
+    return utcnow()
 
 
 ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -40,3 +46,8 @@ def utc_to_local(moment: datetime, tz_name: str) -> datetime:
 def local_today(tz_name: str) -> date:
     """Today's date in the municipality's zone, by the (replaceable) clock."""
     return utc_to_local(now(), tz_name).date()
+
+
+def today() -> date:
+    """Today in the configured zone (WIB unless TIMEZONE says otherwise): the one "today" of Balai."""
+    return local_today(current_app.config["TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE)

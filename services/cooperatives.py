@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, case, extract, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.base import utcnow
 from models.cooperative import (
     ACTIVE,
     AT_RISK,
@@ -38,6 +37,7 @@ from models.cooperative import (
 )
 from models.region import Region
 from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
+from services import clock
 from services.audit import record
 
 MIN_PRIMER_FOUNDERS = 9  # UU 25/1992 as amended by UU 11/2020 (was 20)
@@ -102,7 +102,7 @@ def years_without_rat(last_rat_year: int | None, founding_date: date | None, tod
 
 def activity_status(cooperative: Cooperative, today: date | None = None, rules: StatusRules | None = None):
     """The activity status of one cooperative from its confirmed RAT reports. THE function views use."""
-    today = today or date.today()
+    today = today or clock.today()
     rules = rules or status_rules()
     confirmed = [r.financial_year for r in cooperative.rat_reports if r.status == RAT_CONFIRMED]
     last = max(confirmed) if confirmed else None
@@ -330,7 +330,7 @@ def check_cooperative_rules(session: Session, data: CooperativeInput, user: User
             fail(name, _("Jumlah rupiah tidak boleh negatif."))
     if data.member_count is not None and data.member_count < 0:
         fail("member_count", _("Jumlah anggota tidak boleh negatif."))
-    if data.founding_date and data.founding_date > date.today():
+    if data.founding_date and data.founding_date > clock.today():
         fail("founding_date", _("Tanggal pendirian tidak boleh di masa depan."))
 
     seen: dict[str, int] = {}
@@ -447,7 +447,7 @@ def save_cooperative(
         for index, m in enumerate(data.members)
     )
     if not creating:
-        cooperative.updated_at = utcnow()
+        cooperative.updated_at = clock.now()
     session.flush()
     record(
         session,
@@ -524,7 +524,7 @@ def _add_rat(session, actor, cooperative, data, today, status, ip_address) -> Ra
         recorded_by_id=actor.id,
         submitted_by_id=actor.id if actor.role == COOPERATIVE else None,
         confirmed_by_id=actor.id if status == RAT_CONFIRMED else None,
-        confirmed_at=utcnow() if status == RAT_CONFIRMED else None,
+        confirmed_at=clock.now() if status == RAT_CONFIRMED else None,
     )
     session.add(report)
     session.flush()
@@ -544,19 +544,19 @@ def _add_rat(session, actor, cooperative, data, today, status, ip_address) -> Ra
 
 def record_rat_report(session, officer: User, cooperative, data: RatInput, today=None, ip_address=None):
     """An officer records a RAT report; it counts at once (confirmed by the officer who recorded it)."""
-    return _add_rat(session, officer, cooperative, data, today or date.today(), RAT_CONFIRMED, ip_address)
+    return _add_rat(session, officer, cooperative, data, today or clock.today(), RAT_CONFIRMED, ip_address)
 
 
 def submit_rat_report(session, account: User, cooperative, data: RatInput, today=None, ip_address=None):
     """A cooperative account submits its RAT report; it counts once an officer confirms it."""
-    return _add_rat(session, account, cooperative, data, today or date.today(), RAT_PENDING, ip_address)
+    return _add_rat(session, account, cooperative, data, today or clock.today(), RAT_PENDING, ip_address)
 
 
 def confirm_rat_report(session: Session, officer: User, report: RatReport, ip_address=None) -> RatReport:
     """An officer confirms a submitted report, which then counts for the activity status."""
     report.status = RAT_CONFIRMED
     report.confirmed_by_id = officer.id
-    report.confirmed_at = utcnow()
+    report.confirmed_at = clock.now()
     record(
         session,
         officer,

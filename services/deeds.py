@@ -15,11 +15,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from models.base import utcnow
 from models.cooperative import Cooperative, FoundingDeed
 from models.region import Region
 from models.user import COOPERATIVE, User
-from services import documents
+from services import clock, documents
 from services.audit import record
 from services.cooperatives import cooperative_for_officer
 
@@ -78,7 +77,7 @@ def new_deed_version(
 ):
     """Add the next deed version of `cooperative`, marking the current one superseded. Flushed, not committed:
     the document pipeline renders and stores the PDF, then commits both together."""
-    now = now or utcnow()
+    now = now or clock.now()
     previous = current_deed(cooperative)
     latest = select(func.max(FoundingDeed.version)).where(FoundingDeed.cooperative_id == cooperative.id)
     version = (session.scalar(latest) or 0) + 1

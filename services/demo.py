@@ -34,6 +34,7 @@ from models.cooperative import (
 )
 from models.region import KELURAHAN, Region
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
+from services import clock
 from services.users import create_user, find_user
 
 # (name pattern, KBLI 2020 code, activity) — the trades that hold most IUMK permits.
@@ -313,7 +314,7 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
     In DKI Jakarta they sit in their real kecamatan; elsewhere, generic names in the loaded kelurahan.
     Safe to run again: cooperatives already present by name are left alone.
     """
-    today = today or date.today()
+    today = today or clock.today()
     kelurahan_all = list(session.scalars(select(Region).where(Region.level == KELURAHAN).order_by(Region.id)))
     if not kelurahan_all:
         raise ValueError("Belum ada data wilayah: jalankan 'flask regions load' dulu.")
@@ -449,7 +450,7 @@ def _kampung(session: Session, name: str) -> Kampung:
 def seed_rat_histories(session: Session, seed: int = 1, today: date | None = None) -> int:
     """Give cooperatives without any RAT report a history: about half active, the rest dormant or at risk
     (in Bekasi only about half of the registered cooperatives still operate)."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(seed + 4507)
     without = session.scalars(select(Cooperative).where(~Cooperative.rat_reports.any()).order_by(Cooperative.id)).all()
     for cooperative in without:

@@ -23,6 +23,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from config import BASE_DIR
+from services import clock
 
 FONTS_DIR = BASE_DIR / "static" / "fonts"
 # The only resources a document may load: the fonts we ship, under a scheme of our own.
@@ -131,7 +132,7 @@ def ensure_demo_key(directory: Path) -> tuple[Path, Path]:
         directory.mkdir(parents=True, exist_ok=True)
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, DEMO_SIGNER_NAME)])
-        now = dt.datetime.now(dt.UTC)
+        now = clock.wall_now()
         cert = (
             x509.CertificateBuilder()
             .subject_name(name)

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
 from models.cooperative import Cooperative, CooperativeInvitation
 from models.user import COOPERATIVE, User
+from services import clock
 from services.audit import record
 from services.users import UserError, create_user
 
@@ -44,7 +44,7 @@ def create_invitation(
     ip_address: str | None = None,
 ) -> tuple[CooperativeInvitation, str]:
     """Create an invitation; returns it and the raw token, which is shown once and never stored."""
-    now = now or utcnow()
+    now = now or clock.now()
     token = secrets.token_urlsafe(32)
     invitation = CooperativeInvitation(
         cooperative=cooperative,
@@ -77,7 +77,7 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
         return None
     query = select(CooperativeInvitation).where(CooperativeInvitation.token_sha256 == _digest(token))
     invitation = session.scalar(query)
-    now = now or utcnow()
+    now = now or clock.now()
     if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
         return None
     return invitation
@@ -92,7 +92,7 @@ def accept_invitation(
     ip_address: str | None = None,
 ) -> User:
     """Use the invitation once: create the cooperative account with the password its holder chose."""
-    now = now or utcnow()
+    now = now or clock.now()
     invitation = open_invitation(session, token, now)
     if invitation is None:
         raise UserError(_("Tautan undangan tidak berlaku lagi. Minta petugas mengirim undangan baru."))

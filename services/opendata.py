@@ -11,10 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models.base import utcnow
 from models.business import Business
 from models.cooperative import Cooperative
 from models.region import Region
+from services import clock
 from services.directory import business_fields, cooperative_fields
 
 CSV_NAME = "registri-usaha-koperasi.csv"
@@ -67,7 +67,7 @@ def export(session: Session, instance_path, licence: str, source: str) -> dict:
     """Write the CSV and JSON files (atomically replacing the previous ones); returns the metadata."""
     target = folder(instance_path)
     target.mkdir(parents=True, exist_ok=True)
-    generated_at = utcnow().isoformat(timespec="seconds")
+    generated_at = clock.now().isoformat(timespec="seconds")
     businesses = list(_records(session, Business, business_fields))
     cooperatives = list(_records(session, Cooperative, cooperative_fields))
     meta = {

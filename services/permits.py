@@ -12,7 +12,6 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from models.base import utcnow
 from models.business import CLOSED, Business
 from models.official import Official
 from models.permit import VALID, Permit, PermitCounter
@@ -295,7 +294,7 @@ def issue_permit(
             business_name=business.name,
             kelurahan_id=business.kelurahan_id,
             official_id=official.id,
-            issued_at=utcnow(),
+            issued_at=clock.now(),
             issued_on=today,
             valid_until=valid_until,
             issued_by_id=actor.id if actor is not None else None,
@@ -350,7 +349,7 @@ def revoke_permit(
     if permit.superseded_by_id is not None:
         raise PermitError("Izin ini sudah digantikan oleh izin lain; cabut izin penggantinya.")
     before = {"status": permit.status_on(local_today(config))}
-    permit.revoked_at = utcnow()
+    permit.revoked_at = clock.now()
     permit.revoked_by_id = actor.id if actor is not None else None
     permit.revoke_reason = reason[:1000]
     record(

@@ -13,6 +13,7 @@ from models.business import Business, Person
 from models.kbli import KbliCode
 from models.region import KELURAHAN, Region
 from models.user import OFFICER, User
+from services import clock
 from services.audit import record
 
 # First two digits of a NIK: the province codes in use (Kemendagri).
@@ -59,7 +60,7 @@ def nik_problem(nik: str) -> str | None:
     day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     if day > 40:  # women: day of birth + 40
         day -= 40
-    century = 2000 if 2000 + year <= date.today().year else 1900
+    century = 2000 if 2000 + year <= clock.today().year else 1900
     try:
         date(century + year, month, day)
     except ValueError:
@@ -73,7 +74,7 @@ def birth_date_from_nik(nik: str) -> date | None:
     if nik_problem(nik):
         return None
     day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    century = 2000 if 2000 + year <= date.today().year else 1900
+    century = 2000 if 2000 + year <= clock.today().year else 1900
     return date(century + year, month, day - 40 if day > 40 else day)
 
 

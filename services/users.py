@@ -7,8 +7,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
 from models.user import COOPERATIVE, OFFICER, ROLES, User
+from services import clock
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user like that of a known one.
@@ -81,7 +81,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     session.commit()
     return user
 

@@ -19,7 +19,7 @@ from models.business import Business
 from models.permit import Permit
 from models.region import Region
 from models.user import OFFICER, SUPERADMIN
-from services import batch, permits, registry
+from services import batch, clock, permits, registry
 from services.audit import record
 from services.documents import DocumentError
 
@@ -369,7 +369,7 @@ def batch_download(job_id: str):
         job.path,
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"cetak-izin-{date.today().isoformat()}.pdf",
+        download_name=f"cetak-izin-{clock.today().isoformat()}.pdf",
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,8 +1,8 @@
-"""The editors' screens: pages, news, revisions and the media library under /admin/konten."""
+"""The editors' screens: pages, news, revisions and the media library under /kantor/konten."""
 
 from flask import Blueprint, g
 
-bp = Blueprint("cms", __name__, url_prefix="/admin/konten")
+bp = Blueprint("cms", __name__, url_prefix="/kantor/konten")
 
 
 @bp.before_request

@@ -1,5 +1,5 @@
 from flask import Blueprint
 
-bp = Blueprint("cooperatives_admin", __name__, url_prefix="/admin/koperasi")
+bp = Blueprint("cooperatives_admin", __name__, url_prefix="/kantor/koperasi")
 
 from blueprints.cooperatives_admin import views  # noqa: E402,F401

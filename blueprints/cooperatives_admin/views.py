@@ -25,6 +25,7 @@ from extensions import db
 from models.cooperative import RAT_PENDING, RatReport
 from models.region import KECAMATAN, KELURAHAN, Region
 from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
+from services import clock
 from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
@@ -59,7 +60,7 @@ def masked_nik(nik: str | None) -> str:
 
 
 def _today() -> date:
-    return date.today()
+    return clock.today()
 
 
 def _cooperative_or_404(cooperative_id: int):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +16,7 @@ from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.cooperative import RatReport
 from models.user import COOPERATIVE
+from services import clock
 from services import cooperatives as coops
 from services.deeds import deed_for_user, deeds_of
 from services.invitations import accept_invitation as accept
@@ -39,7 +38,7 @@ def home():
     return render(
         "portal/home.html",
         cooperative=cooperative,
-        activity=coops.activity_status(cooperative, date.today()),
+        activity=coops.activity_status(cooperative, clock.today()),
         deeds=deeds_of(db.session, cooperative),
     )
 
@@ -53,7 +52,7 @@ def submit_rat():
     if form.validate_on_submit():
         try:
             coops.submit_rat_report(
-                db.session, current_user, cooperative, rat_input(form), date.today(), ip_address=request.remote_addr
+                db.session, current_user, cooperative, rat_input(form), clock.today(), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
             db.session.rollback()

@@ -184,6 +184,7 @@ def robots():
     lines = [
         "User-agent: *",
         "Disallow: /admin",
+        "Disallow: /kantor",
         "Disallow: /masuk",
         "Disallow: /portal",
         f"Sitemap: {_base_url()}/sitemap.xml",

@@ -164,7 +164,7 @@ def log_in(page, server: LiveServer, role: str = "superadmin") -> Account:
     page.get_by_label("Nama pengguna").fill(account.username)
     page.get_by_label("Kata sandi").fill(account.password)
     page.locator("#login-form").get_by_role("button", name="Masuk").click()
-    page.wait_for_url(server.page_url("/admin/"))
+    page.wait_for_url(server.page_url("/kantor/"))
     return account
 
 

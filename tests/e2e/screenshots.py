@@ -33,14 +33,14 @@ class Screen:
 SCREENS = (
     Screen("home", "/", DESKTOP),
     Screen("login", "/masuk/", DESKTOP),
-    Screen("admin-dashboard", "/admin/", DESKTOP, role="superadmin"),
+    Screen("admin-dashboard", "/kantor/", DESKTOP, role="superadmin"),
     Screen("home-mobile", "/", PHONE),
     Screen("search", "/cari?q=warung", DESKTOP),
     Screen("search-mobile", "/cari?q=warung", PHONE),
     Screen("figures", "/angka", DESKTOP),
     Screen("verify", "/verify/", DESKTOP),
     Screen("backoffice-businesses", "/kantor/usaha/", DESKTOP, role="superadmin"),
-    Screen("cooperatives-dashboard", "/admin/koperasi/dasbor", DESKTOP, role="superadmin"),
+    Screen("cooperatives-dashboard", "/kantor/koperasi/dasbor", DESKTOP, role="superadmin"),
 )
 
 

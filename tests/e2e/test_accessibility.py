@@ -77,10 +77,10 @@ def test_admin_dashboard_is_accessible(axe_page, live_server, login):
         "/kantor/usaha/",
         "/kantor/usaha/baru",
         "/kantor/izin/",
-        "/admin/koperasi/",
-        "/admin/koperasi/dasbor",
-        "/admin/koperasi/baru",
-        "/admin/konten/",
+        "/kantor/koperasi/",
+        "/kantor/koperasi/dasbor",
+        "/kantor/koperasi/baru",
+        "/kantor/konten/",
     ],
 )
 def test_back_office_pages_are_accessible(axe_page, live_server, login, path):

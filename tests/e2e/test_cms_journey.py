@@ -41,10 +41,10 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     editor.fill("input[name=username]", "editor")
     editor.fill("input[name=password]", TEST_PASSWORD)
     editor.locator("form button[type=submit]").last.click()
-    editor.wait_for_url(re.compile(r".*/admin/.*"))
+    editor.wait_for_url(re.compile(r".*/kantor/.*"))
 
     # An image into the media library; its Markdown snippet goes into the post.
-    editor.goto(f"{base}/admin/konten/media")
+    editor.goto(f"{base}/kantor/konten/media")
     editor.set_input_files("input[name=file]", files=[{"name": "bazar.png", "mimeType": "image/png", "buffer": _png()}])
     editor.fill("input[name=alt_text]", "Lapak bazar UMKM")
     editor.get_by_role("button", name="Unggah").click()
@@ -52,7 +52,7 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     assert snippet.startswith("![Lapak bazar UMKM](/media/")
 
     # Write the post, watch the live preview, schedule it a minute ahead (WIB).
-    editor.goto(f"{base}/admin/konten/berita/baru")
+    editor.goto(f"{base}/kantor/konten/berita/baru")
     editor.fill("input[name=title]", "Bazar UMKM Jumat Ini")
     editor.fill("textarea[name=summary]", "Bazar produk lokal di halaman balai kota.")
     body = editor.locator("textarea[name=body]")
@@ -63,7 +63,7 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     in_a_minute = utc_to_local(utcnow() + timedelta(minutes=1), "Asia/Jakarta")
     editor.fill("input[name=publish_at]", in_a_minute.strftime("%Y-%m-%dT%H:%M"))
     editor.get_by_role("button", name="Jadwalkan").click()
-    editor.wait_for_url(re.compile(r".*/admin/konten/berita/\d+$"))
+    editor.wait_for_url(re.compile(r".*/kantor/konten/berita/\d+$"))
     assert "Terjadwal" in editor.locator("#state").inner_text()
     assert "WIB" in editor.content()
     post_url = editor.url

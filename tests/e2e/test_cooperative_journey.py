@@ -79,7 +79,7 @@ def test_officer_registers_issues_the_deed_and_invites_the_cooperative_which_dow
 
     _fill_founder(page, 0, "3172014107800001")
     for index in range(1, 9):
-        with page.expect_response(re.compile(r"/admin/koperasi/baris/founders$")) as added:
+        with page.expect_response(re.compile(r"/kantor/koperasi/baris/founders$")) as added:
             page.get_by_role("button", name="Tambah pendiri").click()
         assert added.value.status == 200  # an htmx row fragment, not a full-page submit
         page.wait_for_selector(f'input[name="founders-{index}-nik"]')
@@ -96,7 +96,7 @@ def test_officer_registers_issues_the_deed_and_invites_the_cooperative_which_dow
     page.fill('input[name="founders-8-nik"]', "3172014107800009")
     page.get_by_role("button", name="Simpan").click()
 
-    page.wait_for_url(re.compile(r"/admin/koperasi/\d+$"))
+    page.wait_for_url(re.compile(r"/kantor/koperasi/\d+$"))
     assert page.get_by_role("heading", name="Koperasi Konsumen Akuarium Bangkit Mandiri").is_visible()
     assert "Kampung Akuarium" in page.content()
 

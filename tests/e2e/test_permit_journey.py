@@ -62,7 +62,7 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     page.get_by_label("Nama pengguna").fill("petugas")
     page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{app_live_url}/admin/")
+    page.wait_for_url(f"{app_live_url}/kantor/")
 
     page.get_by_role("link", name="Daftarkan usaha").first.click()
     nik = page.locator("#owner_nik")

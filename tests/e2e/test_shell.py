@@ -56,7 +56,7 @@ def test_login_lands_on_the_back_office(page, live_server):
     page.get_by_label("Nama pengguna").fill(account.username)
     page.get_by_label("Kata sandi").fill(account.password)
     page.locator("#login-form").get_by_role("button", name="Masuk").click()
-    expect(page).to_have_url(live_server.page_url("/admin/"))
+    expect(page).to_have_url(live_server.page_url("/kantor/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Selamat datang, {account.full_name}")
     expect(page.get_by_role("button", name=f"Keluar ({account.username})")).to_be_visible()
 

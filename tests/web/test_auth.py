@@ -11,8 +11,8 @@ from services.users import set_password
 def test_officer_logs_in_and_reaches_the_back_office(auth, client):
     auth.create(OFFICER, username="siti")
     response = auth.login("Siti")
-    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
-    page = client.get("/admin/").get_data(as_text=True)
+    assert response.status_code == 303 and response.headers["Location"] == "/kantor/"
+    page = client.get("/kantor/").get_data(as_text=True)
     assert "Selamat datang, Officer Test" in page
     assert "Keluar (siti)" in page
 
@@ -59,11 +59,11 @@ def test_login_throttled_per_ip_across_accounts(app, auth):
 @pytest.mark.parametrize(
     ("next_url", "expected"),
     [
-        ("/admin/?tab=1", "/admin/?tab=1"),
-        ("//evil.example/", "/admin/"),
-        ("https://evil.example/", "/admin/"),
-        ("/\\evil.example", "/admin/"),
-        ("javascript:alert(1)", "/admin/"),
+        ("/kantor/?tab=1", "/kantor/?tab=1"),
+        ("//evil.example/", "/kantor/"),
+        ("https://evil.example/", "/kantor/"),
+        ("/\\evil.example", "/kantor/"),
+        ("javascript:alert(1)", "/kantor/"),
     ],
 )
 def test_next_redirect_only_to_same_site_paths(auth, client, next_url, expected):
@@ -93,20 +93,20 @@ def test_session_cookies_are_httponly_and_lax(auth, client):
 
 def test_logout_ends_the_session(auth, client):
     auth.login_as(OFFICER)
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/kantor/").status_code == 200
     assert auth.logout().status_code == 303
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/kantor/").status_code == 302
 
 
 def test_password_change_ends_other_sessions(app, auth, client):
     user = auth.login_as(OFFICER)
     set_password(db.session, user, "a-brand-new-password")
-    response = client.get("/admin/")
+    response = client.get("/kantor/")
     assert response.status_code == 302 and "/masuk/" in response.headers["Location"]
 
 
 def test_anonymous_user_is_sent_to_login_with_next(client):
-    response = client.get("/admin/")
+    response = client.get("/kantor/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/masuk/?next=")
 
@@ -114,7 +114,7 @@ def test_anonymous_user_is_sent_to_login_with_next(client):
 @pytest.mark.parametrize(("role", "status"), [(SUPERADMIN, 200), (OFFICER, 200), (EDITOR, 200), (COOPERATIVE, 403)])
 def test_back_office_by_role(auth, client, role, status):
     auth.login_as(role)
-    response = client.get("/admin/")
+    response = client.get("/kantor/")
     assert response.status_code == status
     if status == 403:
         assert "Akses ditolak" in response.get_data(as_text=True)
@@ -123,7 +123,7 @@ def test_back_office_by_role(auth, client, role, status):
 def test_back_office_and_login_pages_are_noindex(auth, client):
     assert "noindex" in client.get("/masuk/").headers["X-Robots-Tag"]
     auth.login_as(OFFICER)
-    response = client.get("/admin/")
+    response = client.get("/kantor/")
     assert "noindex" in response.headers["X-Robots-Tag"]
     assert '<meta name="robots" content="noindex, nofollow">' in response.get_data(as_text=True)
 
@@ -131,3 +131,18 @@ def test_back_office_and_login_pages_are_noindex(auth, client):
 def test_passwords_are_stored_as_argon2(auth):
     user = auth.create(EDITOR, username="eka")
     assert user.password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/", "/kantor/"),
+        ("/admin", "/kantor/"),
+        ("/admin/koperasi/?status=aktif", "/kantor/koperasi/?status=aktif"),
+        ("/admin/konten/berita/baru", "/kantor/konten/berita/baru"),
+    ],
+)
+def test_old_admin_urls_move_permanently_to_kantor(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response.headers["Location"] == new

@@ -40,7 +40,7 @@ def _post_news(client, action="publish", **fields):
     data = {"title": "Bazar UMKM di Balai Kota", "slug": "", "summary": "Ringkas.", "body": "Isi berita.", "note": ""}
     data.update(fields)
     data["action"] = action
-    return client.post("/admin/konten/berita/baru", data=data)
+    return client.post("/kantor/konten/berita/baru", data=data)
 
 
 def _news(slug):
@@ -77,7 +77,7 @@ def test_script_typed_in_the_body_never_reaches_the_page(client, auth):
     for url in ("/berita/aman", "/berita/feed.xml"):
         page = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in page and 'href="javascript:' not in page and "<img src=x" not in page
-    preview = client.post("/admin/konten/pratinjau", data={"body": body}).get_data(as_text=True)
+    preview = client.post("/kantor/konten/pratinjau", data={"body": body}).get_data(as_text=True)
     assert "<script" not in preview and "&lt;script&gt;" in preview
 
 
@@ -94,15 +94,15 @@ def test_draft_of_a_published_post_stays_private_and_live_version_can_be_correct
     _post_news(client, title="Pasar Murah", slug="pasar-murah", body="Versi pertama.")
     post = _news("pasar-murah")
     response = client.post(
-        f"/admin/konten/berita/{post.id}",
+        f"/kantor/konten/berita/{post.id}",
         data={"title": "Pasar Murah", "slug": "pasar-murah", "body": "Draf rahasia.", "action": "draft"},
     )
     assert response.status_code == 303
     assert "Versi pertama." in client.get("/berita/pasar-murah").get_data(as_text=True)
-    edit = client.get(f"/admin/konten/berita/{post.id}").get_data(as_text=True)
+    edit = client.get(f"/kantor/konten/berita/{post.id}").get_data(as_text=True)
     assert "Ada draf yang belum terbit" in edit and "Terakhir diubah oleh Editor Test pada" in edit and "WIB" in edit
     response = client.post(
-        f"/admin/konten/berita/{post.id}/koreksi",
+        f"/kantor/konten/berita/{post.id}/koreksi",
         data={"title": "Pasar Murah", "body": "Versi pertama, jamnya dikoreksi."},
     )
     assert response.status_code == 303
@@ -121,11 +121,11 @@ def test_scheduled_post_goes_live_on_time_without_cron(app, client, auth):
     assert client.get("/berita/jumat-beli-lokal").status_code == 404
     assert "Jumat Beli Lokal" not in client.get("/berita").get_data(as_text=True)
     app.config["CLOCK"] = lambda: utcnow() + timedelta(hours=2)
-    admin_list = client.get("/admin/konten/").get_data(as_text=True)
+    admin_list = client.get("/kantor/konten/").get_data(as_text=True)
     assert 'badge-at-risk">Lewat jadwal' in admin_list
     assert client.get("/berita/jumat-beli-lokal").status_code == 200
     assert _news("jumat-beli-lokal").state == "published"
-    assert 'badge-at-risk">Lewat jadwal' not in client.get("/admin/konten/").get_data(as_text=True)
+    assert 'badge-at-risk">Lewat jadwal' not in client.get("/kantor/konten/").get_data(as_text=True)
 
 
 def test_schedule_in_the_past_is_refused_with_a_message(client, auth):
@@ -141,7 +141,7 @@ def test_changing_a_slug_keeps_the_old_address_with_301(client, auth):
     _post_news(client, title="Kredit Pemula", slug="kredit-pemula")
     post = _news("kredit-pemula")
     client.post(
-        f"/admin/konten/berita/{post.id}",
+        f"/kantor/konten/berita/{post.id}",
         data={"title": "Kredit Pemula", "slug": "kredit-usaha-pemula", "body": "Isi.", "action": "publish"},
     )
     response = client.get("/berita/kredit-pemula")
@@ -161,29 +161,29 @@ def test_every_save_is_a_revision_that_can_be_compared_and_restored(client, auth
     _post_news(client, title="Pelatihan", slug="pelatihan", body="Baris satu.\nBaris <b>dua</b>.")
     post = _news("pelatihan")
     client.post(
-        f"/admin/konten/berita/{post.id}",
+        f"/kantor/konten/berita/{post.id}",
         data={"title": "Pelatihan", "slug": "pelatihan", "body": "Baris satu.\nBaris tiga.", "action": "publish",
               "note": "ganti baris"},
     )  # fmt: skip
     revisions = db.session.scalars(db.select(Revision).order_by(Revision.id)).all()
     assert len(revisions) == 2 and revisions[1].note == "ganti baris" and revisions[1].author.username == "editor"
     first, second = revisions
-    page = client.get(f"/admin/konten/berita/{post.id}/revisi?a={first.id}&b={second.id}").get_data(as_text=True)
+    page = client.get(f"/kantor/konten/berita/{post.id}/revisi?a={first.id}&b={second.id}").get_data(as_text=True)
     assert "Baris &lt;b&gt;dua&lt;/b&gt;." in page or "&lt;b&gt;" in page
     assert "<b>dua</b>" not in page and "ganti baris" in page
-    response = client.post(f"/admin/konten/berita/{post.id}/revisi/{first.id}/pulihkan", data={"publish": "1"})
+    response = client.post(f"/kantor/konten/berita/{post.id}/revisi/{first.id}/pulihkan", data={"publish": "1"})
     assert response.status_code == 303
     assert "dua" in client.get("/berita/pelatihan").get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Revision)) == 3
 
 
 def test_officers_and_cooperatives_cannot_manage_content(client, auth):
-    assert client.get("/admin/konten/").status_code == 302
+    assert client.get("/kantor/konten/").status_code == 302
     for role in (OFFICER, COOPERATIVE):
         auth.login_as(role)
-        assert client.get("/admin/konten/").status_code == 403
+        assert client.get("/kantor/konten/").status_code == 403
         assert _post_news(client).status_code == 403
-        assert client.post("/admin/konten/pratinjau", data={"body": "x"}).status_code == 403
+        assert client.post("/kantor/konten/pratinjau", data={"body": "x"}).status_code == 403
         auth.logout()
     assert db.session.scalar(db.select(db.func.count()).select_from(NewsPost)) == 0
 
@@ -192,9 +192,9 @@ def test_archive_and_delete_hide_the_post_and_are_audited(client, auth):
     auth.login_as("superadmin")
     _post_news(client, title="Sementara")
     post = _news("sementara")
-    assert client.post(f"/admin/konten/berita/{post.id}/arsipkan").status_code == 303
+    assert client.post(f"/kantor/konten/berita/{post.id}/arsipkan").status_code == 303
     assert client.get("/berita/sementara").status_code == 404
-    assert client.post(f"/admin/konten/berita/{post.id}/hapus").status_code == 303
+    assert client.post(f"/kantor/konten/berita/{post.id}/hapus").status_code == 303
     assert _news("sementara") is None
     actions = set(db.session.scalars(db.select(AuditEvent.action)))
     assert {"content.publish", "content.archive", "content.delete"} <= actions
@@ -203,10 +203,12 @@ def test_archive_and_delete_hide_the_post_and_are_audited(client, auth):
 def test_pages_form_a_tree_with_breadcrumbs_and_menu(client, auth):
     auth.login_as("editor")
     base = {"summary": "", "body": "Isi.", "action": "publish", "menu_order": "1"}
-    client.post("/admin/konten/halaman/baru", data={**base, "title": "Program", "slug": "program", "show_in_menu": "y"})
+    client.post(
+        "/kantor/konten/halaman/baru", data={**base, "title": "Program", "slug": "program", "show_in_menu": "y"}
+    )
     parent = db.session.scalar(db.select(Page).where(Page.slug == "program"))
     response = client.post(
-        "/admin/konten/halaman/baru",
+        "/kantor/konten/halaman/baru",
         data={**base, "title": "Jakpreneur", "slug": "jakpreneur", "parent_id": str(parent.id)},
     )
     assert response.status_code == 303
@@ -219,19 +221,19 @@ def test_pages_form_a_tree_with_breadcrumbs_and_menu(client, auth):
 
 def test_image_upload_checked_by_content_alt_required_and_served_safely(app, client, auth):
     auth.login_as("editor")
-    no_alt = client.post("/admin/konten/media", data={"file": (io.BytesIO(_png()), "foto.png"), "alt_text": ""})
+    no_alt = client.post("/kantor/konten/media", data={"file": (io.BytesIO(_png()), "foto.png"), "alt_text": ""})
     assert no_alt.status_code == 422 and "Teks alternatif wajib" in no_alt.get_data(as_text=True)
     fake = client.post(
-        "/admin/konten/media", data={"file": (io.BytesIO(b"<svg onload=alert(1)>"), "foto.png"), "alt_text": "x"}
+        "/kantor/konten/media", data={"file": (io.BytesIO(b"<svg onload=alert(1)>"), "foto.png"), "alt_text": "x"}
     )
     assert fake.status_code == 422 and "Jenis berkas tidak didukung" in fake.get_data(as_text=True)
     svg = client.post(
-        "/admin/konten/media",
+        "/kantor/konten/media",
         data={"file": (io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"/>'), "a.svg"), "alt_text": "x"},
     )
     assert svg.status_code == 422
     good = client.post(
-        "/admin/konten/media", data={"file": (io.BytesIO(_png(fmt="WEBP")), "Foto Bazar.png"), "alt_text": "Bazar"}
+        "/kantor/konten/media", data={"file": (io.BytesIO(_png(fmt="WEBP")), "Foto Bazar.png"), "alt_text": "Bazar"}
     )
     assert good.status_code == 303
     from models.content import MediaFile
@@ -243,13 +245,13 @@ def test_image_upload_checked_by_content_alt_required_and_served_safely(app, cli
     assert served.status_code == 200 and served.mimetype == "image/webp"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in served.headers["Content-Security-Policy"]
-    assert "![Bazar](/media/" in client.get("/admin/konten/media").get_data(as_text=True)
+    assert "![Bazar](/media/" in client.get("/kantor/konten/media").get_data(as_text=True)
 
 
 def test_pdf_is_downloaded_not_shown_and_oversized_files_are_refused(app, client, auth):
     auth.login_as("editor")
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    assert client.post("/admin/konten/media", data={"file": (io.BytesIO(pdf), "Panduan.pdf")}).status_code == 303
+    assert client.post("/kantor/konten/media", data={"file": (io.BytesIO(pdf), "Panduan.pdf")}).status_code == 303
     from models.content import MediaFile
 
     stored = db.session.scalar(db.select(MediaFile))
@@ -260,10 +262,10 @@ def test_pdf_is_downloaded_not_shown_and_oversized_files_are_refused(app, client
         and "Panduan.pdf" in served.headers["Content-Disposition"]
     )
     app.config["MEDIA_MAX_BYTES"] = 1000
-    big = client.post("/admin/konten/media", data={"file": (io.BytesIO(_png(400, 400)), "b.png"), "alt_text": "b"})
+    big = client.post("/kantor/konten/media", data={"file": (io.BytesIO(_png(400, 400)), "b.png"), "alt_text": "b"})
     assert big.status_code == 422 and "Berkas terlalu besar" in big.get_data(as_text=True)
     app.config["MAX_CONTENT_LENGTH"] = 2000
-    huge = client.post("/admin/konten/media", data={"file": (io.BytesIO(b"x" * 5000), "c.pdf")})
+    huge = client.post("/kantor/konten/media", data={"file": (io.BytesIO(b"x" * 5000), "c.pdf")})
     assert huge.status_code == 413 and "Berkas terlalu besar" in huge.get_data(as_text=True)
 
 

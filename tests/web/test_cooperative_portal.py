@@ -18,7 +18,7 @@ NEW_PASSWORD = "kata-sandi-koperasi-1"
 
 
 def _invite(client, cooperative_id, name="Bu Ketua"):
-    response = client.post(f"/admin/koperasi/{cooperative_id}/undangan", data={"contact_name": name})
+    response = client.post(f"/kantor/koperasi/{cooperative_id}/undangan", data={"contact_name": name})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     link = re.search(r"<code>(http://[^<]+)</code>", response.get_data(as_text=True)).group(1)
@@ -97,7 +97,7 @@ def test_several_accounts_per_cooperative(auth, client):
 def test_officer_outside_the_kecamatan_cannot_invite(auth, client):
     cooperative = make_cooperative(kelurahan="Penjaringan")
     auth.login_as(OFFICER, kecamatan_id=kecamatan_named("Gambir").id)
-    assert client.post(f"/admin/koperasi/{cooperative.id}/undangan", data={"contact_name": "X"}).status_code == 404
+    assert client.post(f"/kantor/koperasi/{cooperative.id}/undangan", data={"contact_name": "X"}).status_code == 404
     assert db.session.scalar(select(CooperativeInvitation)) is None
 
 

@@ -44,7 +44,7 @@ def form_data(founder_count=9, **overrides):
 def test_officer_registers_a_cooperative_serving_several_kampungs(auth, client):
     auth.login_as(OFFICER)
     response = client.post(
-        "/admin/koperasi/baru", data=form_data(kampungs="Kampung Lodan\nKampung Tongkol, Kampung Kerapu")
+        "/kantor/koperasi/baru", data=form_data(kampungs="Kampung Lodan\nKampung Tongkol, Kampung Kerapu")
     )
     assert response.status_code == 303, response.get_data(as_text=True)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -74,7 +74,7 @@ def test_officer_registers_a_cooperative_serving_several_kampungs(auth, client):
 )
 def test_rules_give_clear_messages_and_change_nothing(auth, client, overrides, founder_count, message):
     auth.login_as(OFFICER)
-    response = client.post("/admin/koperasi/baru", data=form_data(founder_count, **overrides))
+    response = client.post("/kantor/koperasi/baru", data=form_data(founder_count, **overrides))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(Cooperative)) is None
@@ -82,7 +82,7 @@ def test_rules_give_clear_messages_and_change_nothing(auth, client, overrides, f
 
 def test_htmx_validation_error_returns_only_the_form(auth, client):
     auth.login_as(OFFICER)
-    response = client.post("/admin/koperasi/baru", data=form_data(8), headers={"HX-Request": "true"})
+    response = client.post("/kantor/koperasi/baru", data=form_data(8), headers={"HX-Request": "true"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and page.lstrip().startswith("<form")
     assert "baru 8 pendiri diisi" in page and "<html" not in page
@@ -94,27 +94,27 @@ def test_founder_rows_added_and_removed_in_place_with_htmx(auth, client):
     del data["founders-1-full_name"]
     data = {k: v for k, v in data.items() if not k.startswith("founders-1-")}
     data.update({"founders-5-full_name": "Baris Lima"})
-    row = client.post("/admin/koperasi/baris/founders", data=data, headers={"HX-Request": "true"})
+    row = client.post("/kantor/koperasi/baris/founders", data=data, headers={"HX-Request": "true"})
     html = row.get_data(as_text=True)
     assert row.status_code == 200 and html.lstrip().startswith('<tr id="row-founders-6"')
     assert "aria-invalid" not in html
     assert 'name="founders-6-nik"' in html
-    removed = client.post("/admin/koperasi/baris/hapus", data=data, headers={"HX-Request": "true"})
+    removed = client.post("/kantor/koperasi/baris/hapus", data=data, headers={"HX-Request": "true"})
     assert removed.status_code == 200 and removed.get_data(as_text=True).strip() == ""
 
 
 def test_founder_rows_work_without_javascript(auth, client):
     auth.login_as(OFFICER)
-    page = client.post("/admin/koperasi/baru", data=form_data(2, add_row="founders")).get_data(as_text=True)
+    page = client.post("/kantor/koperasi/baru", data=form_data(2, add_row="founders")).get_data(as_text=True)
     assert 'name="founders-2-nik"' in page and "Pendiri Nomor 2" in page
-    page = client.post("/admin/koperasi/baru", data=form_data(3, remove_row="founders-1")).get_data(as_text=True)
+    page = client.post("/kantor/koperasi/baru", data=form_data(3, remove_row="founders-1")).get_data(as_text=True)
     assert "Pendiri Nomor 2" not in page and "Pendiri Nomor 3" in page
     assert db.session.scalar(select(Cooperative)) is None
 
 
 def test_blank_founder_rows_are_ignored(auth, client):
     auth.login_as(OFFICER)
-    response = client.post("/admin/koperasi/baru", data=form_data(9, **{"founders-12-full_name": ""}))
+    response = client.post("/kantor/koperasi/baru", data=form_data(9, **{"founders-12-full_name": ""}))
     assert response.status_code == 303
 
 
@@ -123,7 +123,7 @@ def test_editing_replaces_founders_and_is_audited(auth, client):
     officer = auth.login_as(OFFICER)
     cooperative = make_cooperative(officer)
     data = form_data(10, name="Nama Baru")
-    response = client.post(f"/admin/koperasi/{cooperative.id}/ubah", data=data)
+    response = client.post(f"/kantor/koperasi/{cooperative.id}/ubah", data=data)
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(Cooperative, cooperative.id).name == "Nama Baru"
@@ -135,7 +135,7 @@ def test_editing_replaces_founders_and_is_audited(auth, client):
 def test_edit_form_is_prefilled(auth, client):
     auth.login_as(OFFICER)
     cooperative = make_cooperative()
-    page = client.get(f"/admin/koperasi/{cooperative.id}/ubah").get_data(as_text=True)
+    page = client.get(f"/kantor/koperasi/{cooperative.id}/ubah").get_data(as_text=True)
     assert 'value="Koperasi Konsumen Uji Coba"' in page and 'value="3172010000000009"' in page
 
 
@@ -144,14 +144,14 @@ def test_officer_of_one_kecamatan_sees_only_its_cooperatives(auth, client):
     mine = make_cooperative(name="Koperasi Penjaringan", kelurahan="Penjaringan")
     other = make_cooperative(name="Koperasi Taman Sari", kelurahan="Pinangsia", founders=founders(9, "317300"))
     auth.login_as(OFFICER, kecamatan_id=kecamatan_named("Penjaringan").id)
-    listing = client.get("/admin/koperasi/").get_data(as_text=True)
+    listing = client.get("/kantor/koperasi/").get_data(as_text=True)
     assert "Koperasi Penjaringan" in listing and "Koperasi Taman Sari" not in listing
-    assert client.get(f"/admin/koperasi/{mine.id}").status_code == 200
-    for url in (f"/admin/koperasi/{other.id}", f"/admin/koperasi/{other.id}/ubah"):
+    assert client.get(f"/kantor/koperasi/{mine.id}").status_code == 200
+    for url in (f"/kantor/koperasi/{other.id}", f"/kantor/koperasi/{other.id}/ubah"):
         assert client.get(url).status_code == 404
-    assert client.post(f"/admin/koperasi/{other.id}/rat", data={}).status_code == 404
+    assert client.post(f"/kantor/koperasi/{other.id}/rat", data={}).status_code == 404
     moved = client.post(
-        f"/admin/koperasi/{mine.id}/ubah", data=form_data(kelurahan_id=str(kelurahan_named("Pinangsia").id))
+        f"/kantor/koperasi/{mine.id}/ubah", data=form_data(kelurahan_id=str(kelurahan_named("Pinangsia").id))
     )
     assert moved.status_code == 422 and "di luar kecamatan Anda" in moved.get_data(as_text=True)
 
@@ -159,7 +159,7 @@ def test_officer_of_one_kecamatan_sees_only_its_cooperatives(auth, client):
 @pytest.mark.parametrize(("role", "status"), [(EDITOR, 403), (SUPERADMIN, 200)])
 def test_back_office_roles(auth, client, role, status):
     auth.login_as(role)
-    assert client.get("/admin/koperasi/").status_code == status
+    assert client.get("/kantor/koperasi/").status_code == status
 
 
 def test_list_filters_by_status(auth, client):
@@ -167,7 +167,7 @@ def test_list_filters_by_status(auth, client):
     alive = make_cooperative(name="Koperasi Hidup", founding_date=date(2010, 1, 1))
     add_rat(alive, date.today().year - 1)
     make_cooperative(name="Koperasi Tidur", founding_date=date(2010, 1, 1), founders=founders(9, "317209"))
-    page = client.get("/admin/koperasi/?status=at_risk").get_data(as_text=True)
+    page = client.get("/kantor/koperasi/?status=at_risk").get_data(as_text=True)
     assert "Koperasi Tidur" in page and "Koperasi Hidup" not in page
     assert "Berisiko" in page
 
@@ -177,9 +177,9 @@ def test_rat_recorded_by_officer_changes_the_status(auth, client):
     auth.login_as(OFFICER)
     cooperative = make_cooperative(founding_date=date(2010, 1, 1))
     last_year = date.today().year - 1
-    assert "Berisiko" in client.get(f"/admin/koperasi/{cooperative.id}").get_data(as_text=True)
+    assert "Berisiko" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     response = client.post(
-        f"/admin/koperasi/{cooperative.id}/rat",
+        f"/kantor/koperasi/{cooperative.id}/rat",
         data={
             "financial_year": str(last_year),
             "meeting_date": date.today().isoformat(),
@@ -189,10 +189,10 @@ def test_rat_recorded_by_officer_changes_the_status(auth, client):
         },
     )
     assert response.status_code == 303
-    page = client.get(f"/admin/koperasi/{cooperative.id}").get_data(as_text=True)
+    page = client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert "Aktif" in page and f"RAT terakhir: tahun buku {last_year}" in page and "−Rp12.500.000" in page
     again = client.post(
-        f"/admin/koperasi/{cooperative.id}/rat",
+        f"/kantor/koperasi/{cooperative.id}/rat",
         data={"financial_year": str(last_year), "meeting_date": date.today().isoformat(), "members_present": "3"},
     )
     assert again.status_code == 422 and f"RAT tahun buku {last_year} sudah tercatat." in again.get_data(as_text=True)
@@ -203,7 +203,7 @@ def test_rat_rules(auth, client):
     cooperative = make_cooperative()
     this_year = date.today().year
     response = client.post(
-        f"/admin/koperasi/{cooperative.id}/rat",
+        f"/kantor/koperasi/{cooperative.id}/rat",
         data={"financial_year": str(this_year), "meeting_date": "2999-01-01", "members_present": "-1"},
     )
     page = response.get_data(as_text=True)
@@ -216,13 +216,13 @@ def test_officer_confirms_or_rejects_a_submitted_report(auth, client):
     auth.login_as(OFFICER)
     cooperative = make_cooperative(founding_date=date(2010, 1, 1))
     pending = add_rat(cooperative, date.today().year - 1, status=RAT_PENDING)
-    assert "Berisiko" in client.get(f"/admin/koperasi/{cooperative.id}").get_data(as_text=True)
-    assert client.post(f"/admin/koperasi/rat/{pending.id}/konfirmasi").status_code == 303
-    assert "Aktif" in client.get(f"/admin/koperasi/{cooperative.id}").get_data(as_text=True)
-    assert client.post(f"/admin/koperasi/rat/{pending.id}/konfirmasi").status_code == 404
+    assert "Berisiko" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
+    assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 303
+    assert "Aktif" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
+    assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 404
     other = add_rat(cooperative, date.today().year - 2, status=RAT_PENDING)
     other_id = other.id
-    assert client.post(f"/admin/koperasi/rat/{other_id}/tolak").status_code == 303
+    assert client.post(f"/kantor/koperasi/rat/{other_id}/tolak").status_code == 303
     db.session.expire_all()
     assert db.session.scalar(select(RatReport.id).where(RatReport.id == other_id)) is None
     actions = set(db.session.scalars(select(AuditEvent.action)))
@@ -235,10 +235,10 @@ def test_dashboard_counts_and_csv_export_without_personal_data(auth, client):
     alive = make_cooperative(name="Koperasi Hidup", founding_date=date(2010, 1, 1))
     add_rat(alive, date.today().year - 1)
     make_cooperative(name="Koperasi Tidur", founding_date=date(2010, 1, 1), founders=founders(9, "317209"))
-    page = client.get("/admin/koperasi/dasbor").get_data(as_text=True)
+    page = client.get("/kantor/koperasi/dasbor").get_data(as_text=True)
     assert re.search(r"<th scope=\"row\">Penjaringan</th><td class=\"num\">1</td><td class=\"num\">0</td>", page)
     assert "Koperasi Tidur" in page.split("Koperasi terlambat RAT")[1]
-    export = client.get("/admin/koperasi/dasbor.csv")
+    export = client.get("/kantor/koperasi/dasbor.csv")
     text = export.get_data(as_text=True)
     assert export.mimetype == "text/csv" and "attachment" in export.headers["Content-Disposition"]
     assert "Koperasi Tidur" in text and "Koperasi Hidup" not in text and "Berisiko" in text

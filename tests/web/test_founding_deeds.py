@@ -119,31 +119,31 @@ def _download_events(deed_id: int) -> list[AuditEvent]:
 def test_officer_previews_issues_and_downloads_every_version_each_download_audited(app, client, auth):
     officer = auth.login_as(OFFICER, kecamatan_id=kecamatan_named("Penjaringan").id)
     cooperative = make_cooperative(name=NAME)
-    detail = client.get(f"/admin/koperasi/{cooperative.id}").get_data(as_text=True)
+    detail = client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert "Pratinjau akta" in detail and "Terbitkan akta" in detail
 
-    preview = client.get(f"/admin/koperasi/{cooperative.id}/akta/pratinjau.pdf")
+    preview = client.get(f"/kantor/koperasi/{cooperative.id}/akta/pratinjau.pdf")
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
     assert "PRATINJAU" in pages_of(preview.data)[0]
     assert cooperative.deeds == [] and b"/ByteRange" not in preview.data  # unsigned, nothing stored
 
-    issued = client.post(f"/admin/koperasi/{cooperative.id}/akta", follow_redirects=True)
+    issued = client.post(f"/kantor/koperasi/{cooperative.id}/akta", follow_redirects=True)
     assert issued.status_code == 200 and "Akta pendirian versi 1 diterbitkan" in issued.get_data(as_text=True)
     edit(cooperative, member_count=55)
-    client.post(f"/admin/koperasi/{cooperative.id}/akta")
+    client.post(f"/kantor/koperasi/{cooperative.id}/akta")
     db.session.expire_all()
     second, first = cooperative.deeds
-    page = client.get(f"/admin/koperasi/{cooperative.id}").get_data(as_text=True)
+    page = client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert "Unduh PDF versi 1" in page and "Unduh PDF versi 2" in page and "sudah sesuai" in page
 
     for deed in (first, second):
-        response = client.get(f"/admin/koperasi/akta/{deed.id}/unduh")
+        response = client.get(f"/kantor/koperasi/akta/{deed.id}/unduh")
         assert response.status_code == 200 and response.data == deed_pdf(deed, app.config)
         assert "attachment" in response.headers["Content-Disposition"]
         assert "no-store" in response.headers["Cache-Control"]
         events = _download_events(deed.id)
         assert len(events) == 1 and events[0].actor_id == officer.id
-    head = client.head(f"/admin/koperasi/akta/{first.id}/unduh")
+    head = client.head(f"/kantor/koperasi/akta/{first.id}/unduh")
     assert head.status_code == 200 and head.data == b"" and int(head.headers["Content-Length"]) == first.size_bytes
 
 
@@ -176,7 +176,7 @@ def test_a_deed_recorded_without_a_stored_document_is_not_served(app, client, au
     cooperative = make_cooperative()
     deed = new_deed_version(db.session, None, cooperative)
     db.session.commit()
-    assert client.get(f"/admin/koperasi/akta/{deed.id}/unduh").status_code == 404
+    assert client.get(f"/kantor/koperasi/akta/{deed.id}/unduh").status_code == 404
 
 
 def test_deeds_use_the_document_store_when_configured(app, tmp_path):
