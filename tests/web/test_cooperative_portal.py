@@ -2,8 +2,8 @@
 
 import hashlib
 import re
-from urllib.parse import urlsplit
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
