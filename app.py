@@ -205,7 +205,10 @@ def _is_noindex() -> bool:
 def _register_request_hooks(app: Flask) -> None:
     from flask_babel import format_decimal, get_locale
 
+    from blueprints.links import url_with_query
+
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.globals["url_with_query"] = url_with_query
 
     @app.context_processor
     def inject_site():

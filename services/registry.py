@@ -51,7 +51,7 @@ class RegistryError(ValueError):
 
 def nik_problem(nik: str) -> str | None:
     """Why `nik` is not a plausible NIK (None when it is): 16 digits, a real province, a real birth date."""
-    if not re.fullmatch(r"\d{16}", nik or ""):
+    if not re.fullmatch(r"[0-9]{16}", nik or ""):
         return "NIK harus 16 angka."
     if int(nik[:2]) not in PROVINCE_CODES:
         return "Dua angka pertama NIK bukan kode provinsi yang dikenal."
@@ -85,7 +85,7 @@ def normalise_phone(raw: str) -> str:
         digits = digits[1:]
         if not digits.startswith("62"):
             raise RegistryError("Nomor telepon harus nomor Indonesia (+62).")
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]+", digits):
         raise RegistryError("Nomor telepon hanya boleh berisi angka, spasi, tanda hubung, atau + di depan.")
     if digits.startswith("62"):
         digits = digits[2:]
