@@ -136,16 +136,21 @@ def get_business(session: Session, user: User, business_id: int) -> Business | N
     return session.scalar(scoped_businesses(user).where(Business.id == business_id))
 
 
-def search_businesses(user: User, *, q: str = "", kelurahan_id: int | None = None, status: str | None = None) -> Select:
-    """Businesses `user` may see, filtered by words (name, owner, NIB), kelurahan and status, newest first."""
+def search_businesses(
+    user: User, *, q: str = "", kelurahan_id: int | None = None, status: str | None = None, nik: str | None = None
+) -> Select:
+    """Businesses `user` may see, filtered by words (name, owner, NIB) or an owner's NIK, kelurahan and status,
+    newest first. The NIK is its own argument: it arrives in a POST body, never in a URL."""
     query = scoped_businesses(user).join(Person, Business.owner_id == Person.id)
     words = (q or "").strip()
     if words:
         like = f"%{words.lower()}%"
         conditions = [func.lower(Business.name).like(like), func.lower(Person.full_name).like(like)]
-        if words.isdigit():
-            conditions += [Business.nib == words, Person.nik == words]
+        if re.fullmatch(r"[0-9]+", words):
+            conditions.append(Business.nib == words)
         query = query.where(or_(*conditions))
+    if nik:
+        query = query.where(Person.nik == nik)
     if kelurahan_id:
         query = query.where(Business.kelurahan_id == kelurahan_id)
     if status:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import false
 
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
@@ -21,6 +23,7 @@ from models.region import Region
 from models.user import OFFICER, SUPERADMIN
 from services import batch, clock, permits, registry
 from services.audit import record
+from services.digits import ascii_digits
 from services.documents import DocumentError
 
 STAFF = (SUPERADMIN, OFFICER)
@@ -195,17 +198,34 @@ def business_list():
     kelurahan_id = request.args.get("kelurahan", type=int)
     status = request.args.get("status") if request.args.get("status") in ("operating", "closed") else None
     query = registry.search_businesses(current_user, q=q, kelurahan_id=kelurahan_id, status=status)
+    return _business_list_page(query, q=q, kelurahan_id=kelurahan_id, status=status)
+
+
+@bp.post("/usaha/cari-nik")
+@roles_required(*STAFF)
+def business_nik_search():
+    """Businesses of the owner with this NIK, within the officer's scope. POST, so the NIK stays out of
+    URLs, browser history and access logs."""
+    nik = ascii_digits(request.form.get("nik") or "") or ""
+    if not re.fullmatch(r"[0-9]{16}", nik):
+        query = registry.search_businesses(current_user).where(false())
+        return _business_list_page(query, 422, nik_error=_("NIK harus 16 angka."))
+    return _business_list_page(registry.search_businesses(current_user, nik=nik), nik_searched=True)
+
+
+def _business_list_page(query, http_status: int = 200, **context):
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render(
+    context.setdefault("q", "")
+    response = render(
         "backoffice/business_list.html",
         block="results",
         page=page,
-        q=q,
-        kelurahan_id=kelurahan_id,
-        status=status,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
         mask_nik=registry.mask_nik,
+        **context,
     )
+    response.status_code = http_status
+    return response
 
 
 @bp.get("/usaha/<int:business_id>")
