@@ -216,16 +216,15 @@ def business_nik_search():
 def _business_list_page(query, http_status: int = 200, **context):
     page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
     context.setdefault("q", "")
-    response = render(
+    return render(
         "backoffice/business_list.html",
         block="results",
+        http_status=http_status,
         page=page,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
         mask_nik=registry.mask_nik,
         **context,
     )
-    response.status_code = http_status
-    return response
 
 
 @bp.get("/usaha/<int:business_id>")
