@@ -31,9 +31,12 @@ def layer_violations(source: str) -> list[str]:
             found.append(f"{node.lineno}: imports sqlalchemy")
         elif isinstance(node, ast.Attribute):
             name = _dotted(node)
-            if isinstance(node.value, ast.Name) and name.startswith("db.") and name != "db.session":
-                found.append(f"{node.lineno}: uses {name}")
-            elif _dotted(node.value) == "db.session":
+            if (
+                isinstance(node.value, ast.Name)
+                and name.startswith("db.")
+                and name != "db.session"
+                or _dotted(node.value) == "db.session"
+            ):
                 found.append(f"{node.lineno}: uses {name}")
             elif node.attr in ("query", "commit", "rollback", "execute", "scalars"):
                 found.append(f"{node.lineno}: uses .{node.attr}")
