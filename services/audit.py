@@ -6,14 +6,15 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.user import User
 from services import clock
+from services.paging import Page, paginate
 
 # Any fixed number: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x62616C61
@@ -119,3 +120,37 @@ def _in_order(session: Session, batch_size: int) -> Iterator:
             return
         yield from batch
         last_id = batch[-1].id
+
+
+def event_page(
+    session: Session,
+    *,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    since: date | None = None,
+    tz_name: str = "UTC",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """The audit log, newest first, filtered by action, kind of record, username and first day (in `tz_name`)."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if actor:
+        query = query.join(User, AuditEvent.actor_id == User.id).where(func.lower(User.username) == actor.lower())
+    if since is not None:
+        query = query.where(AuditEvent.at >= clock.local_to_utc(datetime.combine(since, time.min), tz_name))
+    return paginate(session, query, page, per_page)
+
+
+def recorded_actions(session: Session) -> list[str]:
+    """Every action name in the log, for the filter."""
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def recorded_object_types(session: Session) -> list[str]:
+    """Every kind of record in the log, for the filter."""
+    return list(session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)))
