@@ -187,8 +187,13 @@ class WhooshBackend:
     # --- reading ------------------------------------------------------------------------------
     def _arrays(self) -> IndexArrays:
         """The process's arrays over the current index generation, rebuilt after a commit or a swap."""
-        directory = _current_dir(self.root)
-        if directory is None or not whoosh_index.exists_in(directory):
+        for _attempt in range(READ_ATTEMPTS):
+            directory = _current_dir(self.root)
+            if directory is not None and whoosh_index.exists_in(directory):
+                break
+            if _current_dir(self.root) == directory:  # not a swap under our feet: there is no index
+                raise SearchUnavailable("no search index")
+        else:
             raise SearchUnavailable("no search index")
         with self._lock:
             arrays = self._current
