@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db, limiter
+from services.health import database_reachable
 from services.search import health as search_health
 
 bp = Blueprint("health", __name__)
@@ -15,12 +14,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = {"status": "ok"}
-    except SQLAlchemyError:
-        db.session.rollback()
-        database = {"status": "unreachable"}
+    database = {"status": "ok" if database_reachable(db.session) else "unreachable"}
     healthy = database["status"] == "ok"
     search = search_health(db.session) if healthy else {"status": "unknown", "index": {"status": "unknown"}}
     body = {
