@@ -17,8 +17,9 @@ from models.official import Official
 from models.permit import VALID, Permit, PermitCounter
 from models.region import Region
 from models.user import User
-from services import clock, documents
+from services import clock, documents, registry
 from services.audit import record
+from services.paging import Page, paginate
 
 CERTIFICATE_TEMPLATE = "documents/iumk_certificate.html"
 PREMISES_LABELS = {
@@ -456,3 +457,38 @@ def find_by_sha256(session: Session, digest: str) -> Permit | None:
 
 def local_date(moment: datetime, config: dict) -> date:
     return moment.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Jakarta"))).date()
+
+
+# --- Officers' lists -------------------------------------------------------------------------------
+
+
+def permit_for_user(session: Session, user: User, permit_id: int) -> Permit | None:
+    """The permit if its business is in `user`'s scope, else None (the view answers 404)."""
+    permit = session.get(Permit, permit_id)
+    if permit is None or registry.get_business(session, user, permit.business_id) is None:
+        return None
+    return permit
+
+
+def permits_of(session: Session, business: Business) -> list[Permit]:
+    """Every permit of a business, newest first."""
+    return list(session.scalars(select(Permit).where(Permit.business_id == business.id).order_by(Permit.id.desc())))
+
+
+def permit_page(session: Session, user: User, *, q: str = "", page: int = 1, per_page: int = 20) -> Page:
+    """Permits in `user`'s scope whose number or business name contains `q`, newest first."""
+    query = select(Permit).join(Business, Permit.business_id == Business.id)
+    scope = registry.kecamatan_scope(user)
+    if scope is not None:
+        query = query.join(Region, Permit.kelurahan_id == Region.id).where(Region.parent_id == scope)
+    if q:
+        query = query.where(
+            or_(func.lower(Permit.number).contains(q.lower()), func.lower(Permit.business_name).contains(q.lower()))
+        )
+    return paginate(session, query.order_by(Permit.id.desc()), page, per_page)
+
+
+def record_download(session: Session, user: User, permit: Permit, ip_address: str | None = None) -> None:
+    """Every certificate download is in the audit log."""
+    record(session, user, "download", "permit", permit.id, summary=permit.number, ip_address=ip_address)
+    session.commit()
