@@ -1,7 +1,7 @@
 """cooperative legal record, amendment deeds, notarial copies, signed documents
 
-Revision ID: 0007_legal_record_signatures
-Revises: 0006_deeds
+Revision ID: 0008_legal_record_signatures
+Revises: 0007_search_drift
 Create Date: 2026-11-30 14:14:16.088602
 
 """
@@ -12,8 +12,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_legal_record_signatures'
-down_revision = '0006_deeds'
+revision = '0008_legal_record_signatures'
+down_revision = '0007_search_drift'
 branch_labels = None
 depends_on = None
 
