@@ -1,7 +1,7 @@
 """audit chain: each entry holds the hash of the previous one; the table is append-only
 
-Revision ID: 0007_audit_chain
-Revises: 0006_deeds
+Revision ID: 0009_audit_chain
+Revises: 0008_legal_record_signatures
 Create Date: 2026-11-30 14:20:00
 
 Existing entries are chained in id order. Triggers refuse UPDATE (once an entry has its hash) and
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_audit_chain'
-down_revision = '0006_deeds'
+revision = '0009_audit_chain'
+down_revision = '0008_legal_record_signatures'
 branch_labels = None
 depends_on = None
 
