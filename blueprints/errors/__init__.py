@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, request
+from flask import Flask, g, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from blueprints.rendering import render
@@ -62,11 +60,9 @@ def _record_refusal(app: Flask, code: int) -> None:
     route = request.url_rule.rule if request.url_rule is not None else request.path[:200]
     request_id = current_request_id()
     app.logger.warning("refused %s %s %s request_id=%s", code, request.method, route, request_id)
-    try:
-        actor = current_user._get_current_object() if current_user.is_authenticated else None
-    except SQLAlchemyError:  # the database is down: the log line above is all we can keep
-        discard(db.session)
-        return
+    # The user as already loaded for this request, if any: an error page never queries the database for it.
+    loaded = g.get("_login_user")
+    actor = loaded if loaded is not None and loaded.is_authenticated else None
     audit.record_refusal(db.session, actor, code, request.method, route, request.remote_addr, request_id)
 
 
