@@ -235,5 +235,8 @@ def setup(demo_businesses, demo_cooperatives):
 
 
 def register_cli(app: Flask) -> None:
+    import cli_documents
+
     for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup):
         app.cli.add_command(command)
+    cli_documents.register(app)

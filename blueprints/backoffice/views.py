@@ -252,6 +252,7 @@ def permit_issue(business_id: int):
             municipality=current_app.extensions["municipality"],
             instance_path=current_app.instance_path,
             ip_address=request.remote_addr,
+            signing_passphrase=request.form.get("signing_passphrase") or None,
         )
     except permits.PermitError as exc:
         flash(str(exc), "error")
@@ -310,6 +311,7 @@ def permit_reissue(permit_id: int):
             municipality=current_app.extensions["municipality"],
             instance_path=current_app.instance_path,
             ip_address=request.remote_addr,
+            signing_passphrase=request.form.get("signing_passphrase") or None,
         )
     except permits.PermitError as exc:
         flash(str(exc), "error")
