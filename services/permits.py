@@ -142,6 +142,7 @@ def certificate_context(
     demo: bool,
     preview: bool = False,
     supersedes: Permit | None = None,
+    signer: documents.SignerFacts | None = None,
 ) -> dict:
     """Every field of the certificate (DOMAIN.md's list), formatted in Indonesian."""
     kelurahan = business.kelurahan
@@ -187,7 +188,21 @@ def certificate_context(
         "demo": demo,
         "preview": preview,
         "supersedes": supersedes.number if supersedes else None,
+        "signer": signer,
     }
+
+
+def _signing_key_for(config: dict, instance_path: str, official: Official, passphrase: str | None):
+    """The official's personal certificate when registered (passphrase typed at issue), else the office e-seal."""
+    try:
+        return documents.key_for_official(config, instance_path, official.nip, passphrase)
+    except documents.PassphraseNeeded as exc:
+        raise PermitError(
+            f"{official.name} menandatangani dengan sertifikat elektronik pribadi: "
+            "masukkan frasa sandi sertifikat untuk menandatangani."
+        ) from exc
+    except documents.WrongPassphrase as exc:
+        raise PermitError("Frasa sandi sertifikat penanda tangan salah. Tidak ada yang diterbitkan.") from exc
 
 
 def _check_can_issue(session: Session, business: Business, today: date, replacing: Permit | None = None) -> None:
@@ -239,6 +254,7 @@ def issue_permit(
     ip_address: str | None = None,
     supersedes: Permit | None = None,
     commit: bool = True,
+    signing_passphrase: str | None = None,
 ) -> Permit:
     """Number, render, sign and store a permit for `business` in one transaction (see next_sequence).
 
@@ -262,7 +278,7 @@ def issue_permit(
         )
         token = secrets.token_urlsafe(24)
         valid_until = add_years(today, config["PERMIT_VALIDITY_YEARS"])
-        key = documents.signing_key(config, instance_path)
+        key, signer = _signing_key_for(config, instance_path, official, signing_passphrase)
         context = certificate_context(
             session,
             business,
@@ -275,16 +291,23 @@ def issue_permit(
             official=official,
             demo=key.demo,
             supersedes=supersedes,
+            signer=signer,
         )
-        stored = documents.issue_pdf(
-            CERTIFICATE_TEMPLATE,
-            context,
-            config=config,
-            key=key,
-            title=number,
-            reason=f"Izin Usaha Mikro dan Kecil {number}",
-            location=context["place"],
-        )
+        try:
+            stored = documents.issue_pdf(
+                CERTIFICATE_TEMPLATE,
+                context,
+                config=config,
+                key=key,
+                title=number,
+                reason=f"Izin Usaha Mikro dan Kecil {number}",
+                location=context["place"],
+            )
+        except documents.DocumentError as exc:
+            raise PermitError(
+                "Sertifikat tidak dapat ditandatangani (kunci, sertifikat atau layanan cap waktu bermasalah); "
+                "tidak ada yang diterbitkan. Hubungi administrator."
+            ) from exc
         permit = Permit(
             number=number,
             series=series,
@@ -307,6 +330,10 @@ def issue_permit(
         )
         session.add(permit)
         session.flush()
+        owner = business.owner
+        documents.record_signed(
+            session, stored, signer, config=config, holder_name=owner.full_name, holder_nik=owner.nik, salt=token
+        )
         if supersedes is not None:
             supersedes.superseded_by_id = permit.id
             record(
@@ -377,6 +404,7 @@ def reissue_permit(
     municipality,
     instance_path: str,
     ip_address: str | None = None,
+    signing_passphrase: str | None = None,
 ) -> Permit:
     """Issue a corrected permit from the business's current data; the old one becomes 'superseded'."""
     if permit.revoked_at is not None:
@@ -392,6 +420,7 @@ def reissue_permit(
         instance_path=instance_path,
         ip_address=ip_address,
         supersedes=permit,
+        signing_passphrase=signing_passphrase,
     )
 
 

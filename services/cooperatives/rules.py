@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MIN_PRIMER_FOUNDERS = 9  # UU 25/1992 as amended by UU 11/2020 (was 20)
 MIN_SEKUNDER_MEMBERS = 3
-NIK_PATTERN = re.compile(r"^\d{16}$")
+NIK_PATTERN = re.compile(r"^[0-9]{16}$")
 RUPIAH_FIELDS = ("simpanan_pokok_rupiah", "simpanan_wajib_rupiah")
 
 Problems = Iterator[tuple[str, str]]
