@@ -52,6 +52,8 @@ class Permit(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The public reason is a code from services/reasons.py; the free text is an internal note for staff only.
+    revoke_reason_code: Mapped[str | None] = mapped_column(String(40))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("permit.id"))
     document_sha256: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -17,7 +17,7 @@ from models.official import Official
 from models.permit import VALID, Permit, PermitCounter
 from models.region import Region
 from models.user import User
-from services import clock, documents, registry
+from services import clock, documents, reasons, registry
 from services.audit import record
 from services.paging import Page, paginate
 
@@ -366,12 +366,19 @@ def issue_permit(
 
 
 def revoke_permit(
-    session: Session, permit: Permit, actor: User | None, reason: str, *, config: dict, ip_address: str | None = None
+    session: Session,
+    permit: Permit,
+    actor: User | None,
+    reason_code: str,
+    *,
+    note: str | None = None,
+    config: dict,
+    ip_address: str | None = None,
 ) -> Permit:
-    """Revoke with a reason (kept and shown on verification)."""
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise PermitError("Tuliskan alasan pencabutan (minimal 5 karakter).")
+    """Revoke for a reason from the list (its label is public on verification), with an optional internal note."""
+    if reason_code not in reasons.REVOCATION_REASONS:
+        raise PermitError("Pilih alasan pencabutan dari daftar.")
+    note = (note or "").strip() or None
     if permit.revoked_at is not None:
         raise PermitError("Izin ini sudah dicabut.")
     if permit.superseded_by_id is not None:
@@ -379,16 +386,17 @@ def revoke_permit(
     before = {"status": permit.status_on(local_today(config))}
     permit.revoked_at = clock.now()
     permit.revoked_by_id = actor.id if actor is not None else None
-    permit.revoke_reason = reason[:1000]
+    permit.revoke_reason_code = reason_code
+    permit.revoke_reason = note[:1000] if note else None
     record(
         session,
         actor,
         "revoke",
         "permit",
         permit.id,
-        summary=f"{permit.number}: {reason}"[:255],
+        summary=f"{permit.number}: {reason_code}"[:255],
         before=before,
-        after={"status": "revoked", "reason": permit.revoke_reason},
+        after={"status": "revoked", "reason": reason_code},
         ip_address=ip_address,
     )
     session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.cooperative import FoundingDeed
 from models.permit import REVOKED, SUPERSEDED, VALID, Permit
-from services import deeds, permits
+from services import deeds, permits, reasons
 
 MAX_TOKEN = 64
 MAX_NUMBER = 100
@@ -72,7 +72,7 @@ def _permit_facts(permit: Permit, config: dict) -> dict:
         "issued_on": permit.issued_on.isoformat(),
         "valid_until": permit.valid_until.isoformat(),
         "revoked_on": permits.local_date(permit.revoked_at, config).isoformat() if permit.revoked_at else None,
-        "revoke_reason": permit.revoke_reason if status == REVOKED else None,
+        "revoke_reason": reasons.revocation_label(permit.revoke_reason_code) if status == REVOKED else None,
         "superseded_by": permit.superseded_by.number if permit.superseded_by else None,
         "superseded_by_token": permit.superseded_by.token if permit.superseded_by else None,
         "sha256": permit.document_sha256,

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
+from services import reasons
 from services.digits import ascii_digits
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
@@ -109,9 +110,14 @@ def _session():
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Alasan pencabutan"),
-        validators=[DataRequired(REQUIRED), Length(min=5, max=1000, message=_l("Alasan 5 sampai 1000 karakter."))],
+    reason_code = SelectField(
+        _l("Alasan pencabutan (tampil di halaman verifikasi publik)"),
+        choices=[("", _l("— pilih alasan —")), *reasons.revocation_choices()],
+        validators=[DataRequired(_l("Pilih alasan pencabutan dari daftar."))],
+    )
+    note = TextAreaField(
+        _l("Catatan internal (hanya untuk petugas, tidak pernah dipublikasikan)"),
+        validators=[Optional(), Length(max=1000, message=_l("Catatan paling banyak 1000 karakter."))],
     )
 
 

@@ -338,14 +338,16 @@ def permit_revoke(permit_id: int):
     permit = _permit_or_404(permit_id)
     form = RevokeForm()
     if not form.validate():
-        flash(" ".join(str(e) for e in form.reason.errors) or _("Alasan pencabutan wajib diisi."), "error")
+        errors = [str(e) for field in (form.reason_code, form.note) for e in field.errors]
+        flash(" ".join(errors) or _("Pilih alasan pencabutan dari daftar."), "error")
     else:
         try:
             permits.revoke_permit(
                 db.session,
                 permit,
                 current_user,
-                form.reason.data,
+                form.reason_code.data,
+                note=form.note.data,
                 config=current_app.config,
                 ip_address=request.remote_addr,
             )

@@ -148,15 +148,15 @@ def test_issue_download_revoke_reissue_through_the_web(client, auth, app):
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     assert download.data == client.get(f"/kantor/izin/{permit.id}/unduh").data
     assert permit.number in PdfReader(io.BytesIO(download.data)).pages[0].extract_text()
-    bad = client.post(f"/kantor/izin/{permit.id}/cabut", data={"reason": ""}, follow_redirects=True)
-    assert "Wajib diisi." in bad.get_data(as_text=True)
+    bad = client.post(f"/kantor/izin/{permit.id}/cabut", data={"reason_code": ""}, follow_redirects=True)
+    assert "Pilih alasan pencabutan dari daftar." in bad.get_data(as_text=True)
     client.post(f"/kantor/izin/{permit.id}/terbit-ulang")
     db.session.expire_all()
     assert permit.superseded_by_id is not None
     newer = db.session.get(Permit, permit.superseded_by_id)
-    client.post(f"/kantor/izin/{newer.id}/cabut", data={"reason": "Pemilik menutup usaha"})
+    client.post(f"/kantor/izin/{newer.id}/cabut", data={"reason_code": "usaha_tutup", "note": "Pemilik menutup usaha"})
     db.session.expire_all()
-    assert newer.revoke_reason == "Pemilik menutup usaha"
+    assert (newer.revoke_reason_code, newer.revoke_reason) == ("usaha_tutup", "Pemilik menutup usaha")
     actions = {e.action for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.actor_id == officer.id))}
     assert {"issue", "download", "reissue", "revoke"} <= actions
 

@@ -180,7 +180,7 @@ def test_revoke_keeps_reason_and_reissue_supersedes(app, auth):
     business = add_business(kelurahan)
     first = issue(app, business, officer)
     with pytest.raises(PermitError):
-        revoke_permit(db.session, first, officer, " ", config=app.config)
+        revoke_permit(db.session, first, officer, "alasan karangan", config=app.config)
     business.name = "Warung Makan Bu Siti Rahayu"
     db.session.commit()
     second = reissue_permit(
@@ -195,9 +195,9 @@ def test_revoke_keeps_reason_and_reissue_supersedes(app, auth):
     assert first.status_on(date.today()) == SUPERSEDED
     assert first.superseded_by.number == second.number
     assert "menggantikan izin Nomor " + first.number in _pdf_text(permit_pdf(second, app.config)).replace("\n", " ")
-    revoke_permit(db.session, second, officer, "Usaha pindah lokasi ke kota lain", config=app.config)
+    revoke_permit(db.session, second, officer, "pindah_wilayah", note="Usaha pindah ke kota lain", config=app.config)
     assert second.status_on(date.today()) == REVOKED
-    assert second.revoke_reason == "Usaha pindah lokasi ke kota lain"
+    assert (second.revoke_reason_code, second.revoke_reason) == ("pindah_wilayah", "Usaha pindah ke kota lain")
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))]
     assert actions.count("issue") == 2 and "reissue" in actions and "revoke" in actions
     assert find_by_number(db.session, second.number.lower()).id == second.id

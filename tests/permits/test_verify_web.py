@@ -36,9 +36,10 @@ def test_expired_revoked_and_superseded_are_shown_as_such(app, client, permit):
     permit.valid_until = permit.issued_on - timedelta(days=1)
     db.session.commit()
     assert "KEDALUWARSA" in client.get(f"/verify/{permit.token}").get_data(as_text=True)
-    revoke_permit(db.session, permit, None, "Usaha pindah ke luar kota", config=app.config)
+    revoke_permit(db.session, permit, None, "pindah_wilayah", note="Pemilik pindah ke Bogor", config=app.config)
     html = client.get(f"/verify/{permit.token}").get_data(as_text=True)
-    assert "DICABUT" in html and "Usaha pindah ke luar kota" in html
+    assert "DICABUT" in html and "Usaha pindah ke luar wilayah" in html
+    assert "Bogor" not in html, "the internal note is never public"
 
 
 def test_superseded_permit_names_its_successor(app, client, permit):
@@ -115,7 +116,7 @@ def test_verdict_is_revalidated_every_time_and_a_revocation_shows_at_once(app, c
     api = client.get(f"/api/v1/verify/{permit.token}")
     assert api.headers["Cache-Control"] == "no-cache" and api.headers["ETag"]
 
-    revoke_permit(db.session, permit, None, "Usaha pindah ke luar kota", config=app.config)
+    revoke_permit(db.session, permit, None, "pindah_wilayah", note="Pemilik pindah ke Bogor", config=app.config)
     after = client.get(f"/verify/{permit.token}", headers={"If-None-Match": tag})
     assert after.status_code == 200 and "DICABUT" in after.get_data(as_text=True)
     api_after = client.get(f"/api/v1/verify/{permit.token}", headers={"If-None-Match": api.headers["ETag"]})

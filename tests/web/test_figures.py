@@ -30,7 +30,7 @@ def test_figures_page_draws_accessible_charts_with_tables(app, client):
     seed_businesses(db.session, 30, seed=8)
     seed_cooperatives(db.session, 6, seed=8)
     permits = _issue(app, 3)
-    revoke_permit(db.session, permits[0], None, "Usaha pindah alamat", config=app.config)
+    revoke_permit(db.session, permits[0], None, "pindah_wilayah", config=app.config)
     response = client.get("/angka")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
