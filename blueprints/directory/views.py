@@ -45,7 +45,9 @@ def export_csv():
         abort(503)
     buffer = io.StringIO()
     writer = spreadsheets.csv_writer(buffer)
-    writer.writerow(["jenis", "nama", "kbli", "kelurahan", "kecamatan", "kota", "status", "tautan"])
+    writer.writerow(
+        ["jenis", "nama", "kbli", "kelurahan", "kecamatan", "kota", "status", "izin", "izin_berlaku_sampai", "tautan"]
+    )
     for hit in hits:
         writer.writerow(
             [
@@ -56,6 +58,8 @@ def export_csv():
                 hit.kecamatan,
                 hit.kota,
                 hit.status,
+                hit.permit,
+                hit.permit_until.isoformat() if hit.permit_until else "",
                 _record_url(hit.kind, hit.record_id, hit.name, external=True),
             ]
         )
