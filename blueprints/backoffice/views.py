@@ -239,7 +239,7 @@ def business_list():
         q=q,
         kelurahan_id=kelurahan_id,
         status=status,
-        page=page_number(request.args.get("page")),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
     )
     return _business_list_page(page, q=q, kelurahan_id=kelurahan_id, status=status)
@@ -443,7 +443,7 @@ def permit_list():
         db.session,
         current_user,
         q=q,
-        page=page_number(request.args.get("page")),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
     )
     return render(
@@ -456,7 +456,7 @@ def permit_list():
 def audit_log():
     """The audit log, filterable by action, kind of record, user and date."""
     filters = _audit_filter()
-    page = audit.event_page(db.session, filters, page=page_number(request.args.get("page")))
+    page = audit.event_page(db.session, filters, page=page_number())
     actions = audit.recorded_actions(db.session)
     types = audit.recorded_object_types(db.session)
     return render(
