@@ -19,7 +19,7 @@ from models.official import Official
 from models.permit import Permit, PermitCounter
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
-from models.user import User
+from models.user import PasswordLink, RecoveryCode, User, UserSession
 
 __all__ = [
     "AuditEvent",
@@ -49,4 +49,7 @@ __all__ = [
     "SearchOutbox",
     "SearchWord",
     "User",
+    "UserSession",
+    "PasswordLink",
+    "RecoveryCode",
 ]
