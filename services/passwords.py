@@ -18,7 +18,7 @@ MAX_LENGTH = 200
 
 # Rows people slide a finger along, and the alphabet; a password that is a piece of one is a sequence.
 _SEQUENCES = (
-    "01234567890",
+    "0123456789",
     "abcdefghijklmnopqrstuvwxyz",
     "qwertyuiop",
     "asdfghjkl",
@@ -72,7 +72,9 @@ def check_password(password: str, username: str | None = None, full_name: str | 
         raise PasswordRejected(_l("Kata sandi ini hanya berupa urutan atau pengulangan karakter; pilih yang lain."))
     if _is_common(folded):
         raise PasswordRejected(_l("Kata sandi ini termasuk yang paling sering dipakai orang; pilih yang lain."))
-    names = [(username, 3)] + [(part, 4) for part in (full_name or "").split()]
+    username = username or ""
+    parts = re.split(r"[\s._-]+", username) + (full_name or "").split()
+    names = [(username, 3)] + [(part, 4) for part in parts]
     for name, shortest in names:
         name = unicodedata.normalize("NFKC", (name or "").strip()).casefold()
         if len(name) >= shortest and name in folded:

@@ -42,7 +42,10 @@ def end() -> None:
     """Forget the session in this browser (the server-side row is ended by the service)."""
     language = session.get("lang")
     logout_user()
+    remember = session.get("_remember")
     session.clear()
+    if remember:
+        session["_remember"] = remember  # tells Flask-Login to delete the remember-me cookie
     if language:
         session["lang"] = language
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from limits import parse
 
+from blueprints.rendering import render
 from extensions import limiter
 
 
@@ -65,3 +67,42 @@ class LoginThrottle:
         if self.account:
             item, key = self._slowdown()
             strategy.hit(item, key)
+
+
+class LinkThrottle:
+    """Refused submissions through one single-use link (an invitation): a link holder trying user names
+    learns at most LINK_FAILURE_LIMIT of them before the link stops accepting attempts for a while."""
+
+    def __init__(self, token_digest: str):
+        self.key = f"link-failures:{token_digest}"
+
+    def _item(self):
+        return parse(current_app.config.get("LINK_FAILURE_LIMIT", "10 per hour"))
+
+    def retry_after(self) -> int | None:
+        if not _enabled() or limiter.limiter.test(self._item(), self.key):
+            return None
+        reset = limiter.limiter.get_window_stats(self._item(), self.key).reset_time
+        return max(1, int(reset - time.time()) + 1)
+
+    def failed(self) -> None:
+        if _enabled():
+            limiter.limiter.hit(self._item(), self.key)
+
+
+def too_many_attempts(retry_after: int):
+    """The 429 page for a throttled client, with Retry-After."""
+    current_app.logger.warning("attempts throttled for client %s on %s", request.remote_addr, request.path)
+    response = render(
+        "errors/error.html",
+        block="content",
+        status=429,
+        code=429,
+        title=_("Terlalu banyak permintaan"),
+        message=_(
+            "Terlalu banyak percobaan masuk yang gagal dari perangkat ini. Coba lagi dalam %(minutes)d menit.",
+            minutes=max(1, (retry_after + 59) // 60),
+        ),
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response

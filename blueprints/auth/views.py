@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from blueprints.auth import bp, sessions
 from blueprints.auth.forms import CodeForm, LoginForm, SetPasswordForm
-from blueprints.auth.throttle import LoginThrottle
+from blueprints.auth.throttle import LoginThrottle, too_many_attempts
 from blueprints.rendering import redirect_to, render
 from blueprints.safe_urls import safe_next
 from extensions import db
@@ -27,23 +27,6 @@ def home_for(user) -> str:
     if user.role == COOPERATIVE:
         return url_for("portal.home")
     return url_for("admin.dashboard")
-
-
-def _too_many(retry_after: int):
-    current_app.logger.warning("login throttled for client %s", request.remote_addr)
-    response = render(
-        "errors/error.html",
-        block="content",
-        status=429,
-        code=429,
-        title=_("Terlalu banyak permintaan"),
-        message=_(
-            "Terlalu banyak percobaan masuk yang gagal dari perangkat ini. Coba lagi dalam %(minutes)d menit.",
-            minutes=max(1, (retry_after + 59) // 60),
-        ),
-    )
-    response.headers["Retry-After"] = str(retry_after)
-    return response
 
 
 def _complete_login(user: User, remember: bool, target: str):
@@ -76,7 +59,7 @@ def login():
         throttle = LoginThrottle(form.username.data)
         retry_after = throttle.retry_after()
         if retry_after:
-            return _too_many(retry_after)
+            return too_many_attempts(retry_after)
         if form.validate_on_submit():
             throttle.slow_down()
             user = accounts.authenticate(db.session, form.username.data, form.password.data)
@@ -112,7 +95,7 @@ def second_factor():
         throttle = LoginThrottle(user.username)
         retry_after = throttle.retry_after()
         if retry_after:
-            return _too_many(retry_after)
+            return too_many_attempts(retry_after)
         if form.validate_on_submit():
             if two_factor.verify(db.session, user, form.code.data, request.remote_addr):
                 return _complete_login(user, pending["remember"], pending["next"])
@@ -137,7 +120,7 @@ def enrol():
         throttle = LoginThrottle(user.username)
         retry_after = throttle.retry_after()
         if retry_after:
-            return _too_many(retry_after)
+            return too_many_attempts(retry_after)
         if form.validate_on_submit():
             codes = two_factor.confirm_enrolment(db.session, user, form.code.data, request.remote_addr)
             if codes is not None:

@@ -111,7 +111,11 @@ def new():
                     )
                     return redirect_to(url_for(".detail", user_id=user.id))
                 flash(_("Akun %(username)s dibuat.", username=user.username), "success")
-                return _no_store(_detail_page(user, shown_link=link, shown_url=_link_url(token)))
+                response = _no_store(_detail_page(user, shown_link=link, shown_url=_link_url(token)))
+                # htmx: the new page (with the link, never put in a URL) replaces the page, not the form.
+                response.headers["HX-Retarget"] = "body"
+                response.headers["HX-Reswap"] = "innerHTML"
+                return response
     return render("users_admin/new.html", block="account_form", form=form, status=status)
 
 

@@ -3,6 +3,7 @@
 import hashlib
 import re
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +23,7 @@ def _invite(client, cooperative_id, name="Bu Ketua"):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     link = re.search(r"<code>(http://[^<]+)</code>", response.get_data(as_text=True)).group(1)
-    return link.replace("http://localhost", "")
+    return urlsplit(link).path  # the link is on PUBLIC_BASE_URL; the test client serves the path
 
 
 @pytest.mark.both_databases
@@ -129,3 +130,16 @@ def test_rat_submission_errors_are_shown_inline(auth, client):
     assert response.status_code == 422 and page.lstrip().startswith("<form")
     assert "Tahun buku: Tulis dengan angka saja." in page
     assert "Tanggal tidak valid" in page and "Jumlah anggota hadir wajib diisi." in page
+
+
+def test_an_invitation_link_cannot_be_used_to_probe_many_user_names(app, auth, client):
+    app.config["LINK_FAILURE_LIMIT"] = "3 per hour"
+    cooperative = make_cooperative()
+    auth.login_as(OFFICER, username="petugas3")
+    path = _invite(client, cooperative.id)
+    auth.logout()
+    for name in ("admin", "editor", "petugas"):
+        data = {"username": name, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+        assert client.post(path, data=data).status_code == 422
+    data = {"username": "petugas3", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert client.post(path, data=data).status_code == 429
