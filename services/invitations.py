@@ -81,6 +81,14 @@ def open_invitation(session: Session, token: str, now: datetime | None = None) -
     return invitation
 
 
+def invitation_of(session: Session, cooperative: Cooperative, invitation_id: int) -> CooperativeInvitation | None:
+    """One of this cooperative's invitations (another cooperative's id gives None)."""
+    invitation = session.get(CooperativeInvitation, invitation_id)
+    if invitation is None or invitation.cooperative_id != cooperative.id:
+        return None
+    return invitation
+
+
 def invitation_is_open(invitation: CooperativeInvitation, now: datetime | None = None) -> bool:
     now = now or clock.now()
     return invitation.used_at is None and invitation.revoked_at is None and invitation.expires_at > now

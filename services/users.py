@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -32,6 +33,28 @@ class UserError(ValueError):
 
 class WrongPassword(UserError):
     """The current password given to confirm a change is wrong."""
+
+
+def _refusal_rolls_back(function):
+    """A refused change leaves nothing half-done in the session: it is rolled back before the error goes up."""
+
+    @wraps(function)
+    def wrapper(session: Session, *args, **kwargs):
+        try:
+            return function(session, *args, **kwargs)
+        except UserError:
+            session.rollback()
+            raise
+
+    return wrapper
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def get_password_link(session: Session, link_id: int) -> PasswordLink | None:
+    return session.get(PasswordLink, link_id)
 
 
 def hash_password(password: str) -> str:
@@ -74,6 +97,7 @@ def _check_role_and_scope(session: Session, role: str, kecamatan_id: int | None,
             raise UserError(_("Kecamatan tidak dikenal."))
 
 
+@_refusal_rolls_back
 def create_user(
     session: Session,
     username: str,
@@ -165,6 +189,7 @@ def log_out_everywhere(session: Session, user: User, ip_address: str | None = No
     return count
 
 
+@_refusal_rolls_back
 def set_password(
     session: Session,
     user: User,
@@ -184,6 +209,7 @@ def set_password(
     session.commit()
 
 
+@_refusal_rolls_back
 def change_own_password(
     session: Session, user: User, current: str, new: str, ip_address: str | None = None, keep_token: str | None = None
 ) -> None:
@@ -220,6 +246,7 @@ def _active_superadmins(session: Session) -> int:
     return session.scalar(query)
 
 
+@_refusal_rolls_back
 def update_account(
     session: Session,
     actor: User,
@@ -259,6 +286,7 @@ def update_account(
     session.commit()
 
 
+@_refusal_rolls_back
 def set_active(session: Session, actor: User, user: User, active: bool, ip_address: str | None = None) -> None:
     """Deactivate (every session and open link ends at once) or reactivate an account."""
     if user.is_active_account == active:
@@ -316,6 +344,7 @@ def _revoke_open_links(session: Session, user: User, now: datetime) -> None:
     )
 
 
+@_refusal_rolls_back
 def create_password_link(
     session: Session, actor: User, user: User, ip_address: str | None = None
 ) -> tuple[PasswordLink, str]:
@@ -361,6 +390,7 @@ def open_links(session: Session, user: User) -> list[PasswordLink]:
     return list(session.scalars(query.order_by(PasswordLink.created_at.desc())))
 
 
+@_refusal_rolls_back
 def show_password_link(session: Session, actor: User, link: PasswordLink, ip_address: str | None = None) -> str:
     """The token of an open link, shown again to the officer (audited); a closed link has none."""
     if not link_is_open(link):
@@ -412,6 +442,7 @@ def find_open_link(session: Session, token: str) -> PasswordLink | None:
     return link
 
 
+@_refusal_rolls_back
 def use_password_link(session: Session, token: str, password: str, ip_address: str | None = None) -> User:
     """Set the password through a link, once: a second use, even at the same moment, is refused."""
     link = find_open_link(session, token)
@@ -429,3 +460,9 @@ def use_password_link(session: Session, token: str, password: str, ip_address: s
         raise UserError(_("Tautan ini tidak berlaku lagi. Minta superadmin mengirim tautan baru."))
     set_password(session, user, password, actor=user, ip_address=ip_address)
     return user
+
+
+def cooperative_accounts(session: Session, cooperative_id: int) -> list[User]:
+    """The portal accounts of one cooperative, by username."""
+    query = select(User).where(User.cooperative_id == cooperative_id, User.role == COOPERATIVE)
+    return list(session.scalars(query.order_by(User.username)))

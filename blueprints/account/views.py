@@ -23,7 +23,7 @@ def _page(status: int = 200, password_form=None, code_form=None, disable_form=No
     response = render(
         "account/index.html",
         block=context.pop("block", None),
-        status=status,
+        http_status=status,
         password_form=password_form,
         code_form=code_form or CodeForm(formdata=None),
         disable_form=disable_form or ConfirmPasswordForm(formdata=None),
@@ -58,7 +58,6 @@ def change_password():
                 keep_token=current_user.session_token,
             )
         except accounts.UserError as exc:
-            db.session.rollback()
             target = form.current_password if isinstance(exc, accounts.WrongPassword) else form.password
             target.errors.append(str(exc))
         else:
@@ -89,7 +88,7 @@ def _totp_page(form, status: int = 200):
     secret = two_factor.pending_secret(db.session, current_user)
     uri = two_factor.provisioning_uri(current_user, current_app.config["SITE_NAME"])
     response = render(
-        "account/totp.html", status=status, form=form, secret=secret, qr=two_factor.qr_svg(uri), user=current_user
+        "account/totp.html", http_status=status, form=form, secret=secret, qr=two_factor.qr_svg(uri), user=current_user
     )
     response.headers["Cache-Control"] = "no-store"
     return response

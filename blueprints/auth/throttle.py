@@ -96,7 +96,7 @@ def too_many_attempts(retry_after: int):
     response = render(
         "errors/error.html",
         block="content",
-        status=429,
+        http_status=429,
         code=429,
         title=_("Terlalu banyak permintaan"),
         message=_(

@@ -43,7 +43,7 @@ def _pending_user() -> tuple[User, dict] | None:
     if clock.now().timestamp() - started > PENDING_LOGIN.total_seconds():
         session.pop(PENDING_KEY, None)
         return None
-    user = db.session.get(User, pending.get("user_id", 0))
+    user = accounts.get_user(db.session, pending.get("user_id", 0))
     if user is None or not user.is_active:
         return None
     return user, pending
@@ -79,7 +79,7 @@ def login():
             status = 401
         else:
             status = 422
-    return render("auth/login.html", block="login_form", form=form, status=status)
+    return render("auth/login.html", block="login_form", form=form, http_status=status)
 
 
 @bp.route("/kode", methods=["GET", "POST"])
@@ -104,7 +104,7 @@ def second_factor():
             status = 401
         else:
             status = 422
-    return render("auth/second_factor.html", block="code_form", form=form, status=status)
+    return render("auth/second_factor.html", block="code_form", form=form, http_status=status)
 
 
 @bp.route("/autentikator", methods=["GET", "POST"])
@@ -143,7 +143,9 @@ def enrol():
             status = 422
     secret = two_factor.pending_secret(db.session, user)
     uri = two_factor.provisioning_uri(user, current_app.config["SITE_NAME"])
-    response = render("auth/enrol.html", form=form, status=status, secret=secret, qr=two_factor.qr_svg(uri), user=user)
+    response = render(
+        "auth/enrol.html", form=form, http_status=status, secret=secret, qr=two_factor.qr_svg(uri), user=user
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -158,7 +160,7 @@ def logout():
 
 
 def _link_page(template: str, status: int, **context):
-    response = render(template, status=status, **context)
+    response = render(template, http_status=status, **context)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

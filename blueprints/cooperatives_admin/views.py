@@ -12,8 +12,6 @@ from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from blueprints.cooperatives_admin import bp
 from blueprints.cooperatives_admin.forms import ROW_FORMS, CooperativeForm, InvitationForm, RatForm
@@ -23,10 +21,10 @@ from blueprints.links import email_link, public_url
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.cooperative import RAT_PENDING, CooperativeInvitation, RatReport
-from models.region import KECAMATAN, KELURAHAN, Region
-from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
-from services import clock, mail
+from models.cooperative import RatReport
+from models.region import Region
+from models.user import OFFICER, SUPERADMIN
+from services import clock, mail, regions
 from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
@@ -34,11 +32,13 @@ from services.invitations import (
     create_invitation,
     invitation_lifetime_hours,
     invitation_link_token,
+    invitation_of,
     mark_invitation_emailed,
     open_invitations,
     revoke_invitation,
 )
-from services.users import UserError
+from services.registry import kecamatan_scope
+from services.users import UserError, cooperative_accounts
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
 DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
@@ -81,21 +81,11 @@ def _cooperative_or_404(cooperative_id: int):
 
 def _kelurahan_groups() -> list[tuple[str, list[Region]]]:
     """Kelurahan the user may choose, grouped by kecamatan."""
-    query = select(Region).where(Region.level == KELURAHAN).options(selectinload(Region.parent))
-    query = query.order_by(Region.parent_id, Region.name)
-    if current_user.role == OFFICER and current_user.kecamatan_id:
-        query = query.where(Region.parent_id == current_user.kecamatan_id)
-    groups: dict[str, list[Region]] = {}
-    for kelurahan in db.session.scalars(query):
-        groups.setdefault(kelurahan.parent.name, []).append(kelurahan)
-    return sorted(groups.items())
+    return regions.kelurahan_groups(db.session, kecamatan_scope(current_user))
 
 
 def _kecamatan_choices() -> list[Region]:
-    query = select(Region).where(Region.level == KECAMATAN).order_by(Region.name)
-    if current_user.role == OFFICER and current_user.kecamatan_id:
-        query = query.where(Region.id == current_user.kecamatan_id)
-    return list(db.session.scalars(query))
+    return regions.kecamatan_list(db.session, kecamatan_scope(current_user))
 
 
 # --- List and dashboard ---------------------------------------------------------------------------
@@ -303,7 +293,6 @@ def _edit(cooperative=None):
                         db.session, current_user, _to_input(form), cooperative, ip_address=request.remote_addr
                     )
                 except coops.CooperativeRuleError as exc:
-                    db.session.rollback()
                     sections = _apply_rule_errors(form, exc.errors)
                 else:
                     flash(_("Data koperasi %(name)s disimpan.", name=saved.name), "success")
@@ -315,7 +304,7 @@ def _edit(cooperative=None):
     return render(
         "cooperatives_admin/edit.html",
         block="cooperative_form",
-        status=status,
+        http_status=status,
         form=form,
         cooperative=cooperative,
         sections=sections,
@@ -368,7 +357,7 @@ def _detail_page(
 ):
     return render(
         "cooperatives_admin/detail.html",
-        status=status,
+        http_status=status,
         cooperative=cooperative,
         activity=coops.activity_status(cooperative, _today()),
         rat_form=rat_form or RatForm(formdata=None),
@@ -378,9 +367,7 @@ def _detail_page(
         open_invitations=open_invitations(db.session, cooperative),
         deeds=deeds_of(db.session, cooperative),
         deed_up_to_date=deed_service.is_up_to_date(cooperative),
-        accounts=db.session.scalars(
-            select(User).where(User.cooperative_id == cooperative.id, User.role == COOPERATIVE).order_by(User.username)
-        ).all(),
+        accounts=cooperative_accounts(db.session, cooperative.id),
     )
 
 
@@ -417,7 +404,6 @@ def record_rat(cooperative_id: int):
                 db.session, current_user, cooperative, rat_input(form), _today(), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("RAT tahun buku %(year)d dicatat.", year=form.financial_year.data), "success")
@@ -426,10 +412,9 @@ def record_rat(cooperative_id: int):
 
 
 def _pending_report_or_404(report_id: int) -> RatReport:
-    report = db.session.get(RatReport, report_id)
-    if report is None or report.status != RAT_PENDING:
+    report = coops.pending_rat_report(db.session, current_user, report_id)
+    if report is None:
         abort(404)
-    _cooperative_or_404(report.cooperative_id)
     return report
 
 
@@ -476,9 +461,9 @@ def invite(cooperative_id: int):
     return response
 
 
-def _invitation_or_404(cooperative, invitation_id: int) -> CooperativeInvitation:
-    invitation = db.session.get(CooperativeInvitation, invitation_id)
-    if invitation is None or invitation.cooperative_id != cooperative.id:
+def _invitation_or_404(cooperative, invitation_id: int):
+    invitation = invitation_of(db.session, cooperative, invitation_id)
+    if invitation is None:
         abort(404)
     return invitation
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from blueprints.rendering import render
 from extensions import db
+from services.transactions import discard
 
 MESSAGES = {
     400: (
@@ -47,7 +48,9 @@ def _page(code: int, message: str | None = None):
     title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
     if request.path.startswith("/api/"):
         return {"error": {"code": code, "title": title, "message": message or text}}, code
-    return render("errors/error.html", block="content", status=code, code=code, title=title, message=message or text)
+    return render(
+        "errors/error.html", block="content", http_status=code, code=code, title=title, message=message or text
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -61,6 +64,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        db.session.rollback()
+        discard(db.session)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return _page(500)

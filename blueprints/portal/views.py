@@ -15,7 +15,6 @@ from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.cooperative import RatReport
 from models.user import COOPERATIVE
 from services import clock, links
 from services import cooperatives as coops
@@ -56,22 +55,21 @@ def submit_rat():
                 db.session, current_user, cooperative, rat_input(form), clock.today(), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("Laporan RAT terkirim dan menunggu konfirmasi petugas."), "success")
             return redirect_to(url_for(".home") + "#rat")
     if request.method == "POST":
         status = 422
-    return render("portal/rat.html", block="rat_form", status=status, form=form, cooperative=cooperative)
+    return render("portal/rat.html", block="rat_form", http_status=status, form=form, cooperative=cooperative)
 
 
 @bp.get("/rat/<int:report_id>")
 @roles_required(COOPERATIVE)
 def rat_report(report_id: int):
     cooperative = _own_cooperative()
-    report = db.session.get(RatReport, report_id)
-    if report is None or report.cooperative_id != cooperative.id:
+    report = coops.rat_report_of(db.session, cooperative, report_id)
+    if report is None:
         abort(404)
     return render("portal/rat_report.html", cooperative=cooperative, report=report)
 
@@ -104,7 +102,7 @@ def accept_invitation(token: str):
     """Anyone holding a valid link sets up a cooperative account; a used or expired link gets a clear page."""
     invitation = open_invitation(db.session, token)
     if invitation is None:
-        return render("portal/invitation_invalid.html", status=404)
+        return render("portal/invitation_invalid.html", http_status=404)
     throttle = LinkThrottle(links.digest(token))
     if request.method == "POST" and (retry_after := throttle.retry_after()):
         return too_many_attempts(retry_after)
@@ -121,7 +119,9 @@ def accept_invitation(token: str):
     if request.method == "POST":
         status = 422
         throttle.failed()
-    response = render("portal/accept_invitation.html", status=status, form=form, cooperative=invitation.cooperative)
+    response = render(
+        "portal/accept_invitation.html", http_status=status, form=form, cooperative=invitation.cooperative
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

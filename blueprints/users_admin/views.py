@@ -20,14 +20,14 @@ from services import users as accounts
 
 
 def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
+    user = accounts.get_user(db.session, user_id)
     if user is None:
         abort(404)
     return user
 
 
 def _link_or_404(link_id: int) -> PasswordLink:
-    link = db.session.get(PasswordLink, link_id)
+    link = accounts.get_password_link(db.session, link_id)
     if link is None:
         abort(404)
     return link
@@ -95,7 +95,6 @@ def new():
                     ip_address=request.remote_addr,
                 )
             except accounts.UserError as exc:
-                db.session.rollback()
                 form.username.errors.append(str(exc))
             else:
                 link, token = accounts.create_password_link(db.session, current_user, user, request.remote_addr)
@@ -116,7 +115,7 @@ def new():
                 response.headers["HX-Retarget"] = "body"
                 response.headers["HX-Reswap"] = "innerHTML"
                 return response
-    return render("users_admin/new.html", block="account_form", form=form, status=status)
+    return render("users_admin/new.html", block="account_form", form=form, http_status=status)
 
 
 def _link_url(token: str) -> str:
@@ -129,7 +128,7 @@ def _detail_page(user: User, form=None, status: int = 200, shown_link=None, show
         form = form or _account_form(AccountForm, user, formdata=False)
     return render(
         "users_admin/detail.html",
-        status=status,
+        http_status=status,
         account=user,
         form=form,
         open_links=accounts.open_links(db.session, user),
@@ -167,12 +166,11 @@ def update(user_id: int):
                 ip_address=request.remote_addr,
             )
         except accounts.UserError as exc:
-            db.session.rollback()
             form.role.errors.append(str(exc))
         else:
             flash(_("Perubahan akun %(username)s disimpan.", username=user.username), "success")
             return redirect_to(url_for(".detail", user_id=user.id))
-    return _detail_page(db.session.get(User, user_id), form=form, status=422)
+    return _detail_page(accounts.get_user(db.session, user_id), form=form, status=422)
 
 
 def _set_active(user_id: int, active: bool):
@@ -180,7 +178,6 @@ def _set_active(user_id: int, active: bool):
     try:
         accounts.set_active(db.session, current_user, user, active, ip_address=request.remote_addr)
     except accounts.UserError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _detail_page(user, status=422)
     if active:
@@ -210,7 +207,6 @@ def new_link(user_id: int):
     try:
         link, token = accounts.create_password_link(db.session, current_user, user, request.remote_addr)
     except accounts.UserError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _detail_page(user, status=422)
     if _deliver(user, token):
