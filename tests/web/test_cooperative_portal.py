@@ -138,8 +138,8 @@ def test_an_invitation_link_cannot_be_used_to_probe_many_user_names(app, auth, c
     auth.login_as(OFFICER, username="petugas3")
     path = _invite(client, cooperative.id)
     auth.logout()
-    for name in ("admin", "editor", "petugas"):
-        data = {"username": name, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    for name in ("petugas3", "petugas4", "petugas5"):  # the first is taken: refused; the others: typo
+        data = {"username": name, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD + "x" * (name != "petugas3")}
         assert client.post(path, data=data).status_code == 422
-    data = {"username": "petugas3", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    data = {"username": "bebas", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
     assert client.post(path, data=data).status_code == 429
