@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.links import email_link, public_url
+from blueprints.links import absolute_url, email_link
 from blueprints.pagination import Pagination, page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
@@ -68,7 +68,7 @@ def _deliver(user: User, token: str) -> bool:
         current_app.config["SITE_NAME"],
         user.full_name,
         user.username,
-        public_url("auth.set_password", token=token),
+        absolute_url("auth.set_password", token=token),
         int(accounts.link_lifetime().total_seconds() // 3600),
     )
     return email_link(user.email, user.full_name, subject, body)
@@ -119,7 +119,7 @@ def new():
 
 
 def _link_url(token: str) -> str:
-    return public_url("auth.set_password", token=token)
+    return absolute_url("auth.set_password", token=token)
 
 
 def _detail_page(user: User, form=None, status: int = 200, shown_link=None, shown_url=None):

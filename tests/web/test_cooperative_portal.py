@@ -22,8 +22,9 @@ def _invite(client, cooperative_id, name="Bu Ketua"):
     response = client.post(f"/kantor/koperasi/{cooperative_id}/undangan", data={"contact_name": name})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    link = re.search(r"<code>(http://[^<]+)</code>", response.get_data(as_text=True)).group(1)
-    return urlsplit(link).path  # the link is on PUBLIC_BASE_URL; the test client serves the path
+    link = re.search(r"<code>(https?://[^<]+)</code>", response.get_data(as_text=True)).group(1)
+    assert link.startswith(client.application.config["PUBLIC_BASE_URL"].rstrip("/") + "/portal/undangan/")
+    return urlsplit(link).path
 
 
 @pytest.mark.both_databases

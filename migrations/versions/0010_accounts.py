@@ -1,7 +1,7 @@
 """accounts: sessions, set-password links, TOTP
 
-Revision ID: 0009_accounts
-Revises: 0008_legal_record_signatures
+Revision ID: 0010_accounts
+Revises: 0009_audit_chain
 Create Date: 2026-11-30 14:16:26.149142
 
 Every session before this revision ends: sessions now live on the server (user_session).
@@ -14,8 +14,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_accounts'
-down_revision = '0008_legal_record_signatures'
+revision = '0010_accounts'
+down_revision = '0009_audit_chain'
 branch_labels = None
 depends_on = None
 
