@@ -156,6 +156,22 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+def record_failed_login(
+    session: Session, username: str, ip_address: str | None = None, request_id: str | None = None
+) -> None:
+    """A wrong user name or password, in the audit log with the name tried (never the password)."""
+    record(
+        session,
+        None,
+        "login_failed",
+        "user",
+        summary=(username or "").strip()[:80],
+        ip_address=ip_address,
+        request_id=request_id,
+    )
+    session.commit()
+
+
 def log_in(
     session: Session,
     user: User,

@@ -12,10 +12,9 @@ from __future__ import annotations
 import time
 
 from flask import current_app, request
-from flask_babel import gettext as _
 from limits import parse
+from werkzeug.exceptions import TooManyRequests
 
-from blueprints.rendering import render
 from extensions import limiter
 
 
@@ -91,18 +90,5 @@ class LinkThrottle:
 
 
 def too_many_attempts(retry_after: int):
-    """The 429 page for a throttled client, with Retry-After."""
-    current_app.logger.warning("attempts throttled for client %s on %s", request.remote_addr, request.path)
-    response = render(
-        "errors/error.html",
-        block="content",
-        http_status=429,
-        code=429,
-        title=_("Terlalu banyak permintaan"),
-        message=_(
-            "Terlalu banyak percobaan masuk yang gagal dari perangkat ini. Coba lagi dalam %(minutes)d menit.",
-            minutes=max(1, (retry_after + 59) // 60),
-        ),
-    )
-    response.headers["Retry-After"] = str(retry_after)
-    return response
+    """Refuse a throttled client: the one 429 handler answers (page, Retry-After, log and audit)."""
+    raise TooManyRequests(retry_after=retry_after)

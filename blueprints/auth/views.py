@@ -12,6 +12,7 @@ from blueprints.auth import bp, sessions
 from blueprints.auth.forms import CodeForm, LoginForm, SetPasswordForm
 from blueprints.auth.throttle import LoginThrottle, too_many_attempts
 from blueprints.rendering import redirect_to, render
+from blueprints.request_ids import current_request_id
 from blueprints.safe_urls import safe_next
 from extensions import db
 from models.user import COOPERATIVE, User
@@ -75,6 +76,7 @@ def login():
                     return redirect(url_for(".second_factor" if user.has_totp else ".enrol"), code=303)
                 return _complete_login(user, bool(form.remember.data), target)
             throttle.failed()
+            accounts.record_failed_login(db.session, form.username.data, request.remote_addr, current_request_id())
             form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
             status = 401
         else:
