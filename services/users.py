@@ -18,6 +18,7 @@ from models.region import Region
 from models.user import COOPERATIVE, OFFICER, ROLES, SUPERADMIN, PasswordLink, User
 from services import clock, links, sessions
 from services.audit import record
+from services.paging import Page, paginate
 from services.passwords import PasswordRejected, check_password
 
 _hasher = PasswordHasher()
@@ -242,15 +243,13 @@ def change_own_password(
 # --- Managing accounts (superadmin) ---------------------------------------------------------------
 
 
-def list_users(session: Session, page: int, per_page: int, query: str | None = None) -> tuple[list[User], int]:
+def list_users(session: Session, page: int, per_page: int, query: str | None = None) -> Page:
     """Accounts by user name, optionally filtered by a piece of the user name or full name."""
     statement = select(User)
     if query:
         like = f"%{query.strip().lower()}%"
         statement = statement.where(func.lower(User.username).like(like) | func.lower(User.full_name).like(like))
-    total = session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = session.scalars(statement.order_by(User.username).offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+    return paginate(session, statement.order_by(User.username), page, per_page)
 
 
 def kecamatan_choices(session: Session) -> list[Region]:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.links import absolute_url, email_link
-from blueprints.pagination import Pagination, page_number
+from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from blueprints.users_admin import bp
@@ -42,15 +42,8 @@ def _no_store(response):
 @roles_required(SUPERADMIN)
 def index():
     query = (request.args.get("q") or "").strip()[:80]
-    page = page_number(request.args.get("halaman"))
-    per_page = current_app.config["PER_PAGE"]
-    users, total = accounts.list_users(db.session, page, per_page, query)
-    return render(
-        "users_admin/index.html",
-        users=users,
-        query=query,
-        pagination=Pagination(page=page, per_page=per_page, total=total),
-    )
+    page = accounts.list_users(db.session, page_number(), current_app.config["PER_PAGE"], query)
+    return render("users_admin/index.html", page=page, query=query)
 
 
 def _account_form(form_class, user: User | None = None, formdata=True):
