@@ -75,6 +75,7 @@ def load_config(instance_path: Path) -> dict:
         # Outgoing mail for set-password links and invitations; without it links are shown to the officer.
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "balai@localhost"),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
