@@ -26,6 +26,7 @@ from services import authorization
 from services.deeds import issue_deed
 from services.invitations import create_invitation
 from services.permits import issue_permit
+from services.search import rebuild_index
 from services.users import create_password_link, create_user
 from tests.coop_factory import add_rat, founders, make_cooperative
 from tests.permits.helpers import add_business, add_official, any_kelurahan
@@ -219,6 +220,7 @@ def _world(app, auth) -> World:
     news = NewsPost(title="Kabar Matriks", slug="kabar-matriks", summary="Ringkas.", body="Isi.")
     db.session.add(news)
     db.session.commit()
+    rebuild_index(db.session)
     accounts = {
         "superadmin": auth.create(SUPERADMIN, username="m-super").username,
         "officer": auth.create(OFFICER, username="m-officer", kecamatan_id=kecamatan_a).username,
@@ -321,4 +323,4 @@ def test_every_endpoint_answers_each_subject_as_the_matrix_says(app, client, aut
                 wrong.append(f"{method} {url} htmx={htmx}: {response.status_code} ({reason})")
             if endpoint in ("auth.logout", "account.log_out_everywhere"):
                 log_in()
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
