@@ -256,7 +256,9 @@ def record_download(session: Session, user: User, deed: FoundingDeed, ip_address
 
 def _with_public_facts(query):
     return query.options(
-        joinedload(FoundingDeed.kelurahan).joinedload(Region.parent), joinedload(FoundingDeed.superseded_by)
+        joinedload(FoundingDeed.kelurahan).joinedload(Region.parent),
+        joinedload(FoundingDeed.superseded_by),
+        joinedload(FoundingDeed.cooperative),
     )
 
 
