@@ -103,7 +103,7 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(
-            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
+            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
         ),
         "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
         # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
