@@ -43,7 +43,7 @@ from services.transactions import owns_transaction
 
 MIN_PRIMER_FOUNDERS = 9  # UU 25/1992 as amended by UU 11/2020 (was 20)
 MIN_SEKUNDER_MEMBERS = 3
-NIK_PATTERN = re.compile(r"^\d{16}$")
+NIK_PATTERN = re.compile(r"^[0-9]{16}$")
 
 
 # --- Activity status ------------------------------------------------------------------------------

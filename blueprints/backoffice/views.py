@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
@@ -19,7 +20,9 @@ from models.business import Business
 from models.permit import Permit
 from models.user import OFFICER, SUPERADMIN
 from services import audit, batch, clock, permits, registry
+from services.digits import ascii_digits
 from services.documents import DocumentError
+from services.paging import Page
 
 STAFF = (SUPERADMIN, OFFICER)
 
@@ -200,15 +203,31 @@ def business_list():
         page=page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
     )
+    return _business_list_page(page, q=q, kelurahan_id=kelurahan_id, status=status)
+
+
+@bp.post("/usaha/cari-nik")
+@roles_required(*STAFF)
+def business_nik_search():
+    """Businesses of the owner with this NIK, within the officer's scope. POST, so the NIK stays out of
+    URLs, browser history and access logs."""
+    nik = ascii_digits(request.form.get("nik") or "") or ""
+    if not re.fullmatch(r"[0-9]{16}", nik):
+        return _business_list_page(Page([], 1, 1, 0), 422, nik_error=_("NIK harus 16 angka."))
+    page = registry.business_page(db.session, current_user, nik=nik, per_page=current_app.config["PER_PAGE"])
+    return _business_list_page(page, nik_searched=True)
+
+
+def _business_list_page(page: Page, http_status: int = 200, **context):
+    context.setdefault("q", "")
     return render(
         "backoffice/business_list.html",
         block="results",
+        http_status=http_status,
         page=page,
-        q=q,
-        kelurahan_id=kelurahan_id,
-        status=status,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
         mask_nik=registry.mask_nik,
+        **context,
     )
 
 
