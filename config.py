@@ -96,6 +96,8 @@ def load_config(instance_path: Path) -> dict:
             "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
         ),
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # NIK holder checks on the verification page (each answer is audited).
+        "HOLDER_CHECK_RATE_LIMIT": os.environ.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.

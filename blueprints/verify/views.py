@@ -30,7 +30,7 @@ def _limit() -> str:
 
 
 def _holder_limit() -> str:
-    return current_app.config.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes")
+    return current_app.config["HOLDER_CHECK_RATE_LIMIT"]
 
 
 def public_view(document) -> dict:
