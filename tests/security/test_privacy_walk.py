@@ -12,12 +12,12 @@ from collections import deque
 from urllib.parse import urlsplit
 
 import pytest
+from flask import current_app
 
-from demo.records import seed_businesses, seed_cooperatives, seed_officials, seed_permits
+from demo.records import seed_businesses, seed_cooperatives
 from extensions import db
 from models.business import Business, Person
 from models.cooperative import Cooperative, CooperativeFounder, CooperativeOfficial
-from models.permit import Permit
 from services.directory import slug
 from services.permits import revoke_permit
 from services.search import rebuild_index
@@ -35,7 +35,18 @@ def app_config(app_config, tmp_path):
     return app_config
 
 
-def _route_urls(app) -> list[str]:
+def _issue_permits(app, count: int = 3) -> list:
+    """Real signed certificates for a few demo businesses, so that verification is walked too."""
+    from tests.permits.helpers import add_official, issue
+
+    permits = []
+    for business in db.session.scalars(db.select(Business).order_by(Business.id).limit(count)).all():
+        add_official(business.kelurahan)
+        permits.append(issue(app, business))
+    return permits
+
+
+def _route_urls(app, permits: list) -> list[str]:
     """One URL per record for every GET route of the public blueprints."""
     businesses = db.session.scalars(db.select(Business)).all()
     cooperatives = db.session.scalars(db.select(Cooperative)).all()
@@ -53,6 +64,10 @@ def _route_urls(app) -> list[str]:
             urls.extend(
                 rule.rule.replace("<int:record_id>", str(r.id)).replace("<slug>", slug(r.name)) for r in records
             )
+        elif arguments == {"token"}:
+            urls.extend(rule.rule.replace("<token>", p.token) for p in permits)
+        elif arguments == {"digest"}:
+            urls.extend(rule.rule.replace("<digest>", p.document_sha256) for p in permits)
         elif arguments == {"name"}:
             urls.extend(
                 rule.rule.replace("<name>", n) for n in ("registri-usaha-koperasi.csv", "registri-usaha-koperasi.json")
@@ -62,6 +77,7 @@ def _route_urls(app) -> list[str]:
     words = {b.name.split()[-1] for b in businesses[:10]}
     urls += [f"/cari?q={w}" for w in words] + [f"/cari/unduh.csv?q={w}" for w in words]
     urls += ["/api/v1/businesses?per_page=100", "/api/v1/cooperatives?per_page=100", "/cari?urut=nama&halaman=2"]
+    urls += [f"/verify/{p.token}" for p in permits]  # the verdict page: holder masked, nothing personal
     return urls
 
 
@@ -70,21 +86,10 @@ INTERNAL_NOTE = "Pemilik (NIK 3171014503850099, HP 0812-9999-8888) pindah ke Jl.
 NOTE_SECRETS = {"3171014503850099", "0812-9999-8888", "Jl. Rahasia No. 9"}
 
 
-def _revoked_permits_with_notes(app) -> list[str]:
-    """Issue a few permits, revoke two with an internal note; their verification pages join the walk."""
-    seed_officials(db.session)
-    seed_permits(
-        db.session,
-        4,
-        config=app.config,
-        municipality=app.extensions["municipality"],
-        instance_path=app.instance_path,
-    )
-    permits = db.session.scalars(db.select(Permit).order_by(Permit.id)).all()
-    assert len(permits) >= 3, "the walk needs issued permits"
+def _revoke_with_notes(permits: list) -> None:
+    """Two of the permits revoked with an internal note: their verification pages are walked as revoked."""
     for permit in permits[:2]:
-        revoke_permit(db.session, permit, None, "data_tidak_benar", note=INTERNAL_NOTE, config=app.config)
-    return [f"/verify/{permit.token}" for permit in permits] + [f"/api/v1/verify/{permit.token}" for permit in permits]
+        revoke_permit(db.session, permit, None, "data_tidak_benar", note=INTERNAL_NOTE, config=current_app.config)
 
 
 def _founder_secrets() -> set[str]:
@@ -119,7 +124,6 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
     app.config["RATELIMIT_ENABLED"] = False
     seed_businesses(db.session, 60, seed=11)
     seed_cooperatives(db.session, 10, seed=11)
-    verification_urls = _revoked_permits_with_notes(app)
     rebuild_index(db.session)
     assert runner.invoke(args=["opendata", "export"]).exit_code == 0
     people = db.session.scalars(db.select(Person)).all()
@@ -129,7 +133,9 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
         secrets.add(person.home_address.split(", RT")[0])  # the street part alone
     caplog.set_level(logging.DEBUG)
 
-    queue = deque(_route_urls(app) + ["/"] + verification_urls)
+    permits = _issue_permits(app)
+    _revoke_with_notes(permits)
+    queue = deque(_route_urls(app, permits) + ["/"])
     seen: set[str] = set()
     visited = 0
     while queue:

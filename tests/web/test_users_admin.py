@@ -237,6 +237,7 @@ def test_user_list_searches_and_shows_scope(auth, client):
     auth.create(OFFICER, username="budi.gambir", kecamatan_id=_kecamatan().id)
     page = client.get("/kantor/pengguna/?q=gambir").get_data(as_text=True)
     assert "budi.gambir" in page and "Gambir" in page and "root" not in page.split("<tbody>")[1]
+    assert "<td>Petugas</td>" in page
 
 
 def test_mail_goes_over_starttls_with_the_configured_ca(app, auth, client, tmp_path):
