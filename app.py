@@ -150,9 +150,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(lambda user_id: load_user(db.session, user_id))
 
-    from services import search
+    from services import jobs, search
 
     search.init_app(app)
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

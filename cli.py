@@ -22,6 +22,7 @@ users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 search_cli = AppGroup("search", help="The search index.")
 opendata_cli = AppGroup("opendata", help="The open-data dump.")
+jobs_cli = AppGroup("jobs", help="Background jobs (huey): the worker, and running a periodic job now.")
 
 
 @regions_cli.command("load")
@@ -199,6 +200,37 @@ def opendata_export(licence):
     )
 
 
+@jobs_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32), help="Job threads.")
+def jobs_worker(workers):
+    """Run queued jobs (batch prints, email) and the periodic ones (publishing, open data, clean-up)."""
+    from services import jobs
+
+    if current_app.config.get("JOBS_IMMEDIATE"):
+        raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the web process, no worker needed")
+    click.echo(f"Job worker on {jobs.huey.storage_class.__name__} with {workers} thread(s); Ctrl+C to stop.")
+    jobs.run_worker(current_app._get_current_object(), workers=workers)
+
+
+JOB_NAMES = ("publish", "opendata", "purge-batches", "status-refresh", "recover-batches")
+
+
+@jobs_cli.command("run")
+@click.argument("name", type=click.Choice(JOB_NAMES))
+def jobs_run(name):
+    """Run one periodic job now, in this process."""
+    from services import jobs
+
+    work = {
+        "publish": jobs.publish_due,
+        "opendata": jobs.export_opendata,
+        "purge-batches": jobs.purge_batches,
+        "status-refresh": jobs.refresh_status_dependent_search,
+        "recover-batches": jobs.recover_batches,
+    }[name]
+    click.echo(f"{name}: {work()}")
+
+
 @click.command("setup")
 @click.option("--demo-businesses", default=500, show_default=True)
 @click.option("--demo-cooperatives", default=40, show_default=True)
@@ -228,5 +260,5 @@ def setup(demo_businesses, demo_cooperatives):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup):
+    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, jobs_cli, setup):
         app.cli.add_command(command)

@@ -98,6 +98,19 @@ def load_config(instance_path: Path) -> dict:
         "COOP_DORMANT_AFTER_YEARS": int(os.environ.get("COOP_DORMANT_AFTER_YEARS", "1")),
         "COOP_AT_RISK_AFTER_YEARS": int(os.environ.get("COOP_AT_RISK_AFTER_YEARS", "2")),
         "COOP_INVITATION_HOURS": int(os.environ.get("COOP_INVITATION_HOURS", "48")),
+        # Background jobs (services/jobs.py): the queue's storage, batch-job survival, email.
+        "JOBS_URL": os.environ.get("JOBS_URL") or None,
+        "BATCH_STALE_SECONDS": int(os.environ.get("BATCH_STALE_SECONDS", "120")),
+        "BATCH_MAX_ATTEMPTS": int(os.environ.get("BATCH_MAX_ATTEMPTS", "3")),
+        "BATCH_RETENTION_DAYS": int(os.environ.get("BATCH_RETENTION_DAYS", "7")),
+        "JOBS_HEARTBEAT_MAX_SECONDS": int(os.environ.get("JOBS_HEARTBEAT_MAX_SECONDS", "180")),
+        "SEARCH_BACKLOG_MAX_SECONDS": int(os.environ.get("SEARCH_BACKLOG_MAX_SECONDS", "300")),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or None,
     }
 
 

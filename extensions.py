@@ -16,5 +16,13 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Should the shared store (Redis) stop answering, limits fall back to each process's memory (logged once,
+# by Flask-Limiter) instead of failing the request; short socket timeouts keep a dead store from stalling it.
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    in_memory_fallback_enabled=True,
+    swallow_errors=True,
+    storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+)
 htmx = Htmx()

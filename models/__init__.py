@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base
+from models.batch import BatchJob
 from models.business import Business, Person
 from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
 from models.cooperative import (
@@ -24,6 +25,7 @@ from models.user import User
 __all__ = [
     "AuditEvent",
     "Base",
+    "BatchJob",
     "Business",
     "Cooperative",
     "CooperativeFounder",

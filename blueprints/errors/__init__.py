@@ -1,15 +1,27 @@
-"""Friendly error pages in the user's language: never a stack trace."""
+"""Friendly error pages in the user's language: never a stack trace.
+
+When the database cannot answer, every request gets 503 with Retry-After and a page that needs no
+database (no session user, no CMS menu): one log line per request, no traceback.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
+import contextlib
+
+from flask import Flask, current_app, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from blueprints.rendering import render
+from blueprints.rendering import render, render_lean
 from extensions import db
+
+# Errors that mean "the database is not answering now" (down, restarting, refusing connections, pool exhausted).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
 
 MESSAGES = {
     400: (
@@ -32,6 +44,10 @@ MESSAGES = {
         _l("Berkas terlalu besar"),
         _l("Berkas yang Anda kirim melebihi batas ukuran."),
     ),
+    422: (
+        _l("Isian tidak dapat diproses"),
+        _l("Nilai yang dikirim di luar batas yang diterima."),
+    ),
     429: (
         _l("Terlalu banyak permintaan"),
         _l("Anda terlalu sering mencoba. Tunggu sebentar lalu coba lagi."),
@@ -40,14 +56,56 @@ MESSAGES = {
         _l("Terjadi kesalahan"),
         _l("Maaf, terjadi kesalahan di server kami. Tim kami sudah dicatat; coba lagi nanti."),
     ),
+    503: (
+        _l("Layanan sedang tidak tersedia"),
+        _l("Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa saat; data Anda tidak berubah."),
+    ),
 }
 
 
-def _page(code: int, message: str | None = None):
+def _texts(code: int, message: str | None) -> tuple[str, str]:
     title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
+    return title, message or text
+
+
+def _page(code: int, message: str | None = None):
+    title, text = _texts(code, message)
     if request.path.startswith("/api/"):
-        return {"error": {"code": code, "title": title, "message": message or text}}, code
-    return render("errors/error.html", block="content", status=code, code=code, title=title, message=message or text)
+        return {"error": {"code": code, "title": title, "message": text}}, code
+    try:
+        return render("errors/error.html", block="content", status=code, code=code, title=title, message=text)
+    except DATABASE_UNAVAILABLE as error:  # the page's layout asks the database (session user, menu): it is gone
+        return database_down(error)
+
+
+def _unavailable():
+    """503 with Retry-After; the page is rendered without the database (lean layout, no session user)."""
+    title, text = _texts(503, None)
+    if request.path.startswith("/api/"):
+        response = make_response({"error": {"code": 503, "title": title, "message": text}}, 503)
+    else:
+        response = render_lean("errors/unavailable.html", status=503, code=503, title=title, message=text)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def database_down(error: Exception):
+    """One warning line (no traceback) and the 503 page."""
+    _safe_rollback()
+    current_app.logger.warning("Database unavailable on %s %s (%s)", request.method, request.path, _reason(error))
+    return _unavailable()
+
+
+def _safe_rollback() -> None:
+    with contextlib.suppress(Exception):  # the connection is already gone: nothing left to undo
+        db.session.rollback()
+
+
+def _reason(error: Exception) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {lines[0] if lines else ''}"
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -59,8 +117,11 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         return _page(error.code or 500)
 
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_down)
+
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        db.session.rollback()
+        _safe_rollback()
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return _page(500)

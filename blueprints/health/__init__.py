@@ -1,13 +1,17 @@
-"""/healthz: is the database reachable and the search index readable."""
+"""/healthz: the database, Redis (when configured), the search index and its writer, the job worker.
+
+200 with "ok" when every part is healthy; 503 with "degraded" when any part is not (the site may
+still serve), or "down" when the database is unreachable.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify
 
 from extensions import db, limiter
-from services.search import index_status
+from services import health, jobs
 
 bp = Blueprint("health", __name__)
 
@@ -15,19 +19,23 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = {"status": "ok"}
-    except SQLAlchemyError:
-        db.session.rollback()
-        database = {"status": "unreachable"}
-    search = index_status()
-    healthy = database["status"] == "ok"
-    body = {
-        "status": "ok" if healthy and search["status"] == "ok" else ("degraded" if healthy else "down"),
-        "database": database,
-        "search_index": search,
-    }
+    config = current_app.config
+    database = health.database(db.session)
+    body = {"database": database}
+    redis_urls = {config.get("RATELIMIT_STORAGE_URI"), config.get("JOBS_URL")}
+    redis_reports = [report for report in (health.redis(url) for url in sorted(filter(None, redis_urls))) if report]
+    if redis_reports:
+        unhealthy = [report for report in redis_reports if report["status"] != "ok"]
+        body["redis"] = unhealthy[0] if unhealthy else redis_reports[0]
+    if database["status"] == "ok":
+        body["search_index"] = health.search(db.session, config["SEARCH_BACKLOG_MAX_SECONDS"])
+    if not config.get("JOBS_IMMEDIATE"):
+        body["jobs"] = health.jobs_worker(
+            jobs.last_heartbeat(), timedelta(seconds=config["JOBS_HEARTBEAT_MAX_SECONDS"])
+        )
+        body["jobs"]["queued"] = jobs.queue_length()
+    healthy = all(part["status"] == "ok" for part in body.values())
+    body["status"] = "ok" if healthy else ("degraded" if database["status"] == "ok" else "down")
     response = jsonify(body)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"

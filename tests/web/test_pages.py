@@ -70,8 +70,11 @@ def test_htmx_request_gets_only_the_block_and_varies(client):
 def test_healthz_reports_database_and_index(app, client):
     seed_businesses(db.session, 3, seed=5)
     rebuild_index(db.session, app.config["SEARCH_INDEX_DIR"])
-    body = client.get("/healthz").get_json()
-    assert body == {"status": "ok", "database": {"status": "ok"}, "search_index": {"status": "ok", "documents": 3}}
+    response = client.get("/healthz")
+    body = response.get_json()
+    assert response.status_code == 200 and body["status"] == "ok" and body["database"] == {"status": "ok"}
+    assert body["search_index"]["status"] == "ok" and body["search_index"]["documents"] == 3
+    assert body["search_index"]["outbox"]["pending"] == 0
 
 
 def test_healthz_says_degraded_when_index_is_missing_or_broken(app, client):
@@ -82,7 +85,7 @@ def test_healthz_says_degraded_when_index_is_missing_or_broken(app, client):
     current = Path(index_root, "CURRENT").read_text().strip()
     shutil.rmtree(f"{index_root}/{current}")
     response = client.get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 503
     assert response.get_json()["search_index"]["status"] == "missing"
 
 
