@@ -74,6 +74,9 @@ def _create_app(overrides: dict | None) -> Flask:
     app.extensions["municipality"] = resolve(app.config["MUNICIPALITY"])
 
     _init_extensions(app)
+    from blueprints import edge
+
+    edge.init_app(app)
     _register_blueprints(app)
 
     from blueprints.errors import register_error_handlers

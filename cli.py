@@ -22,6 +22,8 @@ users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 search_cli = AppGroup("search", help="The search index.")
 opendata_cli = AppGroup("opendata", help="The open-data dump.")
+officials_cli = AppGroup("officials", help="Signing officials (lurah, camat, kepala dinas) and their terms.")
+backup_cli = AppGroup("backup", help="Consistent backups (database, documents, media, signing keys) and restore.")
 jobs_cli = AppGroup("jobs", help="Background jobs (huey): the worker, and running a periodic job now.")
 
 
@@ -231,6 +233,60 @@ def jobs_run(name):
     click.echo(f"{name}: {work()}")
 
 
+@officials_cli.command("list")
+@click.option("--current", is_flag=True, help="Only those in office today.")
+def officials_list(current):
+    """Officials with their region and term."""
+    from services import clock, officials
+
+    for official in officials.list_officials(db.session, clock.today() if current else None):
+        region = official.region.name if official.region else "(whole municipality)"
+        term = f"{official.valid_from} – {official.valid_to or 'now'}"
+        click.echo(f"#{official.id:<5} {region:<28} {official.position:<30} {official.name:<32} {term}")
+
+
+@officials_cli.command("create")
+@click.option("--name", required=True, help="Full name with titles, as printed.")
+@click.option("--position", required=True, help='As printed, e.g. "Lurah Gambir".')
+@click.option("--region", default=None, help="Kelurahan or kecamatan name; omit for the whole municipality.")
+@click.option("--nip", default=None, help="18-digit NIP.")
+@click.option("--rank", default=None, help='Pangkat/golongan, e.g. "Penata Tk. I (III/d)".')
+@click.option(
+    "--from", "valid_from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (default today)."
+)
+def officials_create(name, position, region, nip, rank, valid_from):
+    """Start an official's term (refused while another term for the region is open)."""
+    from services import clock, officials
+
+    try:
+        official = officials.create_official(
+            db.session,
+            name=name,
+            position=position,
+            region=officials.find_region(db.session, region),
+            valid_from=valid_from.date() if valid_from else clock.today(),
+            nip=nip,
+            rank=rank,
+        )
+    except officials.OfficialError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created official #{official.id}: {official.name}, {official.position}, from {official.valid_from}.")
+
+
+@officials_cli.command("end")
+@click.argument("official_id", type=int)
+@click.option("--on", "last_day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (default today).")
+def officials_end(official_id, last_day):
+    """End an official's term on its last day in office."""
+    from services import clock, officials
+
+    try:
+        official = officials.end_term(db.session, official_id, last_day.date() if last_day else clock.today())
+    except officials.OfficialError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Term of #{official.id} {official.name} ends on {official.valid_to}.")
+
+
 @click.command("setup")
 @click.option("--demo-businesses", default=500, show_default=True)
 @click.option("--demo-cooperatives", default=40, show_default=True)
@@ -260,5 +316,15 @@ def setup(demo_businesses, demo_cooperatives):
 
 
 def register_cli(app: Flask) -> None:
-    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, jobs_cli, setup):
+    for command in (
+        regions_cli,
+        users_cli,
+        demo_cli,
+        search_cli,
+        opendata_cli,
+        jobs_cli,
+        officials_cli,
+        backup_cli,
+        setup,
+    ):
         app.cli.add_command(command)

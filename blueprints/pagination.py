@@ -46,9 +46,13 @@ class Pagination:
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+MAX_PAGE = 100_000  # far past any real list; a larger number would only overflow the query's OFFSET
+
+
 def page_number(value: str | None) -> int:
-    """A page number from the query string; anything that is not a positive number means page 1."""
+    """A page number from the query string; anything that is not a positive number means page 1,
+    anything past MAX_PAGE means MAX_PAGE (an empty page, not an overflow)."""
     try:
-        return max(1, int(value or 1))
+        return min(MAX_PAGE, max(1, int(value or 1)))
     except ValueError:
         return 1

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from blueprints.api import bp
 from blueprints.api.openapi import openapi_document
 from blueprints.directory.forms import FILTER_ARGS, search_query
+from blueprints.pagination import MAX_PAGE
 from extensions import db, limiter
 from services import directory
 
@@ -48,7 +49,7 @@ def _int_arg(name: str, default: int, low: int, high: int | None = None):
 
 
 def _listing(kind: str):
-    page = _int_arg("page", 1, 1)
+    page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 20, 1, directory.MAX_PER_PAGE)
     if page is None:
         return _error(422, _("Parameter page harus bilangan bulat mulai dari 1."))

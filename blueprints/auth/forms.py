@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from blueprints.forms import BalaiForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BalaiForm):
     username = StringField(
         _l("Nama pengguna"),
         validators=[DataRequired(_l("Nama pengguna wajib diisi.")), Length(max=80)],

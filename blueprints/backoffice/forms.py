@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from blueprints.forms import BalaiForm
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
@@ -38,7 +38,7 @@ assert {c for c, _ in PREMISES_CHOICES} == set(PREMISES)
 assert {c for c, _ in STATUS_CHOICES} == set(BUSINESS_STATUSES)
 
 
-class BusinessForm(FlaskForm):
+class BusinessForm(BalaiForm):
     owner_nik = StringField(
         _l("NIK pemilik"), validators=[DataRequired(REQUIRED)], filters=[lambda v: (v or "").strip()]
     )
@@ -107,14 +107,14 @@ def _session():
     return db.session
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BalaiForm):
     reason = TextAreaField(
         _l("Alasan pencabutan"),
         validators=[DataRequired(REQUIRED), Length(min=5, max=1000, message=_l("Alasan 5 sampai 1000 karakter."))],
     )
 
 
-class BatchForm(FlaskForm):
+class BatchForm(BalaiForm):
     issued_on = DateField(_l("Tanggal terbit"), validators=[DataRequired(REQUIRED)])
     kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
     include_all = BooleanField(_l("Termasuk izin yang dicabut atau digantikan"))

@@ -11,6 +11,7 @@ from flask_login import current_user
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
 from blueprints.documents import pdf_attachment, pdf_inline
+from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
@@ -195,7 +196,9 @@ def business_list():
     kelurahan_id = request.args.get("kelurahan", type=int)
     status = request.args.get("status") if request.args.get("status") in ("operating", "closed") else None
     query = registry.search_businesses(current_user, q=q, kelurahan_id=kelurahan_id, status=status)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(
+        query, page=page_number(request.args.get("page")), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
     return render(
         "backoffice/business_list.html",
         block="results",
@@ -412,7 +415,12 @@ def permit_list():
                 db.func.lower(Permit.business_name).contains(q.lower()),
             )
         )
-    page = db.paginate(query.order_by(Permit.id.desc()), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = db.paginate(
+        query.order_by(Permit.id.desc()),
+        page=page_number(request.args.get("page")),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
     return render(
         "backoffice/permit_list.html", block="results", page=page, q=q, today=permits.local_today(current_app.config)
     )
@@ -441,7 +449,7 @@ def audit_log():
 
         start = datetime.combine(since, time.min, tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
         query = query.where(AuditEvent.at >= start)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=50, error_out=False)
     actions = db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     types = db.session.scalars(db.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
     return render(

@@ -19,6 +19,7 @@ from blueprints.cooperatives_admin import bp
 from blueprints.cooperatives_admin.forms import ROW_FORMS, CooperativeForm, InvitationForm, RatForm
 from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
 from blueprints.documents import deed_download, pdf_inline
+from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
@@ -95,7 +96,7 @@ def _kecamatan_choices() -> list[Region]:
 @bp.get("/")
 @roles_required(*BACK_OFFICE)
 def index():
-    page = request.args.get("halaman", 1, type=int) or 1
+    page = page_number(request.args.get("halaman"))
     kecamatan_id = request.args.get("kecamatan", type=int)
     status = request.args.get("status") or None
     q = (request.args.get("q") or "").strip()[:100]
@@ -111,7 +112,7 @@ def index():
         page=page,
         pages=max(1, -(-total // per_page)),
         q=q,
-        status=status,
+        status_filter=status,  # not `status`: render() takes that as the HTTP status
         kecamatan_id=kecamatan_id,
         kecamatan_list=_kecamatan_choices(),
     )

@@ -12,7 +12,7 @@ from flask import Flask, current_app, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -78,6 +78,11 @@ def _page(code: int, message: str | None = None):
         return database_down(error)
 
 
+def refuse(code: int, message: str):
+    """An error page with a message saying what was wrong (for checks that run before any view)."""
+    return _page(code, message)
+
+
 def _unavailable():
     """503 with Retry-After; the page is rendered without the database (lean layout, no session user)."""
     title, text = _texts(503, None)
@@ -119,6 +124,14 @@ def register_error_handlers(app: Flask) -> None:
 
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_down)
+
+    @app.errorhandler(DataError)
+    def value_out_of_range(error: DataError):
+        """A value the database refuses (a number too large for its column, an impossible date): the input's
+        fault, so 422 and nothing written; one warning line to find the form that let it through."""
+        _safe_rollback()
+        app.logger.warning("Value refused by the database on %s %s (%s)", request.method, request.path, _reason(error))
+        return _page(422)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
