@@ -287,6 +287,38 @@ def officials_end(official_id, last_day):
     click.echo(f"Term of #{official.id} {official.name} ends on {official.valid_to}.")
 
 
+@backup_cli.command("create")
+@click.option(
+    "--output", type=click.Path(file_okay=False, path_type=Path), default=None, help="Default instance/backups."
+)
+def backup_create(output):
+    """Archive the database (consistent while serving), documents, media and signing key, with a manifest."""
+    from services import backup
+
+    directory = output or Path(current_app.instance_path) / "backups"
+    try:
+        path = backup.create(db.engine, current_app.config, current_app.instance_path, directory)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {path} (keep it safe: it holds personal data and the signing key).")
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_restore(archive):
+    """Check the archive against its manifest, restore it into the empty database, then rebuild the index."""
+    from services import backup
+
+    try:
+        manifest = backup.restore(db.engine, current_app.config, current_app.instance_path, archive)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.remove()
+    click.echo(f"Restored the backup of {manifest['created_at']} ({len(manifest['files'])} files checked).")
+    count = rebuild_index(db.session)
+    click.echo(f"Indexed {count} records.")
+
+
 @click.command("setup")
 @click.option("--demo-businesses", default=500, show_default=True)
 @click.option("--demo-cooperatives", default=40, show_default=True)
