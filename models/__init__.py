@@ -10,9 +10,11 @@ from models.cooperative import (
     CooperativeFounder,
     CooperativeInvitation,
     CooperativeOfficial,
+    DeedAmendment,
     FoundingDeed,
     Kampung,
     MemberCooperative,
+    NotarialCopy,
     RatReport,
 )
 from models.kbli import KbliCode, KbliSection
@@ -20,6 +22,7 @@ from models.official import Official
 from models.permit import Permit, PermitCounter
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
+from models.signature import SignedDocument
 from models.user import User
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "CooperativeFounder",
     "CooperativeInvitation",
     "CooperativeOfficial",
+    "DeedAmendment",
     "FoundingDeed",
     "Kampung",
     "MemberCooperative",
@@ -39,6 +43,7 @@ __all__ = [
     "KbliSection",
     "MediaFile",
     "NewsPost",
+    "NotarialCopy",
     "Official",
     "Page",
     "Permit",
@@ -50,5 +55,6 @@ __all__ = [
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",
+    "SignedDocument",
     "User",
 ]

@@ -13,6 +13,8 @@ from models.user import User
 
 QUEUED, RUNNING, DONE, FAILED, EXPIRED = "queued", "running", "done", "failed", "expired"
 STATES = (QUEUED, RUNNING, DONE, FAILED, EXPIRED)
+# Phases of a running job: the manifest, the certificates, writing the file; then done.
+WRITING = "writing"
 
 
 class BatchJob(Base):
@@ -22,8 +24,9 @@ class BatchJob(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     state: Mapped[str] = mapped_column(String(10), default=QUEUED, index=True)
     permit_ids: Mapped[list] = mapped_column(JSON)
-    total: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)  # steps: the manifest, each certificate, writing the file
     done: Mapped[int] = mapped_column(Integer, default=0)
+    phase: Mapped[str | None] = mapped_column(String(12))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(200))
     filename: Mapped[str | None] = mapped_column(String(255))  # the PDF's name inside BATCH_DIR

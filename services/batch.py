@@ -1,4 +1,9 @@
-"""Batch printing for delivery runs: the stored certificates in one PDF, after a delivery manifest.
+"""Batch printing for delivery runs: one PDF/A print file, a delivery manifest then each certificate.
+
+The print file is plainly a print file: each certificate page is the stored certificate as rendered
+before signing (its first revision, with its QR code), so no copy of a signature field is carried
+over; the signed originals stay in the registry and are what the QR code verifies. Progress counts
+every step: the manifest, each certificate, writing the file.
 
 A print is a job on the job queue (services/jobs.py): `start` records the request as a `batch_job`
 row (queued) and the worker builds the PDF. The row is the truth the officer's page reads (queued,
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -27,7 +33,7 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from models.batch import DONE, EXPIRED, FAILED, QUEUED, RUNNING, BatchJob
+from models.batch import DONE, EXPIRED, FAILED, QUEUED, RUNNING, WRITING, BatchJob
 from models.permit import Permit
 from models.region import Region
 from models.user import User
@@ -65,7 +71,7 @@ def start(session: Session, actor: User, permits: list[Permit], *, ip_address: s
         owner_id=actor.id,
         state=QUEUED,
         permit_ids=[permit.id for permit in permits],
-        total=len(permits),
+        total=len(permits) + 2,  # steps: the manifest, each certificate, writing the file
         done=0,
         attempts=0,
         ip_address=ip_address,
@@ -157,11 +163,12 @@ def build(session: Session, job_id: str, config, stale_after: timedelta) -> str 
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{job.id}-", suffix=".pdf")
     last_beat = clock.wall_now()
 
-    def progress(done: int) -> None:
+    def progress(done: int, phase: str) -> None:
         nonlocal last_beat
         now = clock.wall_now()
-        if done == job.total or (now - last_beat).total_seconds() >= HEARTBEAT_SECONDS:
-            session.execute(update(BatchJob).where(BatchJob.id == job.id).values(done=done, heartbeat_at=now))
+        if phase == WRITING or (now - last_beat).total_seconds() >= HEARTBEAT_SECONDS:
+            values = {"done": done, "phase": phase, "heartbeat_at": now}
+            session.execute(update(BatchJob).where(BatchJob.id == job.id).values(**values))
             session.commit()
             last_beat = now
 
@@ -176,15 +183,17 @@ def build(session: Session, job_id: str, config, stale_after: timedelta) -> str 
         _finish(session, job_id, FAILED, error=type(exc).__name__)
         raise
     job = session.get(BatchJob, job_id)
-    job.state, job.filename, job.finished_at, job.done = DONE, final.name, clock.wall_now(), job.total
+    job.state, job.phase, job.filename, job.finished_at = DONE, DONE, final.name, clock.wall_now()
+    job.done = job.total
+    count = len(job.permit_ids)
     record(
         session,
         job.owner,
         "print",
         "permit_batch",
         job.id,
-        summary=f"{job.total} sertifikat",
-        after={"permit_ids": job.permit_ids[:500], "count": job.total, "attempts": job.attempts},
+        summary=f"{count} sertifikat",
+        after={"permit_ids": job.permit_ids[:500], "count": count, "attempts": job.attempts},
         ip_address=job.ip_address,
     )
     session.commit()
@@ -198,20 +207,44 @@ def _finish(session: Session, job_id: str, state: str, error: str | None = None)
     session.commit()
 
 
-def assemble(session: Session, permit_ids: list[int], config, handle, progress: Callable[[int], None]) -> None:
-    """Write the delivery manifest and the stored certificates, in order, as one PDF into `handle`."""
+def assemble(session: Session, permit_ids: list[int], config, handle, progress: Callable[[int, str], None]) -> None:
+    """Write the print file (manifest, then each certificate's unsigned first revision) into `handle`."""
     permits = [session.get(Permit, permit_id) for permit_id in permit_ids]
-    writer = PdfWriter()
     manifest = documents.html_to_pdf(
         documents.render_html(MANIFEST_TEMPLATE, rows=_manifest_rows(permits), today=_today_label()),
         title="Daftar antar",
     )
-    writer.append(PdfReader(io.BytesIO(manifest)))
-    progress(0)
-    for done, permit in enumerate(permits, start=1):
-        writer.append(PdfReader(io.BytesIO(permit_pdf(permit, config))))
-        progress(done)
-    writer.write(handle)
+    progress(1, "certificates")
+    certificates = []
+    for step, permit in enumerate(permits, start=2):
+        certificates.append(unsigned_revision(permit_pdf(permit, config)))
+        progress(step, "certificates")
+    progress(len(permits) + 1, WRITING)
+    handle.write(print_file(manifest, certificates))
+
+
+_FIRST_REVISION_END = re.compile(rb"startxref\s+\d+\s+%%EOF\r?\n?")
+
+
+def unsigned_revision(signed_pdf: bytes) -> bytes:
+    """The document as rendered before it was signed: its first revision (signing only appends updates)."""
+    match = _FIRST_REVISION_END.search(signed_pdf)
+    if match is None:
+        raise documents.DocumentError("stored document has no complete first revision")
+    return signed_pdf[: match.end()]
+
+
+def print_file(manifest: bytes, certificates: list[bytes]) -> bytes:
+    """One PDF/A-3b document: the manifest (whose PDF/A metadata and output intent the file keeps), then the
+    pages of each certificate. Form fields are never copied, so the file holds no signature field."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(manifest)))
+    for certificate in certificates:
+        writer.append(PdfReader(io.BytesIO(certificate)), import_outline=False, excluded_fields=["/Annots", "/B"])
+    if "/AcroForm" in writer.root_object:
+        del writer.root_object["/AcroForm"]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def recover_stale(session: Session, stale_after: timedelta, max_attempts: int) -> dict:
@@ -261,6 +294,16 @@ def purge_old(session: Session, config, older_than: datetime) -> int:
                     stray.unlink()
                     removed += 1
     return removed
+
+
+def purge_expired(app) -> int:
+    """`flask batches purge`: delete print files older than BATCH_RETENTION_DAYS (the job worker does it daily)."""
+    from datetime import timedelta
+
+    from extensions import db
+
+    days = int(app.config.get("BATCH_RETENTION_DAYS", 7))
+    return purge_old(db.session, app.config, clock.wall_now() - timedelta(days=days))
 
 
 def _today_label() -> str:

@@ -1,19 +1,18 @@
 """What /healthz reports: each dependency's state, and whether the site as a whole is healthy.
 
 Each check answers a small dict with a "status" ("ok" when healthy) and what an operator needs to
-act; none raises. The search part comes from services.search (`health` when the search package
-provides it, else the index status and the outbox backlog measured here).
+act; none raises. The search part (index, outbox backlog, search worker heartbeat) comes from
+services.search.health.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from models.search import SearchOutbox
 from services import clock
 
 
@@ -43,35 +42,11 @@ def redis(url: str | None) -> dict | None:
         return {"status": "unreachable", "error": type(exc).__name__}
 
 
-def outbox_backlog(session: Session, max_age_seconds: int) -> dict:
-    """Queued index changes: how many, and how old the oldest is; stale when older than `max_age_seconds`."""
-    try:
-        pending, oldest = session.execute(select(func.count(), func.min(SearchOutbox.created_at))).one()
-    except SQLAlchemyError:
-        session.rollback()
-        return {"status": "unknown"}
-    age = 0 if oldest is None else max(0, int((clock.wall_now() - _aware(oldest)).total_seconds()))
-    return {"status": "ok" if age <= max_age_seconds else "stale", "pending": pending, "oldest_seconds": age}
-
-
-def _aware(moment):
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def search(session: Session, max_backlog_age: int) -> dict:
-    """The index and its writer. Seam: services.search.health(session) when the search package has it."""
+def search(session: Session) -> dict:
+    """The index, the outbox backlog and the search worker's heartbeat (services.search.health)."""
     from services import search as search_service
 
-    provided = getattr(search_service, "health", None)
-    if provided is not None:
-        return provided(session)
-    report = dict(search_service.index_status())
-    report["outbox"] = outbox_backlog(session, max_backlog_age)
-    if report["status"] == "ok" and report["outbox"]["status"] != "ok":
-        report["status"] = "behind"
-    return report
+    return search_service.health(session)
 
 
 def jobs_worker(last_beat, max_age: timedelta) -> dict:

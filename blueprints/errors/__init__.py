@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask, current_app, make_response, request
+from flask import Flask, current_app, g, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -17,7 +17,10 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from blueprints.rendering import render, render_lean
+from blueprints.request_ids import current_request_id
 from extensions import db
+from services import audit
+from services.transactions import discard
 
 # Errors that mean "the database is not answering now" (down, restarting, refusing connections, pool exhausted).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
@@ -73,7 +76,7 @@ def _page(code: int, message: str | None = None):
     if request.path.startswith("/api/"):
         return {"error": {"code": code, "title": title, "message": text}}, code
     try:
-        return render("errors/error.html", block="content", status=code, code=code, title=title, message=text)
+        return render("errors/error.html", block="content", http_status=code, code=code, title=title, message=text)
     except DATABASE_UNAVAILABLE as error:  # the page's layout asks the database (session user, menu): it is gone
         return database_down(error)
 
@@ -89,7 +92,7 @@ def _unavailable():
     if request.path.startswith("/api/"):
         response = make_response({"error": {"code": 503, "title": title, "message": text}}, 503)
     else:
-        response = render_lean("errors/unavailable.html", status=503, code=503, title=title, message=text)
+        response = render_lean("errors/unavailable.html", http_status=503, code=503, title=title, message=text)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -104,13 +107,24 @@ def database_down(error: Exception):
 
 def _safe_rollback() -> None:
     with contextlib.suppress(Exception):  # the connection is already gone: nothing left to undo
-        db.session.rollback()
+        discard(db.session)
 
 
 def _reason(error: Exception) -> str:
     original = getattr(error, "orig", None) or error
     lines = str(original).strip().splitlines()
     return f"{type(original).__name__}: {lines[0] if lines else ''}"
+
+
+def _record_refusal(app: Flask, code: int) -> None:
+    """403 and 429 go to the application log (every time) and the audit log (throttled), with the request id."""
+    route = request.url_rule.rule if request.url_rule is not None else request.path[:200]
+    request_id = current_request_id()
+    app.logger.warning("refused %s %s %s request_id=%s", code, request.method, route, request_id)
+    # The user as already loaded for this request, if any: an error page never queries the database for it.
+    loaded = g.get("_login_user")
+    actor = loaded if loaded is not None and loaded.is_authenticated else None
+    audit.record_refusal(db.session, actor, code, request.method, route, request.remote_addr, request_id)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -120,7 +134,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        if error.code in (403, 429):
+            try:
+                _record_refusal(app, error.code)
+            except DATABASE_UNAVAILABLE as db_error:
+                return database_down(db_error)
+        response = make_response(_page(error.code or 500))
+        # The exception's own headers say how to recover: Allow on 405, Retry-After on 429 and 503.
+        for name, value in error.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response
 
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_down)

@@ -1,4 +1,5 @@
-"""/healthz: the database, Redis (when configured), the search index and its writer, the job worker.
+"""/healthz: the database, Redis (when configured), search (index, outbox backlog, worker heartbeat)
+and the job worker.
 
 200 with "ok" when every part is healthy; 503 with "degraded" when any part is not (the site may
 still serve), or "down" when the database is unreachable.
@@ -21,21 +22,25 @@ bp = Blueprint("health", __name__)
 def healthz():
     config = current_app.config
     database = health.database(db.session)
-    body = {"database": database}
-    redis_urls = {config.get("RATELIMIT_STORAGE_URI"), config.get("JOBS_URL")}
-    redis_reports = [report for report in (health.redis(url) for url in sorted(filter(None, redis_urls))) if report]
+    parts = {"database": database}
+    redis_urls = sorted(filter(None, {config.get("RATELIMIT_STORAGE_URI"), config.get("JOBS_URL")}))
+    redis_reports = [report for report in (health.redis(url) for url in redis_urls) if report]
     if redis_reports:
         unhealthy = [report for report in redis_reports if report["status"] != "ok"]
-        body["redis"] = unhealthy[0] if unhealthy else redis_reports[0]
-    if database["status"] == "ok":
-        body["search_index"] = health.search(db.session, config["SEARCH_BACKLOG_MAX_SECONDS"])
+        parts["redis"] = unhealthy[0] if unhealthy else redis_reports[0]
+    search = health.search(db.session) if database["status"] == "ok" else {"status": "unknown"}
+    parts["search"] = search
     if not config.get("JOBS_IMMEDIATE"):
-        body["jobs"] = health.jobs_worker(
+        parts["jobs"] = health.jobs_worker(
             jobs.last_heartbeat(), timedelta(seconds=config["JOBS_HEARTBEAT_MAX_SECONDS"])
         )
-        body["jobs"]["queued"] = jobs.queue_length()
-    healthy = all(part["status"] == "ok" for part in body.values())
-    body["status"] = "ok" if healthy else ("degraded" if database["status"] == "ok" else "down")
+        parts["jobs"]["queued"] = jobs.queue_length()
+    healthy = all(part["status"] == "ok" for part in parts.values())
+    body = {
+        "status": "ok" if healthy else ("degraded" if database["status"] == "ok" else "down"),
+        **parts,
+        "search_index": search.get("index", {"status": "unknown"}),
+    }
     response = jsonify(body)
     response.status_code = 200 if healthy else 503
     response.headers["Cache-Control"] = "no-store"

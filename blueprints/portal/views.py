@@ -14,7 +14,6 @@ from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.cooperative import RatReport
 from models.user import COOPERATIVE
 from services import clock
 from services import cooperatives as coops
@@ -55,22 +54,21 @@ def submit_rat():
                 db.session, current_user, cooperative, rat_input(form), clock.today(), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("Laporan RAT terkirim dan menunggu konfirmasi petugas."), "success")
             return redirect_to(url_for(".home") + "#rat")
     if request.method == "POST":
         status = 422
-    return render("portal/rat.html", block="rat_form", status=status, form=form, cooperative=cooperative)
+    return render("portal/rat.html", block="rat_form", http_status=status, form=form, cooperative=cooperative)
 
 
 @bp.get("/rat/<int:report_id>")
 @roles_required(COOPERATIVE)
 def rat_report(report_id: int):
     cooperative = _own_cooperative()
-    report = db.session.get(RatReport, report_id)
-    if report is None or report.cooperative_id != cooperative.id:
+    report = coops.rat_report_of(db.session, cooperative, report_id)
+    if report is None:
         abort(404)
     return render("portal/rat_report.html", cooperative=cooperative, report=report)
 
@@ -103,7 +101,7 @@ def accept_invitation(token: str):
     """Anyone holding a valid link sets up a cooperative account; a used or expired link gets a clear page."""
     invitation = open_invitation(db.session, token)
     if invitation is None:
-        return render("portal/invitation_invalid.html", status=404)
+        return render("portal/invitation_invalid.html", http_status=404)
     form = AcceptInvitationForm()
     status = 200
     if form.validate_on_submit():
@@ -116,7 +114,9 @@ def accept_invitation(token: str):
             return redirect_to(url_for("auth.login"))
     if request.method == "POST":
         status = 422
-    response = render("portal/accept_invitation.html", status=status, form=form, cooperative=invitation.cooperative)
+    response = render(
+        "portal/accept_invitation.html", http_status=status, form=form, cooperative=invitation.cooperative
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from demo.records import seed_cooperatives
 from extensions import db
 from models.cooperative import Cooperative
 from models.user import COOPERATIVE, EDITOR, SUPERADMIN
-from services.demo import seed_cooperatives
 from services.invitations import create_invitation
 from services.search import rebuild_index
 from tests.permits.helpers import add_business, add_official, any_kelurahan, issue

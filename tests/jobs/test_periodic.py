@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from demo.records import seed_cooperatives
 from extensions import db
 from models.batch import DONE, BatchJob
 from models.content import NewsPost
 from models.search import SearchOutbox
 from services import jobs, opendata
 from services.clock import local_to_utc
-from services.demo import seed_cooperatives
 
 
 @pytest.fixture

@@ -210,7 +210,7 @@ def test_batch_progress_is_read_from_the_database_by_any_worker_process(client, 
     db.session.add(BatchJob(id="abc123", owner_id=officer.id, state=RUNNING, permit_ids=[], total=500, done=125))
     db.session.commit()
     page = client.get("/kantor/izin/cetak/abc123").get_data(as_text=True)
-    assert "125 dari 500 sertifikat" in page and "Sedang dibuat" in page
+    assert "125 dari 500 langkah" in page and "Sedang dibuat" in page
     assert client.get("/kantor/izin/cetak/..%2Fsecret").status_code == 404
     other = auth.create("officer", username="lain")
     db.session.add(BatchJob(id="def456", owner_id=other.id, permit_ids=[], total=1))

@@ -1,7 +1,7 @@
 """batch jobs: state in the database, survived by the job queue
 
-Revision ID: 0007_batch_jobs
-Revises: 0006_deeds
+Revision ID: 0010_batch_jobs
+Revises: 0009_audit_chain
 Create Date: 2026-11-30 14:15:15.585481
 
 """
@@ -12,8 +12,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_batch_jobs'
-down_revision = '0006_deeds'
+revision = '0010_batch_jobs'
+down_revision = '0009_audit_chain'
 branch_labels = None
 depends_on = None
 
@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('permit_ids', sa.JSON(), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('phase', sa.String(length=12), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('error', sa.String(length=200), nullable=True),
     sa.Column('filename', sa.String(length=255), nullable=True),
