@@ -132,6 +132,20 @@ def send_email(to: str, subject: str, body: str) -> None:
     log.info("email sent: %s", subject)
 
 
+def queue_invitation_email(to: str, contact_name: str, cooperative_name: str, link: str) -> None:
+    """The cooperative portal invitation, by email (Indonesian): the single-use link and how long it works."""
+    from services.invitations import invitation_lifetime_hours
+
+    body = (
+        f"Yth. {contact_name},\n\n"
+        f"{cooperative_name} diundang memakai portal koperasi {current_app.config.get('SITE_NAME', 'Balai')}. "
+        f"Buka tautan berikut untuk membuat kata sandi Anda:\n\n{link}\n\n"
+        f"Tautan ini hanya dapat dipakai sekali dan berlaku {invitation_lifetime_hours()} jam. "
+        "Abaikan email ini bila Anda tidak merasa diundang.\n"
+    )
+    send_email(to, f"Undangan portal koperasi: {cooperative_name}", body)
+
+
 def mail_configured(app: Flask | None = None) -> bool:
     config = (app or current_app).config
     return bool(config.get("MAIL_SERVER") and config.get("MAIL_FROM"))

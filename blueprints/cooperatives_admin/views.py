@@ -23,7 +23,7 @@ from extensions import db
 from models.cooperative import RatReport
 from models.region import Region
 from models.user import OFFICER, SUPERADMIN
-from services import clock, regions, spreadsheets
+from services import clock, jobs, regions, spreadsheets
 from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
@@ -454,6 +454,9 @@ def invite(cooperative_id: int):
         db.session, current_user, cooperative, form.contact_name.data, form.email.data, ip_address=request.remote_addr
     )
     link = absolute_url("portal.accept_invitation", token=token)
+    if form.email.data and jobs.mail_configured():
+        jobs.queue_invitation_email(form.email.data, form.contact_name.data, cooperative.name, link)
+        flash(_("Tautan undangan juga dikirim ke %(email)s.", email=form.email.data), "success")
     response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -127,7 +127,9 @@ def test_status_dependent_search_data_is_refreshed_once_a_year(app):
     assert queued() == 6
 
 
-def test_email_goes_out_through_the_configured_server(app):
+@pytest.fixture
+def smtp():
+    """A local SMTP server; yields (port, received envelopes)."""
     from aiosmtpd.controller import Controller
 
     received = []
@@ -143,15 +145,35 @@ def test_email_goes_out_through_the_configured_server(app):
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        app.config.update(
-            MAIL_SERVER="127.0.0.1",
-            MAIL_PORT=port,
-            MAIL_FROM="balai@kota.example",
-        )
-        assert jobs.mail_configured(app)
-        jobs.send_email.call_local("koperasi@contoh.example", "Undangan portal", "Tautan: https://balai/x")
+        yield port, received
     finally:
         controller.stop()
+
+
+def test_email_goes_out_through_the_configured_server(app, smtp):
+    port, received = smtp
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="balai@kota.example")
+    assert jobs.mail_configured(app)
+    jobs.send_email.call_local("koperasi@contoh.example", "Undangan portal", "Tautan: https://balai/x")
     assert len(received) == 1
     assert received[0].rcpt_tos == ["koperasi@contoh.example"]
     assert b"Subject: Undangan portal" in received[0].content and b"Tautan: https://balai/x" in received[0].content
+
+
+def test_an_invitation_with_an_email_address_is_sent_by_the_email_job(app, client, auth, smtp):
+    from tests.coop_factory import make_cooperative
+
+    port, received = smtp
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="balai@kota.example", JOBS_IMMEDIATE=True)
+    jobs.init_app(app)  # jobs run at once, as with JOBS_IMMEDIATE from the start
+    auth.login_as("officer")
+    cooperative = make_cooperative()
+    response = client.post(
+        f"/kantor/koperasi/{cooperative.id}/undangan",
+        data={"contact_name": "Ibu Ratna", "email": "ratna@koperasi.example"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "juga dikirim ke ratna@koperasi.example" in page
+    assert len(received) == 1 and received[0].rcpt_tos == ["ratna@koperasi.example"]
+    text = received[0].content.decode()
+    assert "Yth. Ibu Ratna" in text and "/portal/undangan/" in text
