@@ -118,7 +118,6 @@ def load_config(instance_path: Path) -> dict:
         "BATCH_STALE_SECONDS": int(os.environ.get("BATCH_STALE_SECONDS", "120")),
         "BATCH_MAX_ATTEMPTS": int(os.environ.get("BATCH_MAX_ATTEMPTS", "3")),
         "JOBS_HEARTBEAT_MAX_SECONDS": int(os.environ.get("JOBS_HEARTBEAT_MAX_SECONDS", "180")),
-        "SEARCH_BACKLOG_MAX_SECONDS": int(os.environ.get("SEARCH_BACKLOG_MAX_SECONDS", "300")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
