@@ -4,7 +4,9 @@
 `pg_dump`, one snapshot), then the files the database refers to: issued documents (DOCUMENT_STORE),
 media (MEDIA_DIR) and the signing key and certificate. Documents and media are written before the
 rows that name them are committed, so everything the dump refers to is in the archive (files added
-later are harmless extras). A manifest lists every file with its SHA-256 and size.
+later are harmless extras). Officials' personal certificates (PKCS#12, SIGNING_OFFICIALS_DIR) are
+copied too; their passphrases are never stored, so they stay with their holders. A manifest lists
+every file with its SHA-256 and size.
 
 `restore` refuses an archive whose files do not match its manifest, or a database that is not empty,
 then loads the database (`pg_restore` / the backup API) and puts the files in place, refusing to
@@ -60,7 +62,9 @@ def _run(command: list[str], env: dict | None = None) -> None:
 
 
 def signing_files(config: dict, instance_path) -> dict[str, Path]:
-    """Name in the archive → where the signing key and certificate live in this installation."""
+    """Name in the archive → where the office's signing key and certificate live in this installation."""
+    if config.get("SIGNING_PKCS12_PATH"):
+        return {"office-seal.p12": Path(config["SIGNING_PKCS12_PATH"])}
     if config.get("SIGNING_KEY_PATH") and config.get("SIGNING_CERT_PATH"):
         return {
             "signing-key.pem": Path(config["SIGNING_KEY_PATH"]),
@@ -73,9 +77,16 @@ def signing_files(config: dict, instance_path) -> dict[str, Path]:
     }
 
 
-def _folders(config: dict) -> dict[str, Path | None]:
+def _folders(config: dict, instance_path) -> dict[str, Path | None]:
+    """Folders copied whole: issued documents, media, and officials' personal certificates (PKCS#12)."""
+    from services.documents import officials_dir
+
     store = config.get("DOCUMENT_STORE")
-    return {"documents": Path(store) if store else None, "media": Path(config["MEDIA_DIR"])}
+    return {
+        "documents": Path(store) if store else None,
+        "media": Path(config["MEDIA_DIR"]),
+        "officials": officials_dir(config, instance_path),
+    }
 
 
 def create(engine: Engine, config: dict, instance_path, output_dir: Path) -> Path:
@@ -100,7 +111,7 @@ def create(engine: Engine, config: dict, instance_path, output_dir: Path) -> Pat
             database = work / "database.pgdump"
             args, env = _libpq(url)
             _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(database), *args], env)
-        for folder, source_dir in _folders(config).items():
+        for folder, source_dir in _folders(config, instance_path).items():
             if source_dir is not None and source_dir.is_dir():
                 shutil.copytree(source_dir, work / folder, ignore=shutil.ignore_patterns(".*"))
         (work / "signing").mkdir()
@@ -182,7 +193,7 @@ def restore(engine: Engine, config: dict, instance_path, archive_path: Path) -> 
 def _place_files(work: Path, config: dict, instance_path, manifest: dict) -> None:
     """Copy documents, media and signing files to where this installation keeps them, checking first."""
     targets: dict[Path, Path] = {}
-    folders = _folders(config)
+    folders = _folders(config, instance_path)
     for name in manifest["files"]:
         top, _, rest = name.partition("/")
         if top in folders:
