@@ -10,10 +10,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from services import clock
+
+# Errors that mean "the database is not answering now" (down, restarting, refusing connections, pool exhausted).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+# A value the database refuses (a number too large for its column, an impossible date): the input's fault.
+VALUE_REFUSED = DataError
 
 
 def database(session: Session) -> dict:

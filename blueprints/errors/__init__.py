@@ -12,18 +12,15 @@ from flask import Flask, current_app, g, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from blueprints.rendering import render, render_lean
 from blueprints.request_ids import current_request_id
 from extensions import db
 from services import audit
+from services.health import DATABASE_UNAVAILABLE, VALUE_REFUSED
 from services.transactions import discard
 
-# Errors that mean "the database is not answering now" (down, restarting, refusing connections, pool exhausted).
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 RETRY_AFTER_SECONDS = 30
 
 MESSAGES = {
@@ -149,8 +146,8 @@ def register_error_handlers(app: Flask) -> None:
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_down)
 
-    @app.errorhandler(DataError)
-    def value_out_of_range(error: DataError):
+    @app.errorhandler(VALUE_REFUSED)
+    def value_out_of_range(error: Exception):
         """A value the database refuses (a number too large for its column, an impossible date): the input's
         fault, so 422 and nothing written; one warning line to find the form that let it through."""
         _safe_rollback()
