@@ -85,21 +85,23 @@ def _kecamatan_choices() -> list[Region]:
 @bp.get("/")
 @roles_required(*BACK_OFFICE)
 def index():
-    page = page_number(request.args.get("halaman"))
     kecamatan_id = request.args.get("kecamatan", type=int)
     status = request.args.get("status") or None
     q = (request.args.get("q") or "").strip()[:100]
-    per_page = 20
-    rows, total = coops.search_cooperatives(
-        db.session, current_user, _today(), q=q, status=status, kecamatan_id=kecamatan_id, page=page, per_page=per_page
+    page = coops.search_cooperatives(
+        db.session,
+        current_user,
+        _today(),
+        q=q,
+        status=status,
+        kecamatan_id=kecamatan_id,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
     )
     return render(
         "cooperatives_admin/index.html",
         block="results",
-        rows=rows,
-        total=total,
         page=page,
-        pages=max(1, -(-total // per_page)),
         q=q,
         status=status,
         kecamatan_id=kecamatan_id,
