@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import smtplib
 from datetime import UTC, datetime, time, timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -115,40 +113,13 @@ def build_batch(job_id: str) -> str | None:
 
 @huey.task(retries=5, retry_delay=60)
 @_in_app
-def send_email(to: str, subject: str, body: str) -> None:
-    """Send a plain-text email through MAIL_SERVER; retried for five minutes when it does not answer."""
-    config = current_app.config
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=30) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-        smtp.send_message(message)
+def send_email(to: str, to_name: str | None, subject: str, body: str) -> None:
+    """Send a plain-text email through services.mail (SMTP_URL) from the worker; retried for five minutes
+    when the server does not answer, so a slow or restarting mail server never holds a request."""
+    from services import mail
+
+    mail.send(current_app.config, to, to_name, subject, body)
     log.info("email sent: %s", subject)
-
-
-def queue_invitation_email(to: str, contact_name: str, cooperative_name: str, link: str) -> None:
-    """The cooperative portal invitation, by email (Indonesian): the single-use link and how long it works."""
-    from services.invitations import invitation_lifetime_hours
-
-    body = (
-        f"Yth. {contact_name},\n\n"
-        f"{cooperative_name} diundang memakai portal koperasi {current_app.config.get('SITE_NAME', 'Balai')}. "
-        f"Buka tautan berikut untuk membuat kata sandi Anda:\n\n{link}\n\n"
-        f"Tautan ini hanya dapat dipakai sekali dan berlaku {invitation_lifetime_hours()} jam. "
-        "Abaikan email ini bila Anda tidak merasa diundang.\n"
-    )
-    send_email(to, f"Undangan portal koperasi: {cooperative_name}", body)
-
-
-def mail_configured(app: Flask | None = None) -> bool:
-    config = (app or current_app).config
-    return bool(config.get("MAIL_SERVER") and config.get("MAIL_FROM"))
 
 
 def publish_due() -> int:

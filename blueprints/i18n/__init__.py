@@ -10,7 +10,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    lang = session.get("lang") if has_request_context() else None  # the CLI speaks the default language
+    # Outside a request (the CLI, background jobs) messages are in the default language.
+    lang = session.get("lang") if has_request_context() else None
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

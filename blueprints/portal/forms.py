@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from blueprints.auth.forms import NewPassword
 from blueprints.forms import BalaiForm
 
 
@@ -17,10 +18,8 @@ class AcceptInvitationForm(BalaiForm):
     )
     password = PasswordField(
         _l("Kata sandi"),
-        validators=[
-            DataRequired(_l("Kata sandi wajib diisi.")),
-            Length(min=10, max=200, message=_l("Kata sandi minimal 10 karakter.")),
-        ],
+        validators=[DataRequired(_l("Kata sandi wajib diisi.")), NewPassword("username")],
+        description=_l("Minimal 12 karakter. Boleh berupa kalimat; tidak perlu huruf besar, angka, atau simbol."),
         render_kw={"autocomplete": "new-password"},
     )
     password_again = PasswordField(
