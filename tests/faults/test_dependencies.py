@@ -53,13 +53,13 @@ class TestRedisDown:
         assert health.get_json()["redis"]["status"] == "unreachable"
 
     def test_in_process_limits_still_stop_password_guessing(self, app, client, auth):
-        auth.create(OFFICER, username="petugas")
+        auth.create(OFFICER, username="penebak")
         codes = [
-            client.post("/masuk/", data={"username": "petugas", "password": f"tebakan-{i}"}).status_code
+            client.post("/masuk/", data={"username": "penebak", "password": f"tebakan-{i}"}).status_code
             for i in range(7)
         ]
         assert codes[:5] == [401] * 5 and codes[-1] == 429
-        assert client.post("/masuk/", data={"username": "petugas", "password": TEST_PASSWORD}).status_code == 429
+        assert client.post("/masuk/", data={"username": "penebak", "password": TEST_PASSWORD}).status_code == 429
 
 
 class TestDatabaseDown:

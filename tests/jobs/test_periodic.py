@@ -32,28 +32,35 @@ def app_config(app_config, tmp_path):
     return app_config
 
 
+def _utc(wib: str) -> datetime:
+    return local_to_utc(datetime.fromisoformat(wib), "Asia/Jakarta")
+
+
 def _at(app, wib: str) -> None:
     """Set the app's clock to a wall-clock time in WIB."""
     moment = local_to_utc(datetime.fromisoformat(wib), "Asia/Jakarta")
     app.config["CLOCK"] = lambda: moment
 
 
-def test_a_scheduled_post_goes_live_at_its_time_with_nobody_visiting(app, client, auth):
-    auth.login_as("editor")
+def test_a_scheduled_post_goes_live_at_its_time_with_nobody_visiting(app, auth):
+    from models.content import NEWS
+    from services.content import SCHEDULE, ContentInput, save
+
+    editor = auth.create("editor")
     _at(app, "2026-12-01T08:00")
-    client.post(
-        "/kantor/konten/berita/baru",
-        data={
-            "title": "Pasar Murah",
-            "slug": "",
-            "summary": "",
-            "body": "Isi.",
-            "note": "",
-            "action": "schedule",
-            "publish_at": "2026-12-01T09:30",
-        },
+    post = save(
+        db.session,
+        NEWS,
+        None,
+        ContentInput(
+            title="Pasar Murah",
+            slug="",
+            body="Isi.",
+            publish_at=local_to_utc(datetime(2026, 12, 1, 9, 30), "Asia/Jakarta"),
+        ),
+        editor,
+        action=SCHEDULE,
     )
-    post = db.session.scalar(select(NewsPost).where(NewsPost.slug == "pasar-murah"))
     assert post.state == "scheduled"
     _at(app, "2026-12-01T09:29")
     assert jobs.tick.call_local()["published"] == 0
