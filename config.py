@@ -72,9 +72,12 @@ def load_config(instance_path: Path) -> dict:
         # Authenticator app (TOTP) required for superadmins and officers: on by default in production.
         "TOTP_REQUIRED": _env_bool("TOTP_REQUIRED", production),
         "PASSWORD_LINK_HOURS": int(os.environ.get("PASSWORD_LINK_HOURS", "48")),
+        # Refused submissions one invitation link accepts (a link holder cannot probe many user names).
+        "LINK_FAILURE_LIMIT": os.environ.get("LINK_FAILURE_LIMIT", "10 per hour"),
         # Outgoing mail for set-password links and invitations; without it links are shown to the officer.
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "balai@localhost"),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
@@ -117,6 +120,8 @@ def load_config(instance_path: Path) -> dict:
             "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
         ),
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # NIK holder checks on the verification page (each answer is audited).
+        "HOLDER_CHECK_RATE_LIMIT": os.environ.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
@@ -127,7 +132,7 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(
-            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
+            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
         ),
         "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
         # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
