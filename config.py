@@ -68,6 +68,14 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
         "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
+        # One number sequence per kelurahan (its code in the number) instead of one per series and year.
+        "PERMIT_SEQUENCE_PER_KELURAHAN": _env_bool("PERMIT_SEQUENCE_PER_KELURAHAN", False),
+        # A renewal (perpanjangan) is offered this many days before expiry, and any time after.
+        "PERMIT_RENEWAL_WINDOW_DAYS": int(os.environ.get("PERMIT_RENEWAL_WINDOW_DAYS", "90")),
+        # A number reserved for a permit being signed longer than this is given back (a killed worker).
+        "PERMIT_RESERVATION_MINUTES": int(os.environ.get("PERMIT_RESERVATION_MINUTES", "10")),
+        # Size-class thresholds (PP 7/2021), NIB, risk levels and the legal basis, with their sources.
+        "OSS_RULES_FILE": os.environ.get("OSS_RULES_FILE") or None,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
         "DOCUMENT_STORE": os.environ.get("DOCUMENT_STORE") or None,
@@ -77,11 +85,8 @@ def load_config(instance_path: Path) -> dict:
         "SIGNING_KEY_PASSPHRASE": os.environ.get("SIGNING_KEY_PASSPHRASE") or None,
         "SIGNING_DEMO_DIR": os.environ.get("SIGNING_DEMO_DIR") or None,
         "CERT_PLACE_OF_ISSUE": os.environ.get("CERT_PLACE_OF_ISSUE") or None,
-        "CERT_LEGAL_BASIS": os.environ.get(
-            "CERT_LEGAL_BASIS",
-            "Peraturan Presiden Nomor 98 Tahun 2014 tentang Perizinan untuk Usaha Mikro dan Kecil dan "
-            "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
-        ),
+        # Unset: the legal basis of the OSS rules file (OSS_RULES_FILE).
+        "CERT_LEGAL_BASIS": os.environ.get("CERT_LEGAL_BASIS") or None,
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,

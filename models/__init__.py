@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base
-from models.business import Business, Person
+from models.business import Business, BusinessKbli, Person
 from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
 from models.cooperative import (
     Cooperative,
@@ -14,9 +14,9 @@ from models.cooperative import (
     MemberCooperative,
     RatReport,
 )
-from models.kbli import KbliCode, KbliSection
+from models.kbli import KbliCode, KbliRelease, KbliSection
 from models.official import Official
-from models.permit import Permit, PermitCounter
+from models.permit import Permit, PermitCounter, PermitReservation
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
 from models.user import User
@@ -25,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Business",
+    "BusinessKbli",
     "Cooperative",
     "CooperativeFounder",
     "CooperativeInvitation",
@@ -34,6 +35,7 @@ __all__ = [
     "MemberCooperative",
     "RatReport",
     "KbliCode",
+    "KbliRelease",
     "KbliSection",
     "MediaFile",
     "NewsPost",
@@ -41,6 +43,7 @@ __all__ = [
     "Page",
     "Permit",
     "PermitCounter",
+    "PermitReservation",
     "Person",
     "Region",
     "Revision",

@@ -13,6 +13,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from models.cooperative import Cooperative, FoundingDeed
@@ -21,6 +22,7 @@ from models.user import COOPERATIVE, User
 from services import clock, documents
 from services.audit import record
 from services.cooperatives import cooperative_for_officer
+from services.locking import lock_row
 
 DEED_TEMPLATE = "documents/founding_deed.html"
 DEFAULT_NUMBER_FORMAT = "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
@@ -193,8 +195,14 @@ def issue_deed(
     """Issue the next version of the deed: numbered, rendered with its verification QR, signed, stored once.
 
     The previous version, if any, becomes "superseded". Refused when nothing changed since the current one.
+    The cooperative's row is locked first and the check made under the lock, so a double click or two
+    officers at once give one version and a DeedError for the other, never a duplicate or a 500.
     """
     try:
+        cooperative = lock_row(session, Cooperative, cooperative.id)
+        if cooperative is None:
+            raise DeedError("Koperasi ini tidak ditemukan.")
+        session.expire(cooperative, ["deeds"])
         if is_up_to_date(cooperative):
             raise DeedError(
                 f"Akta versi {current_deed(cooperative).version} sudah sesuai dengan data koperasi terakhir. "
@@ -221,6 +229,9 @@ def issue_deed(
         deed.demo_signature = key.demo
         session.commit()
         return deed
+    except IntegrityError:
+        session.rollback()
+        raise DeedError("Akta koperasi ini baru saja diterbitkan oleh petugas lain; muat ulang halaman.") from None
     except BaseException:
         session.rollback()
         raise
