@@ -19,7 +19,7 @@ from models.business import Business
 from models.permit import Permit
 from models.region import Region
 from models.user import OFFICER, SUPERADMIN
-from services import batch, clock, permits, registry
+from services import batch, clock, oss, permits, registry
 from services.audit import record
 from services.documents import DocumentError
 
@@ -58,6 +58,7 @@ def _business_form(business: Business | None = None) -> BusinessForm:
             "kelurahan_id": business.kelurahan_id,
             "address": business.address,
             "kbli_code": business.kbli_code,
+            "kbli_other": " ".join(other.kbli_code for other in business.other_kbli),
             "activity": business.activity,
             "premises": business.premises,
             "capital_rupiah": business.capital_rupiah,
@@ -95,6 +96,7 @@ def _input(form: BusinessForm, existing) -> registry.BusinessInput:
             "address": form.address.data.strip(),
             "kelurahan_id": form.kelurahan_id.data,
             "kbli_code": form.kbli_code.data or None,
+            "kbli_other": (form.kbli_other.data or "").split(),
             "activity": form.activity.data.strip(),
             "premises": form.premises.data,
             "capital_rupiah": form.capital_rupiah.data,
@@ -133,7 +135,8 @@ def _save_business(business: Business | None):
                     flash(_("Perubahan disimpan."), "success")
             except registry.RegistryError as exc:
                 db.session.rollback()
-                form.owner_nik.errors = [*form.owner_nik.errors, str(exc)]
+                field = getattr(form, exc.field, form.owner_nik)
+                field.errors = [*field.errors, str(exc)]
             else:
                 return redirect_to(url_for("backoffice.business_detail", business_id=saved.id))
         return render(
@@ -220,6 +223,8 @@ def business_detail(business_id: int):
         business=business,
         permits=history,
         today=permits.local_today(current_app.config),
+        actions_for=lambda permit, today: permits.actions_for(permit, today, current_app.config),
+        size_class=oss.rules(current_app.config).size_class(business.capital_rupiah),
         revoke_form=RevokeForm(),
     )
 
@@ -317,6 +322,27 @@ def permit_reissue(permit_id: int):
         flash(str(exc), "error")
     else:
         flash(_("Izin %(old)s digantikan oleh %(new)s.", old=permit.number, new=new.number), "success")
+    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+
+
+@bp.post("/izin/<int:permit_id>/perpanjang")
+@roles_required(*STAFF)
+def permit_renew(permit_id: int):
+    permit = _permit_or_404(permit_id)
+    try:
+        new = permits.renew_permit(
+            db.session,
+            permit,
+            current_user,
+            config=current_app.config,
+            municipality=current_app.extensions["municipality"],
+            instance_path=current_app.instance_path,
+            ip_address=request.remote_addr,
+        )
+    except permits.PermitError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Izin %(old)s diperpanjang dengan izin %(new)s.", old=permit.number, new=new.number), "success")
     return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
 
 
