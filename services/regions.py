@@ -8,6 +8,7 @@ the regions.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +71,9 @@ def load_regions(session: Session, municipality: Municipality) -> dict[str, int]
                 )
     session.flush()
     if SHIPPED_CODES.exists():
-        _apply_codes(session, read_table(SHIPPED_CODES, ("code", "name")))
+        aliases = {k: v for k, v in codes.get("kelurahan_aliases", {}).items() if not k.startswith("_")}
+        rows = read_table(SHIPPED_CODES, ("code", "name"))
+        _apply_codes(session, [{**row, "name": aliases.get(row["code"], row["name"])} for row in rows])
     session.commit()
     return region_counts(session)
 
@@ -95,7 +98,14 @@ def import_codes(session: Session, path: str | Path) -> CodeImport:
 
 
 def _fold(name: str) -> str:
-    return normalise(name).replace(" ", "")
+    """A name for matching: case, punctuation, spaces and areaid's "(Udik)"-style additions folded away."""
+    return normalise(re.sub(r"\(.*?\)", " ", name)).replace(" ", "")
+
+
+def _closest(name: str, candidates: dict[str, Region]) -> Region | None:
+    """The one candidate whose folded name is nearly `name` (a spelling variant: Mulya/Mulia), else None."""
+    close = difflib.get_close_matches(name, list(candidates), n=2, cutoff=0.85)
+    return candidates[close[0]] if len(close) == 1 else None
 
 
 def _apply_codes(session: Session, rows: list[dict[str, str]]) -> CodeImport:
@@ -105,6 +115,7 @@ def _apply_codes(session: Session, rows: list[dict[str, str]]) -> CodeImport:
     kotas = {_fold(r.name): r for r in regions if r.level == KOTA}
     by_code = {r.kemendagri_code: r for r in regions if r.kemendagri_code}
     for level in (KOTA, KECAMATAN, KELURAHAN):
+        misses: list[tuple[str, str, Region]] = []
         for row in rows:
             code, name = row.get("code", ""), row.get("name", "")
             if not any(pattern.fullmatch(code) and lvl == level for pattern, lvl in CODE_LEVELS.items()):
@@ -116,16 +127,31 @@ def _apply_codes(session: Session, rows: list[dict[str, str]]) -> CodeImport:
                 if parent is None:
                     continue
                 region = by_parent.get((parent.id, level, _fold(name)))
+                if region is None:
+                    misses.append((code, name, parent))
+                    continue
             if region is None:
-                if level != KOTA:
-                    result.unmatched.append(f"{code} {name}")
                 continue
-            if region.kemendagri_code != code:
-                region.kemendagri_code = code
-                result.updated[level] += 1
-            by_code[code] = region
+            _set_code(region, code, result, by_code)
+        # Spelling variants, only among the regions of the same parent that no exact name took.
+        taken = {r.id for r in by_code.values()}
+        for code, name, parent in misses:
+            free = {_fold(r.name): r for r in parent.children if r.level == level and r.id not in taken}
+            region = _closest(_fold(name), free)
+            if region is None:
+                result.unmatched.append(f"{code} {name}")
+                continue
+            _set_code(region, code, result, by_code)
+            taken.add(region.id)
     session.flush()
     return result
+
+
+def _set_code(region: Region, code: str, result: CodeImport, by_code: dict[str, Region]) -> None:
+    if region.kemendagri_code != code:
+        region.kemendagri_code = code
+        result.updated[region.level] += 1
+    by_code[code] = region
 
 
 def set_office_code(

@@ -255,3 +255,18 @@ def test_double_click_on_issue_and_reissue_answers_no_5xx(app, auth, client, db_
     again = client.post(f"/kantor/izin/{permit.id}/terbit-ulang", follow_redirects=True)
     assert again.status_code == 200 and "sudah digantikan" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Permit.id))) == 2
+
+
+def test_every_kelurahan_of_the_demo_municipality_has_its_kemendagri_code(app):
+    from models.region import Region
+
+    missing = db.session.scalars(
+        select(Region.name).where(Region.level == "kelurahan", Region.kemendagri_code.is_(None))
+    ).all()
+    assert missing == []
+    codes = dict(
+        db.session.execute(select(Region.name, Region.kemendagri_code).where(Region.level == "kelurahan")).all()
+    )
+    assert codes["Sukabumi Selatan (Udik)"] == "31.73.05.1003"  # areaid's addition folded away
+    assert codes["Harapan Mulya"] == "31.71.03.1003"  # spelled "Harapan Mulia" in the official table
+    assert codes["Kampung Tengah"] == "31.75.04.1002"  # "Tengah" in the official table (alias)
