@@ -127,6 +127,7 @@ def main() -> None:
     parser.add_argument("--each", type=int, default=4, help="permits per officer in the concurrent phase")
     parser.add_argument("--single", type=int, default=8, help="permits issued alone, for the single-issue p50")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread workers)")
     parser.add_argument(
         "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     )
@@ -158,8 +159,8 @@ def main() -> None:
             FLASK_APP="app",
         )
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-             "--timeout", "120", "app:create_app()"],
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), "--threads", str(args.threads),
+             "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
@@ -232,7 +233,8 @@ def main() -> None:
         single_p50 = statistics.median(single)
         print(f"single issue (alone): p50 {single_p50 * 1000:.0f} ms over {len(single)}")
         print(
-            f"{args.officers} officers × {args.each} at once ({args.workers} gunicorn workers): "
+            f"{args.officers} officers × {args.each} at once "
+            f"({args.workers} gunicorn workers × {args.threads} threads): "
             f"issue p50 {statistics.median(issue_times) * 1000:.0f} ms, p95 {_pct(issue_times, 0.95) * 1000:.0f} ms, "
             f"max {max(issue_times) * 1000:.0f} ms; {len(issue_times)} permits in {wall:.1f} s; 5xx: {errors}"
         )
@@ -243,6 +245,7 @@ def main() -> None:
             f"{load_p95 * 1000:.1f} ms ({len(under_load)} requests); ratio {load_p95 / idle_p95:.2f} (target ≤ 2)"
         )
         print(f"numbers gap-free: {seqs == list(range(1, len(seqs) + 1))} ({len(seqs)} permits)")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         if server is not None:
             server.terminate()

@@ -270,3 +270,26 @@ def test_every_kelurahan_of_the_demo_municipality_has_its_kemendagri_code(app):
     assert codes["Sukabumi Selatan (Udik)"] == "31.73.05.1003"  # areaid's addition folded away
     assert codes["Harapan Mulya"] == "31.71.03.1003"  # spelled "Harapan Mulia" in the official table
     assert codes["Kampung Tengah"] == "31.75.04.1002"  # "Tengah" in the official table (alias)
+
+
+@pytest.mark.both_databases
+def test_two_officers_clicking_terbitkan_izin_at_the_same_moment_get_one_permit_and_no_5xx(
+    app, auth, client, monkeypatch, db_kind
+):
+    from tests.support import TEST_PASSWORD
+
+    auth.login_as("superadmin")
+    auth.create("officer", username="petugas2")
+    other = app.test_client()
+    assert other.post("/masuk/", data={"username": "petugas2", "password": TEST_PASSWORD}).status_code == 303
+    kelurahan = any_kelurahan()
+    add_official(kelurahan)
+    url = f"/kantor/usaha/{add_business(kelurahan).id}/izin"
+    clients = iter([client, other])
+    with rendezvous(monkeypatch, documents, "issue_pdf", parties=2):
+        responses = run_together(app, 2, lambda: next(clients).post(url, follow_redirects=True))
+    assert [r.status_code for r in responses] == [200, 200]
+    pages = " ".join(r.get_data(as_text=True) for r in responses)
+    assert "diterbitkan." in pages
+    assert "sedang diterbitkan" in pages or "sudah memiliki izin yang masih berlaku" in pages
+    assert db.session.scalar(select(func.count(Permit.id))) == 1
