@@ -39,10 +39,11 @@ from models.region import Region
 from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
 from services import clock
 from services.audit import record
+from services.transactions import owns_transaction
 
 MIN_PRIMER_FOUNDERS = 9  # UU 25/1992 as amended by UU 11/2020 (was 20)
 MIN_SEKUNDER_MEMBERS = 3
-NIK_PATTERN = re.compile(r"^\d{16}$")
+NIK_PATTERN = re.compile(r"^[0-9]{16}$")
 
 
 # --- Activity status ------------------------------------------------------------------------------
@@ -398,6 +399,7 @@ def audit_snapshot(cooperative: Cooperative) -> dict:
     return snapshot
 
 
+@owns_transaction
 def save_cooperative(
     session: Session,
     actor: User | None,
@@ -542,11 +544,13 @@ def _add_rat(session, actor, cooperative, data, today, status, ip_address) -> Ra
     return report
 
 
+@owns_transaction
 def record_rat_report(session, officer: User, cooperative, data: RatInput, today=None, ip_address=None):
     """An officer records a RAT report; it counts at once (confirmed by the officer who recorded it)."""
     return _add_rat(session, officer, cooperative, data, today or clock.today(), RAT_CONFIRMED, ip_address)
 
 
+@owns_transaction
 def submit_rat_report(session, account: User, cooperative, data: RatInput, today=None, ip_address=None):
     """A cooperative account submits its RAT report; it counts once an officer confirms it."""
     return _add_rat(session, account, cooperative, data, today or clock.today(), RAT_PENDING, ip_address)
@@ -570,6 +574,20 @@ def confirm_rat_report(session: Session, officer: User, report: RatReport, ip_ad
     )
     session.commit()
     return report
+
+
+def rat_report_of(session: Session, cooperative: Cooperative, report_id: int) -> RatReport | None:
+    """One RAT report of this cooperative (None for another cooperative's: the view answers 404)."""
+    report = session.get(RatReport, report_id)
+    return report if report is not None and report.cooperative_id == cooperative.id else None
+
+
+def pending_rat_report(session: Session, user: User, report_id: int) -> RatReport | None:
+    """A report awaiting confirmation, of a cooperative this back-office user may see; else None."""
+    report = session.get(RatReport, report_id)
+    if report is None or report.status != RAT_PENDING:
+        return None
+    return report if cooperative_for_officer(session, user, report.cooperative_id) is not None else None
 
 
 def reject_rat_report(session: Session, officer: User, report: RatReport, ip_address=None) -> None:

@@ -21,9 +21,10 @@ from models.official import Official
 from models.permit import CORRECTION, NEW, RENEWAL, Permit, PermitCounter, PermitReservation
 from models.region import Region
 from models.user import User
-from services import clock, documents, oss
+from services import clock, documents, oss, registry
 from services.audit import record
 from services.locking import lock_row
+from services.paging import Page, paginate
 
 CERTIFICATE_TEMPLATE = "documents/iumk_certificate.html"
 PREMISES_LABELS = {
@@ -209,6 +210,7 @@ def certificate_context(
     preview: bool = False,
     supersedes: Permit | None = None,
     kind: str = NEW,
+    signer: documents.SignerFacts | None = None,
 ) -> dict:
     """Every field of the certificate (DOMAIN.md's list), formatted in Indonesian, as plain values:
     the PDF is rendered after the database transaction has ended."""
@@ -225,7 +227,7 @@ def certificate_context(
     verify_url = documents.verification_url(config, token)
     head = municipality.head_title
     size = rules.size_class(business.capital_rupiah)
-    signer = (
+    official_facts = (
         SimpleNamespace(name=official.name, rank=official.rank, nip=official.nip, position=official.position)
         if official is not None
         else None
@@ -256,14 +258,28 @@ def certificate_context(
         "valid_until": format_date(valid_until, "d MMMM y", locale="id"),
         "validity_years": config.get("PERMIT_VALIDITY_YEARS", 5),
         "on_behalf_of": f"a.n. {head} {municipality.name}",
-        "official": signer,
+        "official": official_facts,
         "verify_url": verify_url,
         "qr": documents.qr_svg(verify_url),
         "demo": demo,
         "preview": preview,
         "kind": kind,
         "supersedes": supersedes.number if supersedes else None,
+        "signer": signer,
     }
+
+
+def _signing_key_for(config: dict, instance_path: str, official: Official, passphrase: str | None):
+    """The official's personal certificate when registered (passphrase typed at issue), else the office e-seal."""
+    try:
+        return documents.key_for_official(config, instance_path, official.nip, passphrase)
+    except documents.PassphraseNeeded as exc:
+        raise PermitError(
+            f"{official.name} menandatangani dengan sertifikat elektronik pribadi: "
+            "masukkan frasa sandi sertifikat untuk menandatangani."
+        ) from exc
+    except documents.WrongPassphrase as exc:
+        raise PermitError("Frasa sandi sertifikat penanda tangan salah. Tidak ada yang diterbitkan.") from exc
 
 
 @dataclass(frozen=True)
@@ -375,6 +391,7 @@ def issue_permit(
     ip_address: str | None = None,
     supersedes: Permit | None = None,
     kind: str | None = None,
+    signing_passphrase: str | None = None,
 ) -> Permit:
     """Issue a permit for `business`: a new one, or (with `supersedes`) a correction or a renewal.
 
@@ -390,7 +407,8 @@ def issue_permit(
     draw = _reserve(session, business.id, config, kind, supersedes.id if supersedes is not None else None)
     try:
         business = session.get(Business, draw.business_id)
-        key = documents.signing_key(config, instance_path)
+        official = session.get(Official, draw.official_id)
+        key, signer = _signing_key_for(config, instance_path, official, signing_passphrase)
         replacing = session.get(Permit, draw.supersedes_id) if draw.supersedes_id else None
         context = certificate_context(
             session,
@@ -401,22 +419,30 @@ def issue_permit(
             token=draw.token,
             issued_on=draw.issued_on,
             valid_until=draw.valid_until,
-            official=session.get(Official, draw.official_id),
+            official=official,
             demo=key.demo,
             supersedes=replacing,
             kind=draw.kind,
+            signer=signer,
         )
         session.rollback()  # end the read transaction: nothing is held while rendering and signing
-        stored = documents.issue_pdf(
-            CERTIFICATE_TEMPLATE,
-            context,
-            config=config,
-            key=key,
-            title=draw.number,
-            reason=f"Izin Usaha Mikro dan Kecil {draw.number}",
-            location=context["place"],
-        )
-        return _record(session, draw, stored, key.demo, actor, ip_address)
+        try:
+            stored = documents.issue_pdf(
+                CERTIFICATE_TEMPLATE,
+                context,
+                config=config,
+                key=key,
+                title=draw.number,
+                reason=f"Izin Usaha Mikro dan Kecil {draw.number}",
+                location=context["place"],
+            )
+        except documents.DocumentError as exc:
+            raise PermitError(
+                "Sertifikat tidak dapat ditandatangani (kunci, sertifikat atau layanan cap waktu bermasalah); "
+                "tidak ada yang diterbitkan. Hubungi administrator."
+            ) from exc
+        holder = (context["holder_name"], context["holder_nik"])
+        return _record(session, draw, stored, key.demo, signer, holder, actor, ip_address, config)
     except BaseException:
         session.rollback()
         release_number(session, draw)
@@ -514,7 +540,17 @@ def release_number(session: Session, draw: Draw) -> None:
         raise
 
 
-def _record(session: Session, draw: Draw, stored, demo: bool, actor: User | None, ip_address: str | None) -> Permit:
+def _record(
+    session: Session,
+    draw: Draw,
+    stored,
+    demo: bool,
+    signer,
+    holder: tuple[str, str],
+    actor: User | None,
+    ip_address: str | None,
+    config: dict,
+) -> Permit:
     """Step 3: store the permit under the business's lock, replace the permit it supersedes, drop the reservation."""
     try:
         business = lock_row(session, Business, draw.business_id)
@@ -554,6 +590,9 @@ def _record(session: Session, draw: Draw, stored, demo: bool, actor: User | None
         )
         session.add(permit)
         session.flush()
+        documents.record_signed(
+            session, stored, signer, config=config, holder_name=holder[0], holder_nik=holder[1], salt=draw.token
+        )
         session.delete(reservation)
         if replacing is not None:
             replacing.superseded_by_id = permit.id
@@ -626,6 +665,7 @@ def reissue_permit(
     municipality,
     instance_path: str,
     ip_address: str | None = None,
+    signing_passphrase: str | None = None,
 ) -> Permit:
     """A correction (perbaikan): the business's current data, the same validity end; the old one is superseded."""
     return issue_permit(
@@ -638,6 +678,7 @@ def reissue_permit(
         ip_address=ip_address,
         supersedes=permit,
         kind=CORRECTION,
+        signing_passphrase=signing_passphrase,
     )
 
 
@@ -650,6 +691,7 @@ def renew_permit(
     municipality,
     instance_path: str,
     ip_address: str | None = None,
+    signing_passphrase: str | None = None,
 ) -> Permit:
     """A renewal (perpanjangan), near or after expiry: a new validity from today; the old one is superseded."""
     return issue_permit(
@@ -662,6 +704,7 @@ def renew_permit(
         ip_address=ip_address,
         supersedes=permit,
         kind=RENEWAL,
+        signing_passphrase=signing_passphrase,
     )
 
 
@@ -698,3 +741,38 @@ def find_by_sha256(session: Session, digest: str) -> Permit | None:
 
 def local_date(moment: datetime, config: dict) -> date:
     return moment.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Jakarta"))).date()
+
+
+# --- Officers' lists -------------------------------------------------------------------------------
+
+
+def permit_for_user(session: Session, user: User, permit_id: int) -> Permit | None:
+    """The permit if its business is in `user`'s scope, else None (the view answers 404)."""
+    permit = session.get(Permit, permit_id)
+    if permit is None or registry.get_business(session, user, permit.business_id) is None:
+        return None
+    return permit
+
+
+def permits_of(session: Session, business: Business) -> list[Permit]:
+    """Every permit of a business, newest first."""
+    return list(session.scalars(select(Permit).where(Permit.business_id == business.id).order_by(Permit.id.desc())))
+
+
+def permit_page(session: Session, user: User, *, q: str = "", page: int = 1, per_page: int = 20) -> Page:
+    """Permits in `user`'s scope whose number or business name contains `q`, newest first."""
+    query = select(Permit).join(Business, Permit.business_id == Business.id)
+    scope = registry.kecamatan_scope(user)
+    if scope is not None:
+        query = query.join(Region, Permit.kelurahan_id == Region.id).where(Region.parent_id == scope)
+    if q:
+        query = query.where(
+            or_(func.lower(Permit.number).contains(q.lower()), func.lower(Permit.business_name).contains(q.lower()))
+        )
+    return paginate(session, query.order_by(Permit.id.desc()), page, per_page)
+
+
+def record_download(session: Session, user: User, permit: Permit, ip_address: str | None = None) -> None:
+    """Every certificate download is in the audit log."""
+    record(session, user, "download", "permit", permit.id, summary=permit.number, ip_address=ip_address)
+    session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from blueprints.rendering import render
 from extensions import db
+from services.transactions import discard
 
 MESSAGES = {
     400: (
@@ -59,10 +60,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        response = make_response(_page(error.code or 500))
+        # The exception's own headers say how to recover: Allow on 405, Retry-After on 429 and 503.
+        for name, value in error.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        db.session.rollback()
+        discard(db.session)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return _page(500)

@@ -213,7 +213,7 @@ def test_a_signing_failure_after_the_number_is_drawn_leaves_no_gap(app, monkeypa
 
     original = documents.issue_pdf
     monkeypatch.setattr(documents, "issue_pdf", broken)
-    with pytest.raises(documents.DocumentError):
+    with pytest.raises(permits.PermitError, match="tidak dapat ditandatangani"):
         issue(app, first)
     monkeypatch.setattr(documents, "issue_pdf", original)
     assert db.session.scalar(select(func.count(Permit.id))) == 0

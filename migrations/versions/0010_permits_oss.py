@@ -2,8 +2,8 @@
 sequence scopes, kinds; NIB unique; several KBLI per business; KBLI releases, descriptions and risk;
 office codes for kelurahan
 
-Revision ID: 0007_permits_oss
-Revises: 0006_deeds
+Revision ID: 0010_permits_oss
+Revises: 0009_audit_chain
 Create Date: 2026-11-30 14:40:00
 
 Existing data: permits already replaced get `superseded_at` from their replacement; where a
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0007_permits_oss'
-down_revision = '0006_deeds'
+revision = '0010_permits_oss'
+down_revision = '0009_audit_chain'
 branch_labels = None
 depends_on = None
 
