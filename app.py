@@ -203,6 +203,9 @@ def _is_noindex() -> bool:
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from blueprints import request_ids
+
+    request_ids.init_app(app)
     from flask_babel import format_decimal, get_locale
 
     from blueprints.links import url_with_query

@@ -11,10 +11,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from demo import records as demo
 from extensions import db
 from models.region import Region
 from models.user import ROLES
-from services import audit, demo, kbli, regions, users
+from services import audit, kbli, regions, users
 from services.search import rebuild_index
 
 regions_cli = AppGroup("regions", help="Regions of the configured municipality.")
@@ -133,7 +134,7 @@ def users_create(username, role, full_name, kecamatan, password_env):
 @click.option("--source-cooperatives", is_flag=True, help="Add the cooperatives of the source articles.")
 def demo_seed(businesses, cooperatives, seed, if_empty, permits, source_cooperatives):
     """Generate realistic Indonesian demo records across the loaded regions, and the demo site content."""
-    from services.demo_content import seed_content
+    from demo.content import seed_content
 
     pages = seed_content(db.session)
     if pages:

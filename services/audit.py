@@ -6,10 +6,12 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
 
 from models.audit import AuditEvent
 from models.user import User
@@ -51,6 +53,41 @@ def record(
     event.entry_hash = entry_hash(_previous_hash(session, event.id), event)
     session.flush()
     return event
+
+
+# Refusals (403, 429) are recorded at most once a minute per client and kind, so that a flood of refused
+# requests cannot flood the audit log; the application log still has one line per request.
+REFUSAL_INTERVAL_SECONDS = 60
+_last_refusal: dict[tuple[str | None, str, int], float] = {}
+
+
+def record_refusal(
+    session: Session,
+    actor: User | None,
+    status_code: int,
+    method: str,
+    route: str,
+    ip_address: str | None,
+    request_id: str | None,
+) -> bool:
+    """Record a refused request (403 forbidden, 429 too many requests); False when throttled or unrecordable."""
+    key = (ip_address, route, status_code)
+    moment = monotonic()
+    if moment - _last_refusal.get(key, -REFUSAL_INTERVAL_SECONDS) < REFUSAL_INTERVAL_SECONDS:
+        return False
+    if len(_last_refusal) > 10_000:
+        _last_refusal.clear()
+    _last_refusal[key] = moment
+    action = "access.forbidden" if status_code == 403 else "access.rate_limited"
+    try:
+        record(
+            session, actor, action, "request", summary=f"{method} {route}", ip_address=ip_address, request_id=request_id
+        )
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        return False
+    return True
 
 
 def _lock_chain(session: Session) -> None:
@@ -122,28 +159,80 @@ def _in_order(session: Session, batch_size: int) -> Iterator:
         last_id = batch[-1].id
 
 
-def event_page(
-    session: Session,
-    *,
-    action: str = "",
-    object_type: str = "",
-    actor: str = "",
-    since: date | None = None,
-    tz_name: str = "UTC",
-    page: int = 1,
-    per_page: int = 50,
-) -> Page:
-    """The audit log, newest first, filtered by action, kind of record, username and first day (in `tz_name`)."""
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if actor:
-        query = query.join(User, AuditEvent.actor_id == User.id).where(func.lower(User.username) == actor.lower())
-    if since is not None:
-        query = query.where(AuditEvent.at >= clock.local_to_utc(datetime.combine(since, time.min), tz_name))
-    return paginate(session, query, page, per_page)
+@dataclass(frozen=True)
+class EventFilter:
+    """What a superadmin narrows the audit log to; days are whole days in the municipality's zone."""
+
+    action: str = ""
+    object_type: str = ""
+    actor: str = ""
+    request_id: str = ""
+    since: date | None = None
+    until: date | None = None
+    tz_name: str = "UTC"
+
+    def query(self):
+        query = select(AuditEvent).order_by(AuditEvent.id.desc())
+        if self.action:
+            query = query.where(AuditEvent.action == self.action)
+        if self.object_type:
+            query = query.where(AuditEvent.object_type == self.object_type)
+        if self.actor:
+            query = query.join(User, AuditEvent.actor_id == User.id).where(
+                func.lower(User.username) == self.actor.lower()
+            )
+        if self.request_id:
+            query = query.where(AuditEvent.request_id == self.request_id)
+        if self.since is not None:
+            query = query.where(
+                AuditEvent.at >= clock.local_to_utc(datetime.combine(self.since, time.min), self.tz_name)
+            )
+        if self.until is not None:
+            end = datetime.combine(self.until + timedelta(days=1), time.min)
+            query = query.where(AuditEvent.at < clock.local_to_utc(end, self.tz_name))
+        return query
+
+
+def event_page(session: Session, filters: EventFilter, *, page: int = 1, per_page: int = 50) -> Page:
+    """The audit log, newest first, as `filters` narrow it."""
+    return paginate(session, filters.query(), page, per_page)
+
+
+EXPORT_LIMIT = 100_000
+EXPORT_HEADER = [
+    "id",
+    "waktu_utc",
+    "pengguna",
+    "tindakan",
+    "jenis_data",
+    "id_data",
+    "ringkasan",
+    "sebelum",
+    "sesudah",
+    "alamat_ip",
+    "id_permintaan",
+    "hash",
+]
+
+
+def export_rows(session: Session, filters: EventFilter, limit: int = EXPORT_LIMIT) -> Iterator[list]:
+    """The filtered log as spreadsheet rows (newest first), with each entry's chain hash for checking."""
+    query = filters.query().options(selectinload(AuditEvent.actor)).limit(limit)
+    for event in session.scalars(query):
+        yield [
+            event.id,
+            event.at.astimezone(UTC).isoformat(timespec="seconds"),
+            event.actor.username if event.actor else "",
+            event.action,
+            event.object_type,
+            event.object_id or "",
+            event.summary or "",
+            json.dumps(event.before, ensure_ascii=False) if event.before else "",
+            json.dumps(event.after, ensure_ascii=False) if event.after else "",
+            event.ip_address or "",
+            event.request_id or "",
+            event.entry_hash or "",
+        ]
 
 
 def recorded_actions(session: Session) -> list[str]:

@@ -22,6 +22,8 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    # Words of kecamatan and kelurahan names (matched exactly, never fuzzed); filled in by search().
+    places: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

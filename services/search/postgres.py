@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from models.search import SearchDocument, SearchWord
 from services.search.analysis import max_typos, query_identifier, tokens
 from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
+from services.search.forgiving import SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
 
 # ts_rank weights for D (legal-form words), C (other text), B (identifiers), A (distinctive name words).
 RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
@@ -73,21 +74,55 @@ class PostgresBackend:
         )
         return [row[0] for row in rows]
 
-    def _tsquery(self, connection, text_: str, conjunction: bool) -> str | None:
+    def _swap_candidates(self, connection, word: str, last: bool) -> list[str]:
+        """Indexed words equal to the query word with two adjacent letters swapped (one edit)."""
+        variants = transpositions(word)
+        if not variants:
+            return []
+        found = list(connection.scalars(text("SELECT word FROM search_word WHERE word = ANY(:w)"), {"w": variants}))
+        if last:  # still being typed: a swapped prefix too
+            found.extend(f"{variant}:*" for variant in variants if variant not in found)
+        return found
+
+    def _word_clause(self, connection, word: str, last: bool, places: frozenset[str]) -> tuple[str, str]:
+        """(every option, the exact-or-prefix options) of one query word, as tsquery text."""
+        close = f"{word}:*" if len(word) >= 3 or (last and len(word) >= 2) else word
+        options = [close]
+        if fuzzy_allowed(word, places):
+            options.extend(self._typo_candidates(connection, word))
+            options.extend(self._swap_candidates(connection, word, last))
+        return "(" + " | ".join(dict.fromkeys(options)) + ")", close
+
+    def _tsquery(
+        self, connection, text_: str, conjunction: bool, places: frozenset[str] = frozenset()
+    ) -> tuple[str | None, list[str]]:
+        """(the tsquery, one exact-only tsquery per unit for ranking exact matches first)."""
         words = tokens(text_)
         if not words:
-            return None
-        clauses = []
-        for index, word in enumerate(words):
-            last = index == len(words) - 1
-            options = [f"{word}:*" if len(word) >= 3 or (last and len(word) >= 2) else word]
-            options.extend(self._typo_candidates(connection, word))
-            clauses.append("(" + " | ".join(options) + ")")
+            return None, []
+        units = plan(words, lambda candidates: self._known(connection, candidates))
+        clauses, exact = [], []
+        for unit_index, unit in enumerate(units):
+            alternatives, exact_alternatives = [], []
+            for alternative in unit:
+                parts = [
+                    self._word_clause(connection, word, is_last(units, unit_index, alternative, position), places)
+                    for position, word in enumerate(alternative)
+                ]
+                alternatives.append("(" + " & ".join(part for part, _close in parts) + ")")
+                exact_alternatives.append("(" + " & ".join(close for _part, close in parts) + ")")
+            clauses.append("(" + " | ".join(alternatives) + ")")
+            exact.append(" | ".join(exact_alternatives))
         combined = (" & " if conjunction else " | ").join(clauses)
         identifier = query_identifier(text_)
         if identifier:
             combined = f"({combined}) | {identifier}"
-        return combined
+            exact.append(identifier)
+        return combined, exact
+
+    def _known(self, connection, candidates: set[str]) -> set[str]:
+        words = [word for word in candidates if len(word) <= 100]
+        return set(connection.scalars(text("SELECT word FROM search_word WHERE word = ANY(:w)"), {"w": words}))
 
     def query(self, query: SearchQuery) -> SearchResult:
         try:
@@ -104,7 +139,7 @@ class PostgresBackend:
             raise SearchUnavailable(type(exc).__name__) from exc
 
     def _query(self, connection, query: SearchQuery, conjunction: bool) -> SearchResult:
-        tsquery = self._tsquery(connection, query.text, conjunction)
+        tsquery, exact = self._tsquery(connection, query.text, conjunction, query.places or frozenset())
         conditions, params = [], {}
         if tsquery:
             conditions.append("search_vector @@ to_tsquery('simple', :tsquery)")
@@ -115,7 +150,11 @@ class PostgresBackend:
                 params[f"f{index}"] = value
         where = " AND ".join(conditions) or "TRUE"
         if tsquery and query.sort != "name":
-            order = f"ts_rank('{RANK_WEIGHTS}', search_vector, to_tsquery('simple', :tsquery)) DESC, sort_name"
+            # Units matched exactly (or as the prefix being typed) first: an exact word outranks a fuzzy one.
+            exact_count = " + ".join(f"(search_vector @@ to_tsquery('simple', :e{i}))::int" for i in range(len(exact)))
+            params.update({f"e{i}": value for i, value in enumerate(exact)})
+            rank = f"ts_rank('{RANK_WEIGHTS}', search_vector, to_tsquery('simple', :tsquery))"
+            order = f"({exact_count}) DESC, {rank} DESC, sort_name"
         else:
             order = "sort_name, key"
         params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
@@ -149,26 +188,39 @@ class PostgresBackend:
         return SearchResult(hits=hits, total=total, facets=facets)
 
     def _suggest(self, connection, text_: str) -> str | None:
-        corrected, changed = [], False
-        words = tokens(text_)
-        for index, word in enumerate(words):
-            known = connection.scalar(select(func.count()).select_from(SearchWord).where(SearchWord.word == word))
-            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
-                known = connection.scalar(select(SearchWord.word).where(SearchWord.word.startswith(word)).limit(1))
-            if known or word.isdigit():
-                corrected.append(word)
-                continue
-            best = connection.scalar(
+        """ "Maksud Anda", only with words that occur together in some document (see forgiving.suggest)."""
+
+        def known(word: str, last: bool) -> bool:
+            if connection.scalar(select(func.count()).select_from(SearchWord).where(SearchWord.word == word)):
+                return True
+            # still being typed: a known prefix is fine
+            return last and connection.scalar(select(SearchWord.word).where(SearchWord.word.startswith(word)).limit(1))
+
+        def candidates(word: str) -> list[str]:
+            swapped = self._known(connection, set(transpositions(word)))
+            near = connection.scalars(
                 text(
                     "SELECT word FROM search_word WHERE left(word, 1) = left(:word, 1) "
                     "AND levenshtein_less_equal(word, :word, 2) <= 2 "
-                    "ORDER BY levenshtein_less_equal(word, :word, 2), similarity(word, :word) DESC LIMIT 1"
+                    "ORDER BY levenshtein_less_equal(word, :word, 2), similarity(word, :word) DESC, word LIMIT :n"
                 ),
-                {"word": word},
+                {"word": word, "n": SUGGESTIONS},
             )
-            corrected.append(best or word)
-            changed = changed or best is not None
-        return " ".join(corrected) if changed else None
+            return [*sorted(swapped), *near]
+
+        def together(words: tuple[str, ...]) -> bool:
+            last = len(words) - 1
+            query = " & ".join(f"{w}:*" if i == last else w for i, w in enumerate(words))
+            return bool(
+                connection.scalar(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM search_document WHERE search_vector @@ to_tsquery('simple', :q))"
+                    ),
+                    {"q": query},
+                )
+            )
+
+        return suggest(tokens(text_), known, candidates, together)
 
     def keys(self) -> set[str]:
         return set(self.hashes())

@@ -276,7 +276,7 @@ def test_image_markdown_without_alt_is_refused(client, auth):
 
 
 def test_sitemap_feed_and_robots(client, auth, app):
-    from services.demo import seed_businesses, seed_cooperatives
+    from demo.records import seed_businesses, seed_cooperatives
 
     app.config["PUBLIC_BASE_URL"] = "https://balai.contoh.go.id"
     seed_businesses(db.session, 5, seed=2)
@@ -299,7 +299,7 @@ def test_sitemap_feed_and_robots(client, auth, app):
 
 
 def test_large_sitemap_becomes_an_index_of_small_files(client, app):
-    from services.demo import seed_businesses
+    from demo.records import seed_businesses
 
     seed_businesses(db.session, 7, seed=4)
     app.config["SITEMAP_MAX_URLS"] = 3
