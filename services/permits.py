@@ -90,7 +90,14 @@ def number_problem(pattern: str, kelurahan: Region) -> str | None:
     return None
 
 
-def format_number(pattern: str, *, seq: int, year: int, series: str, kelurahan: Region) -> str:
+class NotYetNumbered:
+    """Stands for the sequence number in a preview: an X for every digit the pattern gives the number."""
+
+    def __format__(self, spec: str) -> str:
+        return "X" * len(format(0, spec))
+
+
+def format_number(pattern: str, *, seq: int | NotYetNumbered, year: int, series: str, kelurahan: Region) -> str:
     problem = number_problem(pattern, kelurahan)
     if problem:
         raise PermitError(problem)
@@ -357,7 +364,7 @@ def preview_certificate(
     official = signing_official(session, business.kelurahan, today)
     number = format_number(
         config["PERMIT_NUMBER_PATTERN"],
-        seq=0,
+        seq=NotYetNumbered(),
         year=today.year,
         series=config["PERMIT_SERIES"],
         kelurahan=business.kelurahan,
@@ -367,7 +374,7 @@ def preview_certificate(
         business,
         config=config,
         municipality=municipality,
-        number=number.replace("00000", "XXXXX"),
+        number=number,
         token="pratinjau",  # noqa: S106 - a placeholder, not a secret
         issued_on=today,
         valid_until=_validity(kind, today, replacing, config),
