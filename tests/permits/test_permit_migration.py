@@ -41,7 +41,7 @@ def test_upgrade_keeps_the_newest_of_several_current_permits_and_one_holder_per_
          "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789"}
     )  # fmt: skip
     with app.app_context():
-        upgrade(revision="0009_audit_chain")
+        upgrade(revision="0010_accounts")
         run = db.session.execute
         run(text("INSERT INTO region (id, level, name) VALUES (1, 'kelurahan', 'Gambir')"))
         run(

@@ -2,8 +2,8 @@
 sequence scopes, kinds; NIB unique; several KBLI per business; KBLI releases, descriptions and risk;
 office codes for kelurahan
 
-Revision ID: 0010_permits_oss
-Revises: 0009_audit_chain
+Revision ID: 0011_permits_oss
+Revises: 0010_accounts
 Create Date: 2026-11-30 14:40:00
 
 Existing data: permits already replaced get `superseded_at` from their replacement; where a
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import models.base
 
 
-revision = '0010_permits_oss'
-down_revision = '0009_audit_chain'
+revision = '0011_permits_oss'
+down_revision = '0010_accounts'
 branch_labels = None
 depends_on = None
 
