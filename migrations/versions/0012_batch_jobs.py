@@ -1,7 +1,7 @@
 """batch jobs: state in the database, survived by the job queue
 
-Revision ID: 0011_batch_jobs
-Revises: 0010_accounts
+Revision ID: 0012_batch_jobs
+Revises: 0011_permits_oss
 Create Date: 2026-11-30 14:15:15.585481
 
 """
@@ -12,8 +12,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_batch_jobs'
-down_revision = '0010_accounts'
+revision = '0012_batch_jobs'
+down_revision = '0011_permits_oss'
 branch_labels = None
 depends_on = None
 
