@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 from extensions import db
 from models.audit import AuditEvent
@@ -16,14 +17,20 @@ from models.user import SUPERADMIN
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # Routes that may take an unsafe request without a token, with the reason. Keep this empty unless an
 # endpoint is a stateless API call that no browser session can be tricked into.
-EXEMPT: dict[str, str] = {}
+EXEMPT: dict[str, str] = {
+    # A bank types the holder's NIK on the public verdict page: no session, no account, nothing changes
+    # but an audit row; it is rate limited per client instead (tests/permits/test_verify_bank.py).
+    "verify.check_holder": "stateless public check",
+    # The JSON API is exempt as a blueprint: no cookies, nothing changes; uploads only get a verdict.
+    "api.verify_file": "stateless public API",
+}
 CSRF_MESSAGE = "Formulir kedaluwarsa atau tidak sah"
 
 
 def _sample_url(rule: Rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = 1 if type(converter).__name__ in ("IntegerConverter", "BoundedIntegerConverter") else "x"
+        values[name] = 1 if isinstance(converter, NumberConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 
