@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from blueprints.auth import bp
 from blueprints.auth.forms import LoginForm
+from blueprints.errors.expired_session import CARRY_PREFIX, carried_from_login, resend_page
 from blueprints.rendering import render
 from blueprints.safe_urls import safe_next
 from extensions import db, limiter
@@ -50,12 +51,16 @@ def login():
             record(db.session, user, "login", "user", user.id, ip_address=request.remote_addr)
             db.session.commit()
             target = safe_next(request.args.get("next")) or home_for(user)
+            carried = carried_from_login()
+            if carried:
+                return resend_page(target, carried)
             return redirect(target, code=303)
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
         status = 401
     elif request.method == "POST":
         status = 422
-    return render("auth/login.html", form=form, http_status=status)
+    carried = [(name, value) for name, value in request.form.items(multi=True) if name.startswith(CARRY_PREFIX)]
+    return render("auth/login.html", form=form, http_status=status, carried=carried, session_ended=bool(carried))
 
 
 @bp.post("/keluar")
