@@ -11,10 +11,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from demo import records as demo
 from extensions import db
 from models.region import Region
 from models.user import ROLES
-from services import demo, kbli, regions, users
+from services import audit, kbli, regions, users
 from services.search import rebuild_index
 
 regions_cli = AppGroup("regions", help="Regions of the configured municipality.")
@@ -74,7 +75,7 @@ def users_create(username, role, full_name, kecamatan, password_env):
 @click.option("--source-cooperatives", is_flag=True, help="Add the cooperatives of the source articles.")
 def demo_seed(businesses, cooperatives, seed, if_empty, permits, source_cooperatives):
     """Generate realistic Indonesian demo records across the loaded regions, and the demo site content."""
-    from services.demo_content import seed_content
+    from demo.content import seed_content
 
     pages = seed_content(db.session)
     if pages:
@@ -145,13 +146,16 @@ def search_worker(interval, once):
     import time
 
     from services.search import get_backend
-    from services.search.outbox import drain
+    from services.search.outbox import beat, drain, ensure_index
 
     backend = get_backend()
-    backend.ensure_exists()
     click.echo(f"Search worker on {current_app.config['SEARCH_BACKEND']}; Ctrl+C to stop.")
     while True:
         try:
+            rebuilt = ensure_index(db.session, backend)  # a lost index is rebuilt, never recreated empty
+            if rebuilt is not None:
+                click.echo(f"Search index was missing: rebuilt from the database ({rebuilt} records).")
+            beat(db.session)
             done = drain(db.session, backend)
             if done:
                 click.echo(f"Indexed {done} change(s).")
@@ -165,7 +169,7 @@ def search_worker(interval, once):
 
 @search_cli.command("check")
 def search_check():
-    """Report drift between the database and the search index; exit status 1 if they differ."""
+    """Compare the index with the database document by document; exit status 1 if they differ."""
     from services.search import SearchUnavailable, get_backend
     from services.search.outbox import check
 
@@ -177,10 +181,14 @@ def search_check():
         f"Database: {report['database']} records; index: {report['index']} documents; "
         f"queued changes: {report['pending']}."
     )
-    for label, keys in (("Missing from the index", report["missing"]), ("In the index only", report["orphaned"])):
+    for label, keys in (
+        ("Missing from the index", report["missing"]),
+        ("In the index only", report["orphaned"]),
+        ("Different content in the index", report["stale"]),
+    ):
         if keys:
             click.echo(f"{label} ({len(keys)}): {', '.join(keys[:20])}{' …' if len(keys) > 20 else ''}")
-    if report["missing"] or report["orphaned"]:
+    if report["missing"] or report["orphaned"] or report["stale"]:
         click.echo("Drift found: run 'flask search worker --once' or 'flask search reindex'.")
         raise SystemExit(1)
     click.echo("Index matches the database.")
@@ -227,6 +235,26 @@ def setup(demo_businesses, demo_cooperatives):
         click.echo(f"Issued {deeds} demo founding deeds.")
 
 
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Recompute the audit log's hash chain; name the first entry that was changed, removed or reordered."""
+    result = audit.verify_chain(db.session)
+    if not result.intact:
+        click.echo(
+            f"Audit log BROKEN at entry #{result.first_broken_id} ({result.reason}); "
+            f"{result.checked} entries before it are intact.",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo(f"Audit log intact: {result.checked} entries.")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup):
+    import cli_documents
+
+    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup, audit_cli):
         app.cli.add_command(command)
+    cli_documents.register(app)

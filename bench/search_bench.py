@@ -78,11 +78,11 @@ def seed(app, businesses: int, cooperatives: int, seed_value: int = 7) -> float:
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
+    from demo.records import BUSINESS_TRADES, COOPERATIVE_PATTERNS, NAME_WORDS
     from extensions import db
     from models.business import Business, Person
     from models.cooperative import Cooperative
     from models.region import Region
-    from services.demo import BUSINESS_TRADES, COOPERATIVE_PATTERNS, NAME_WORDS
     from services.kbli import load_kbli
     from services.regions import load_regions
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from models.content import (
@@ -26,6 +27,7 @@ from models.content import (
 )
 from models.user import User
 from services import audit
+from services.transactions import owns_transaction
 
 MODELS = {PAGE: Page, NEWS: NewsPost}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -152,6 +154,65 @@ def _move_slug(session: Session, kind: str, item, new_slug: str) -> None:
         session.add(SlugRedirect(content_kind=kind, old_slug=item.slug, content_id=item.id))
 
 
+def _check_input(session: Session, kind: str, item, data: ContentInput, action: str, now: datetime) -> tuple[str, str]:
+    """The rules a save must meet, in the order an editor reads the form; (title, slug) when all hold."""
+    if action not in SAVE_ACTIONS:
+        raise ContentError("action", _l("Tindakan tidak dikenal."))
+    title = (data.title or "").strip()
+    if not title:
+        raise ContentError("title", _l("Judul wajib diisi."))
+    slug = (data.slug or "").strip().lower() or slugify(title)
+    _check_slug(session, kind, item, slug)
+    if kind == PAGE:
+        _check_parent(session, item, data.parent_id)
+    _check_schedule(action, data.publish_at, now)
+    _check_image_alts(data.body)
+    return title, slug
+
+
+def _check_schedule(action: str, publish_at: datetime | None, now: datetime) -> None:
+    if action == SCHEDULE and (publish_at is None or publish_at <= now):
+        raise ContentError("publish_at", _l("Untuk menjadwalkan, isi waktu terbit (WIB) yang belum lewat."))
+
+
+def _check_image_alts(body: str | None) -> None:
+    from services.richtext import image_alts_missing
+
+    if image_alts_missing(body):
+        raise ContentError("body", _l("Setiap gambar perlu teks alternatif: tulis ![keterangan gambar](alamat)."))
+
+
+def _apply_input(item, kind: str, data: ContentInput, action: str, now: datetime, author: User | None) -> None:
+    """Copy the typed fields and the state the action asks for onto the item (the revision snapshots them)."""
+    item.summary = (data.summary or "").strip() or None
+    item.body = data.body or ""
+    item.publish_at = data.publish_at if action != PUBLISH else (data.publish_at or item.publish_at or now)
+    if kind == PAGE:
+        item.parent_id = data.parent_id
+        item.menu_order = data.menu_order or 0
+        item.show_in_menu = bool(data.show_in_menu)
+    else:
+        item.image_id = data.image_id
+    item.updated_at = now
+    item.updated_by_id = author.id if author is not None else None
+    item.state = {PUBLISH: PUBLISHED, SCHEDULE: SCHEDULED}.get(action, item.state)
+
+
+def _release(session: Session, kind: str, item, revision: Revision, action: str, author: User | None, now: datetime):
+    """Make the new revision live (PUBLISH) or pending (SCHEDULE); a draft leaves the live version alone."""
+    if action == PUBLISH:
+        item.live_revision_id = revision.id
+        item.pending_revision_id = None
+        item.published_at = item.published_at or now
+        audit.record(session, author, "content.publish", kind, item.id, summary=item.title)
+    elif action == SCHEDULE:
+        item.pending_revision_id = revision.id
+        audit.record(
+            session, author, "content.schedule", kind, item.id, summary=item.title, after={"publish_at": _iso(item)}
+        )
+
+
+@owns_transaction
 def save(
     session: Session,
     kind: str,
@@ -169,58 +230,18 @@ def save(
     from services.clock import now as clock_now
 
     now = now or clock_now()
-    if action not in SAVE_ACTIONS:
-        raise ContentError("action", _l("Tindakan tidak dikenal."))
-    title = (data.title or "").strip()
-    if not title:
-        raise ContentError("title", _l("Judul wajib diisi."))
-    slug = (data.slug or "").strip().lower() or slugify(title)
-    _check_slug(session, kind, item, slug)
-    if kind == PAGE:
-        _check_parent(session, item, data.parent_id)
-    if action == SCHEDULE and (data.publish_at is None or data.publish_at <= now):
-        raise ContentError("publish_at", _l("Untuk menjadwalkan, isi waktu terbit (WIB) yang belum lewat."))
-    from services.richtext import image_alts_missing
-
-    if image_alts_missing(data.body):
-        raise ContentError("body", _l("Setiap gambar perlu teks alternatif: tulis ![keterangan gambar](alamat)."))
-
-    model = MODELS[kind]
+    title, slug = _check_input(session, kind, item, data, action, now)
     if item is None:
-        item = model(slug=slug, title=title, state=DRAFT, created_at=now)
+        item = MODELS[kind](slug=slug, title=title, state=DRAFT, created_at=now)
         session.add(item)
         session.flush()
     elif item.slug != slug:
         _move_slug(session, kind, item, slug)
     item.slug = slug
     item.title = title
-    item.summary = (data.summary or "").strip() or None
-    item.body = data.body or ""
-    item.publish_at = data.publish_at if action != PUBLISH else (data.publish_at or item.publish_at or now)
-    if kind == PAGE:
-        item.parent_id = data.parent_id
-        item.menu_order = data.menu_order or 0
-        item.show_in_menu = bool(data.show_in_menu)
-    else:
-        item.image_id = data.image_id
-    item.updated_at = now
-    item.updated_by_id = author.id if author is not None else None
-
-    if action == PUBLISH:
-        item.state = PUBLISHED
-    elif action == SCHEDULE:
-        item.state = SCHEDULED
+    _apply_input(item, kind, data, action, now, author)
     revision = _add_revision(session, item, author, data.note, now)
-    if action == PUBLISH:
-        item.live_revision_id = revision.id
-        item.pending_revision_id = None
-        item.published_at = item.published_at or now
-        audit.record(session, author, "content.publish", kind, item.id, summary=title)
-    elif action == SCHEDULE:
-        item.pending_revision_id = revision.id
-        audit.record(
-            session, author, "content.schedule", kind, item.id, summary=title, after={"publish_at": _iso(item)}
-        )
+    _release(session, kind, item, revision, action, author, now)
     session.commit()
     return item
 
@@ -246,6 +267,7 @@ def _add_revision(session: Session, item, author: User | None, note: str | None,
     return revision
 
 
+@owns_transaction
 def correct_live(
     session: Session, item, title: str, summary: str | None, body: str, author: User | None, note: str | None
 ) -> Revision:
@@ -278,6 +300,7 @@ def correct_live(
     return revision
 
 
+@owns_transaction
 def restore(session: Session, item, revision: Revision, author: User | None, publish: bool = False):
     """Make `revision`'s text the working draft again (a new revision); publish it too if asked."""
     if revision.content_kind != item.kind or revision.content_id != item.id:
@@ -348,6 +371,10 @@ def diff_revisions(older: Revision, newer: Revision) -> str:
     return differ.make_table(old_lines, new_lines, f"#{older.id}", f"#{newer.id}", context=True, numlines=3)
 
 
+def get_revision(session: Session, revision_id: int) -> Revision | None:
+    return session.get(Revision, revision_id)
+
+
 def get_item(session: Session, kind: str, item_id: int):
     return session.get(MODELS[kind], item_id)
 
@@ -408,13 +435,17 @@ def live_pages(session: Session, now: datetime) -> list[Page]:
 
 
 def menu_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
-    """(slug, title) of live top-level pages marked for the menu, in menu order."""
-    rows = session.execute(
-        select(Page.slug, Revision.title)
-        .join(Revision, Revision.id == func.coalesce(Page.live_revision_id, Page.pending_revision_id))
-        .where(live_clause(Page, now), Page.show_in_menu.is_(True), Page.parent_id.is_(None))
-        .order_by(Page.menu_order, Revision.title)
-    )
+    """(slug, title) of live top-level pages marked for the menu, in menu order; none if the database cannot answer."""
+    try:
+        rows = session.execute(
+            select(Page.slug, Revision.title)
+            .join(Revision, Revision.id == func.coalesce(Page.live_revision_id, Page.pending_revision_id))
+            .where(live_clause(Page, now), Page.show_in_menu.is_(True), Page.parent_id.is_(None))
+            .order_by(Page.menu_order, Revision.title)
+        ).all()
+    except SQLAlchemyError:
+        session.rollback()
+        return []
     return [(slug, title) for slug, title in rows]
 
 

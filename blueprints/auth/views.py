@@ -11,8 +11,7 @@ from blueprints.rendering import render
 from blueprints.safe_urls import safe_next
 from extensions import db, limiter
 from models.user import COOPERATIVE, EDITOR
-from services.audit import record
-from services.users import authenticate
+from services.users import authenticate, record_login
 
 
 def _account_key() -> str:
@@ -48,8 +47,7 @@ def login():
         user = authenticate(db.session, form.username.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            record(db.session, user, "login", "user", user.id, ip_address=request.remote_addr)
-            db.session.commit()
+            record_login(db.session, user, ip_address=request.remote_addr)
             target = safe_next(request.args.get("next")) or home_for(user)
             carried = carried_from_login()
             if carried:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from types import SimpleNamespace
@@ -12,24 +10,25 @@ from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from blueprints.cooperatives_admin import bp
 from blueprints.cooperatives_admin.forms import ROW_FORMS, CooperativeForm, InvitationForm, RatForm
 from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
 from blueprints.documents import deed_download, pdf_inline
+from blueprints.links import absolute_url
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.cooperative import RAT_PENDING, RatReport
-from models.region import KECAMATAN, KELURAHAN, Region
-from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
-from services import clock
+from models.cooperative import RatReport
+from models.region import Region
+from models.user import OFFICER, SUPERADMIN
+from services import clock, regions, spreadsheets
 from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
 from services.invitations import create_invitation, invitation_lifetime_hours
+from services.registry import kecamatan_scope
+from services.users import cooperative_accounts
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
 DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
@@ -72,21 +71,11 @@ def _cooperative_or_404(cooperative_id: int):
 
 def _kelurahan_groups() -> list[tuple[str, list[Region]]]:
     """Kelurahan the user may choose, grouped by kecamatan."""
-    query = select(Region).where(Region.level == KELURAHAN).options(selectinload(Region.parent))
-    query = query.order_by(Region.parent_id, Region.name)
-    if current_user.role == OFFICER and current_user.kecamatan_id:
-        query = query.where(Region.parent_id == current_user.kecamatan_id)
-    groups: dict[str, list[Region]] = {}
-    for kelurahan in db.session.scalars(query):
-        groups.setdefault(kelurahan.parent.name, []).append(kelurahan)
-    return sorted(groups.items())
+    return regions.kelurahan_groups(db.session, kecamatan_scope(current_user))
 
 
 def _kecamatan_choices() -> list[Region]:
-    query = select(Region).where(Region.level == KECAMATAN).order_by(Region.name)
-    if current_user.role == OFFICER and current_user.kecamatan_id:
-        query = query.where(Region.id == current_user.kecamatan_id)
-    return list(db.session.scalars(query))
+    return regions.kecamatan_list(db.session, kecamatan_scope(current_user))
 
 
 # --- List and dashboard ---------------------------------------------------------------------------
@@ -134,18 +123,13 @@ def dashboard():
     )
 
 
-@bp.get("/dasbor.csv")
-@roles_required(*BACK_OFFICE)
-def dashboard_csv():
-    """The overdue list as CSV: public facts only, never founders' data."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [_("ID"), _("Nama koperasi"), _("Jenis"), _("Kelurahan"), _("Kecamatan"), _("Status"), _("RAT terakhir")]
-    )
+def _overdue_table() -> tuple[list[str], list[list]]:
+    """The overdue list for download: public facts only, never founders' data."""
+    header = [_("ID"), _("Nama koperasi"), _("Jenis"), _("Kelurahan"), _("Kecamatan"), _("Status"), _("RAT terakhir")]
+    rows = []
     for row in coops.overdue_cooperatives(db.session, current_user, _today()):
         cooperative = row.Cooperative
-        writer.writerow(
+        rows.append(
             [
                 cooperative.id,
                 cooperative.name,
@@ -156,9 +140,29 @@ def dashboard_csv():
                 row.last_rat_year or "",
             ]
         )
-    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="koperasi-terlambat-rat-{_today()}.csv"'
+    return [str(cell) for cell in header], rows
+
+
+def _download(body, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    filename = f"koperasi-terlambat-rat-{_today()}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.get("/dasbor.csv")
+@roles_required(*BACK_OFFICE)
+def dashboard_csv():
+    return _download(spreadsheets.csv_text(*_overdue_table()), "text/csv; charset=utf-8", "csv")
+
+
+@bp.get("/dasbor.xlsx")
+@roles_required(*BACK_OFFICE)
+def dashboard_xlsx():
+    header, rows = _overdue_table()
+    return _download(
+        spreadsheets.xlsx_bytes(header, rows, title=_("Terlambat RAT")), spreadsheets.XLSX_MIMETYPE, "xlsx"
+    )
 
 
 # --- Register and edit ----------------------------------------------------------------------------
@@ -294,7 +298,6 @@ def _edit(cooperative=None):
                         db.session, current_user, _to_input(form), cooperative, ip_address=request.remote_addr
                     )
                 except coops.CooperativeRuleError as exc:
-                    db.session.rollback()
                     sections = _apply_rule_errors(form, exc.errors)
                 else:
                     flash(_("Data koperasi %(name)s disimpan.", name=saved.name), "success")
@@ -368,9 +371,7 @@ def _detail_page(
         invitation_hours=invitation_hours,
         deeds=deeds_of(db.session, cooperative),
         deed_up_to_date=deed_service.is_up_to_date(cooperative),
-        accounts=db.session.scalars(
-            select(User).where(User.cooperative_id == cooperative.id, User.role == COOPERATIVE).order_by(User.username)
-        ).all(),
+        accounts=cooperative_accounts(db.session, cooperative.id),
     )
 
 
@@ -407,7 +408,6 @@ def record_rat(cooperative_id: int):
                 db.session, current_user, cooperative, rat_input(form), _today(), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("RAT tahun buku %(year)d dicatat.", year=form.financial_year.data), "success")
@@ -416,10 +416,9 @@ def record_rat(cooperative_id: int):
 
 
 def _pending_report_or_404(report_id: int) -> RatReport:
-    report = db.session.get(RatReport, report_id)
-    if report is None or report.status != RAT_PENDING:
+    report = coops.pending_rat_report(db.session, current_user, report_id)
+    if report is None:
         abort(404)
-    _cooperative_or_404(report.cooperative_id)
     return report
 
 
@@ -453,7 +452,7 @@ def invite(cooperative_id: int):
     _invitation, token = create_invitation(
         db.session, current_user, cooperative, form.contact_name.data, form.email.data, ip_address=request.remote_addr
     )
-    link = url_for("portal.accept_invitation", token=token, _external=True)
+    link = absolute_url("portal.accept_invitation", token=token)
     response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -14,7 +14,6 @@ from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.cooperative import RatReport
 from models.user import COOPERATIVE
 from services import clock
 from services import cooperatives as coops
@@ -55,7 +54,6 @@ def submit_rat():
                 db.session, current_user, cooperative, rat_input(form), clock.today(), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("Laporan RAT terkirim dan menunggu konfirmasi petugas."), "success")
@@ -69,8 +67,8 @@ def submit_rat():
 @roles_required(COOPERATIVE)
 def rat_report(report_id: int):
     cooperative = _own_cooperative()
-    report = db.session.get(RatReport, report_id)
-    if report is None or report.cooperative_id != cooperative.id:
+    report = coops.rat_report_of(db.session, cooperative, report_id)
+    if report is None:
         abort(404)
     return render("portal/rat_report.html", cooperative=cooperative, report=report)
 

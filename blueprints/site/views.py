@@ -4,8 +4,8 @@ from datetime import datetime
 
 from flask import Response, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import format_date, format_datetime, get_locale
-from sqlalchemy.exc import SQLAlchemyError
 
+from blueprints.links import public_base_url
 from blueprints.rendering import render
 from blueprints.site import bp
 from extensions import db, limiter
@@ -16,7 +16,7 @@ from services.richtext import render_markdown
 
 
 def _base_url() -> str:
-    return (current_app.config.get("SITE_URL") or request.url_root).rstrip("/")
+    return public_base_url()
 
 
 def _now() -> datetime:
@@ -29,12 +29,7 @@ def _now() -> datetime:
 @bp.app_context_processor
 def inject_menu():
     """The main menu's pages, for base.html (empty if the database cannot answer)."""
-    try:
-        pages = content.menu_pages(db.session, clock_now())
-    except SQLAlchemyError:
-        db.session.rollback()
-        pages = []
-    return {"menu_pages": pages}
+    return {"menu_pages": content.menu_pages(db.session, clock_now())}
 
 
 @bp.app_template_filter("long_date")

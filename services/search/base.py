@@ -22,6 +22,8 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    # Words of kecamatan and kelurahan names (matched exactly, never fuzzed); filled in by search().
+    places: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,26 @@ class SearchBackend(Protocol):
 
     def status(self) -> dict:
         """{"status": "ok", "documents": n} | {"status": "missing"} | {"status": "broken", ...}."""
+
+
+def fill(builder, documents, progress=None) -> int:
+    """Add every document to a backend's builder; returns how many."""
+    count = 0
+    for document in documents:
+        builder.add(document)
+        count += 1
+        if progress:
+            progress(1)
+    return count
+
+
+def rebuild_without_replay(builder, documents, progress=None) -> int:
+    """Fill a builder and swap it in, with no outbox replay (tools and tests; see outbox.rebuild)."""
+    try:
+        count = fill(builder, documents, progress)
+        builder.finish()
+        builder.swap()
+    except BaseException:
+        builder.discard()
+        raise
+    return count

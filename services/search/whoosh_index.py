@@ -7,6 +7,7 @@ services.search.outbox); readers keep a per-thread searcher and refresh it to se
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.columns import VarBytesColumn
@@ -23,10 +23,14 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from services.search.analysis import max_typos, query_identifier, tokens
-from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
+from services.search.forgiving import EXACT_BONUS, SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
 from services.search.whoosh_arrays import IndexArrays, top
 
+log = logging.getLogger(__name__)
+
 POINTER = "CURRENT"
+READ_ATTEMPTS = 3
 WRITER_LIMIT_MB = 512  # per writer process: sorting postings in memory, not in merged runs on disk
 
 # Text arrives already analysed (services.search.analysis): split on spaces, nothing more.
@@ -54,6 +58,10 @@ SCHEMA = Schema(
     kbli_code=ID(stored=True),
     kbli_title=STORED,
     status=ID(stored=True),
+    status_year=ID,
+    permit=ID,
+    permit_until=ID,
+    content_hash=STORED,
 )
 WORD_FIELDS = ("name_words", "form_words", "text_words")
 
@@ -92,78 +100,109 @@ def open_index(root: str | os.PathLike):
 
 
 MAX_EXPANSIONS = 64  # terms one short prefix may expand to, per field
+MAX_SWAP_EXPANSIONS = 16  # completions of a prefix with two letters swapped, per field
 
 
-def _expand(reader, field: str, word: str, last: bool) -> set[str]:
-    """The indexed terms a query word matches in one field: itself, its completions, its near misses."""
-    terms = {word} if reader.frequency(field, word) else set()
-    if len(word) >= 3 or (last and len(word) >= 2) or (field == "id_words" and word.isdigit()):
-        for count, term in enumerate(reader.expand_prefix(field, word)):
-            if count >= MAX_EXPANSIONS:
-                break
-            terms.add(term if isinstance(term, str) else term.decode("utf-8"))
-    typos = max_typos(word)
-    if typos and field != "id_words":
-        terms.update(reader.terms_within(field, word, typos, prefix=1))
+def _prefix_terms(reader, field: str, word: str, limit: int) -> set[str]:
+    terms = set()
+    for count, term in enumerate(reader.expand_prefix(field, word)):
+        if count >= limit:
+            break
+        terms.add(term if isinstance(term, str) else term.decode("utf-8"))
     return terms
 
 
-def _alternatives(reader, word: str, last: bool) -> list[tuple[str, str, float]]:
-    """(field, term, boost) for every distinct indexed term a query word matches (exact ones weighted up)."""
-    return [
-        (field, term, 2.0 if term == word else 1.0)
-        for field in (*WORD_FIELDS, "id_words")
-        for term in sorted(_expand(reader, field, word, last))
-    ]
+def _expand(reader, field: str, word: str, last: bool, fuzzy: bool) -> tuple[set[str], set[str]]:
+    """(close, fuzzy): the indexed terms a query word matches in one field, as itself or a completion
+    (close), and with a typo or two adjacent letters swapped (fuzzy)."""
+    close = {word} if reader.frequency(field, word) else set()
+    if len(word) >= 3 or (last and len(word) >= 2) or (field == "id_words" and word.isdigit()):
+        close |= _prefix_terms(reader, field, word, MAX_EXPANSIONS)
+    near: set[str] = set()
+    if fuzzy and field != "id_words":
+        typos = max_typos(word)
+        near.update(reader.terms_within(field, word, typos, prefix=1))
+        for variant in transpositions(word):
+            if reader.frequency(field, variant):
+                near.add(variant)
+            if last:
+                near |= _prefix_terms(reader, field, variant, MAX_SWAP_EXPANSIONS)
+            if typos > 1:  # a swap is one edit: one more is allowed from nine letters
+                near.update(reader.terms_within(field, variant, typos - 1, prefix=1))
+    return close, near - close
 
 
-def _term_query(reader, word: str, last: bool) -> wq.Query:
-    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
-    alternatives = [wq.Term(field, term, boost=boost) for field, term, boost in _alternatives(reader, word, last)]
-    return wq.Or(alternatives) if alternatives else wq.NullQuery
+def _alternatives(reader, word: str, last: bool, fuzzy: bool) -> list[tuple[str, str, float, bool]]:
+    """(field, term, boost, close) for every distinct indexed term a query word matches."""
+    out = []
+    for field in (*WORD_FIELDS, "id_words"):
+        close, near = _expand(reader, field, word, last, fuzzy)
+        out.extend((field, term, 2.0 if term == word else 1.0, True) for term in sorted(close))
+        out.extend((field, term, 1.0, False) for term in sorted(near))
+    return out
 
 
-def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
-    """The same query as a Whoosh query object (for tools and debugging; searches use `_match`)."""
-    words = tokens(text)
-    if not words:
-        return wq.Every()
-    clauses = [_term_query(reader, word, index == len(words) - 1) for index, word in enumerate(words)]
-    combined = wq.And(clauses) if conjunction else wq.Or(clauses)
-    identifier = query_identifier(text)
-    if identifier:
-        combined = wq.Or([combined, wq.Term("id_words", identifier, boost=5.0)])
-    return combined
+def _known(reader, words: set[str]) -> set[str]:
+    """The words the index holds as whole words (for splitting and joining)."""
+    return {word for word in words if any(reader.frequency(field, word) for field in WORD_FIELDS)}
 
 
-def _match(arrays: IndexArrays, text: str, conjunction: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(mask of matching documents, their scores) for the query text; (None, None) means every document."""
+def _word_scores(arrays: IndexArrays, word: str, last: bool, fuzzy: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(BM25F scores, matched-exactly mask) of one query word over every document."""
+    reader = arrays.reader
+    alternatives = arrays.remember(("expand", word, last, fuzzy), lambda: _alternatives(reader, word, last, fuzzy))
+    scores = np.zeros(arrays.size, dtype=np.float32)
+    exact = np.zeros(arrays.size, dtype=bool)
+    for field, term, boost, close in alternatives:
+        arrays.term_scores(scores, field, term, boost)
+        if close:
+            exact[arrays.postings(field, term)[0]] = True
+    return scores, exact
+
+
+def _match(
+    arrays: IndexArrays, text: str, conjunction: bool, places: frozenset[str] = frozenset()
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(mask of matching documents, their scores) for the query text; (None, None) means every document.
+
+    A document's score is EXACT_BONUS per query unit it matches exactly (or as the prefix being
+    typed), plus its BM25F scores: an exact word always outranks a fuzzy one."""
     words = tokens(text)
     if not words:
         return None, None
-    reader = arrays.reader
+    units = arrays.remember(("plan", tuple(words)), lambda: plan(words, lambda w: _known(arrays.reader, w)))
     total_scores = np.zeros(arrays.size, dtype=np.float32)
     mask = None
-    for index, word in enumerate(words):
-        last = index == len(words) - 1
-        alternatives = arrays.remember(("expand", word, last), lambda w=word, t=last: _alternatives(reader, w, t))
-        scores = np.zeros(arrays.size, dtype=np.float32)
-        for field, term, boost in alternatives:
-            arrays.term_scores(scores, field, term, boost)
-        matched = scores > 0
+    for unit_index, unit in enumerate(units):
+        unit_mask = np.zeros(arrays.size, dtype=bool)
+        unit_exact = np.zeros(arrays.size, dtype=bool)
+        unit_scores = np.zeros(arrays.size, dtype=np.float32)
+        for alternative in unit:
+            alt_mask = alt_exact = None
+            alt_scores = np.zeros(arrays.size, dtype=np.float32)
+            for position, word in enumerate(alternative):
+                last = is_last(units, unit_index, alternative, position)
+                scores, exact = _word_scores(arrays, word, last, fuzzy_allowed(word, places))
+                matched = scores > 0
+                alt_mask = matched if alt_mask is None else (alt_mask & matched)
+                alt_exact = exact if alt_exact is None else (alt_exact & exact)
+                alt_scores += scores
+            unit_scores = np.where(alt_mask & (alt_scores > unit_scores), alt_scores, unit_scores)
+            unit_mask |= alt_mask
+            unit_exact |= alt_exact & alt_mask
         if mask is None:
-            mask = matched
+            mask = unit_mask
         elif conjunction:
-            mask &= matched
+            mask &= unit_mask
         else:
-            mask |= matched
-        total_scores += scores
+            mask |= unit_mask
+        total_scores += unit_scores + unit_exact * np.float32(EXACT_BONUS)
     identifier = query_identifier(text)
     if identifier:
         scores = np.zeros(arrays.size, dtype=np.float32)
         arrays.term_scores(scores, "id_words", identifier, 5.0)
         mask |= scores > 0
-        total_scores += scores
+        total_scores += scores + (scores > 0) * np.float32(EXACT_BONUS)
     return mask, total_scores
 
 
@@ -179,8 +218,13 @@ class WhooshBackend:
     # --- reading ------------------------------------------------------------------------------
     def _arrays(self) -> IndexArrays:
         """The process's arrays over the current index generation, rebuilt after a commit or a swap."""
-        directory = _current_dir(self.root)
-        if directory is None or not whoosh_index.exists_in(directory):
+        for _attempt in range(READ_ATTEMPTS):
+            directory = _current_dir(self.root)
+            if directory is not None and whoosh_index.exists_in(directory):
+                break
+            if _current_dir(self.root) == directory:  # not a swap under our feet: there is no index
+                raise SearchUnavailable("no search index")
+        else:
             raise SearchUnavailable("no search index")
         with self._lock:
             arrays = self._current
@@ -202,68 +246,87 @@ class WhooshBackend:
         return self._arrays().searcher
 
     def query(self, query: SearchQuery) -> SearchResult:
-        try:
-            arrays = self._arrays()
-            words = tokens(query.text)
-            keep = arrays.filter_mask(query.filters)
-            mask, scores = _match(arrays, query.text, conjunction=True)
-            if (
-                mask is not None
-                and len(words) > 1
-                and not (mask & arrays.live & (True if keep is None else keep)).any()
-            ):
-                # Nothing has every word: rank by the words that match (distinctive words first).
-                mask, scores = _match(arrays, query.text, conjunction=False)
-            if mask is None and keep is None:
-                docnums = arrays.all_docs
-            else:
-                combined = arrays.live if mask is None else (mask & arrays.live)
-                if keep is not None:
-                    combined = combined & keep
-                docnums = np.flatnonzero(combined)
-            start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
-            browse = mask is None and keep is None
-            facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
-            if query.sort == "name" or not words:
-                page = top(docnums, arrays.name_rank[docnums], start, stop)
-            else:
-                page = top(docnums, -scores[docnums], start, stop)
-            with arrays.lock:
-                hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
-                suggest = lambda: self._suggest(arrays.searcher, query.text)  # noqa: E731
-                suggestion = arrays.remember(("suggest", query.text), suggest)
-        except SearchUnavailable:
-            raise
-        except Exception as exc:  # a corrupt index: degrade, do not fail the page
-            with self._lock:
-                self._current = None
-            raise SearchUnavailable(type(exc).__name__) from exc
+        """Search; a reader that raced a writer (a segment merged away, a generation swapped out) opens
+        the current generation and tries again before the index counts as unavailable."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return self._query(query)
+            except SearchUnavailable:
+                raise
+            except Exception as exc:  # a racing commit, or a corrupt index: degrade, do not fail the page
+                with self._lock:
+                    self._current = None
+                if attempt == READ_ATTEMPTS - 1:
+                    raise SearchUnavailable(type(exc).__name__) from exc
+                log.info("search read raced a writer (%s); reopening", type(exc).__name__)
+        raise SearchUnavailable("unreachable")
+
+    def _query(self, query: SearchQuery) -> SearchResult:
+        arrays = self._arrays()
+        words = tokens(query.text)
+        keep = arrays.filter_mask(query.filters)
+        places = query.places or frozenset()
+        mask, scores = _match(arrays, query.text, conjunction=True, places=places)
+        if mask is not None and len(words) > 1 and not (mask & arrays.live & (True if keep is None else keep)).any():
+            # Nothing has every word: rank by the words that match (distinctive words first).
+            mask, scores = _match(arrays, query.text, conjunction=False, places=places)
+        if mask is None and keep is None:
+            docnums = arrays.all_docs
+        else:
+            combined = arrays.live if mask is None else (mask & arrays.live)
+            if keep is not None:
+                combined = combined & keep
+            docnums = np.flatnonzero(combined)
+        start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
+        browse = mask is None and keep is None
+        facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
+        if query.sort == "name" or not words:
+            page = top(docnums, arrays.name_rank[docnums], start, stop)
+        else:
+            page = top(docnums, -scores[docnums], start, stop)
+        with arrays.lock:
+            hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
+            suggestion = lambda: self._suggest(arrays, query.text)  # noqa: E731
+            suggestion = arrays.remember(("suggest", query.text), suggestion)
         return SearchResult(hits=hits, total=len(docnums), facets=facets, suggestion=suggestion)
 
-    def _suggest(self, searcher, text: str) -> str | None:
-        words = tokens(text)
-        corrected, changed = [], False
-        reader = searcher.reader()
-        for index, word in enumerate(words):
-            known = any(reader.frequency(field, word) for field in WORD_FIELDS)
-            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
-                known = any(next(iter(reader.expand_prefix(field, word)), None) for field in WORD_FIELDS)
-            if known or word.isdigit():
-                corrected.append(word)
-                continue
-            best = None
+    def _suggest(self, arrays: IndexArrays, text: str) -> str | None:
+        """ "Maksud Anda": each unknown word replaced by a near indexed word, proposed only when some
+        document holds all the words together."""
+        reader, searcher = arrays.reader, arrays.searcher
+
+        def candidates(word: str) -> list[str]:
+            found = [v for v in transpositions(word) if any(reader.frequency(f, v) for f in WORD_FIELDS)]
             for field in WORD_FIELDS:
-                options = searcher.corrector(field).suggest(word, limit=1, maxdist=2, prefix=1)
-                if options:
-                    best = options[0]
-                    break
-            corrected.append(best or word)
-            changed = changed or best is not None
-        return " ".join(corrected) if changed else None
+                found.extend(searcher.corrector(field).suggest(word, limit=SUGGESTIONS, maxdist=2, prefix=1))
+            return found
+
+        def together(words: tuple[str, ...]) -> bool:
+            mask = arrays.live.copy()
+            for index, word in enumerate(words):
+                holds = np.zeros(arrays.size, dtype=bool)
+                for field in WORD_FIELDS:
+                    for term in _expand(reader, field, word, index == len(words) - 1, fuzzy=False)[0]:
+                        holds[arrays.postings(field, term)[0]] = True
+                mask &= holds
+            return bool(mask.any())
+
+        def known(word: str, last: bool) -> bool:
+            if any(reader.frequency(field, word) for field in WORD_FIELDS):
+                return True
+            # still being typed: a known prefix is fine
+            return last and any(next(iter(reader.expand_prefix(field, word)), None) for field in WORD_FIELDS)
+
+        return suggest(tokens(text), known, candidates, together)
 
     def keys(self) -> set[str]:
-        searcher = self._searcher()
-        return {fields["key"] for fields in searcher.all_stored_fields()}
+        return set(self.hashes())
+
+    def hashes(self) -> dict[str, str]:
+        """{key: content hash} of every indexed document."""
+        arrays = self._arrays()
+        with arrays.lock:
+            return {fields["key"]: fields.get("content_hash", "") for fields in arrays.searcher.all_stored_fields()}
 
     def status(self) -> dict:
         try:
@@ -276,11 +339,12 @@ class WhooshBackend:
             return {"status": "broken", "error": type(exc).__name__}
 
     # --- writing (only the outbox writer and rebuild call these) -------------------------------
-    def _writer(self):
+    def _writer(self, timeout: float = 0.0):
         ix = open_index(self.root)
         if ix is None:
             raise SearchUnavailable("no search index")
-        return ix.writer(compound=False)  # raises LockError if another process is writing; the caller retries
+        # LockError if another process is still writing after `timeout`: the caller retries later
+        return ix.writer(compound=False, timeout=timeout)
 
     def index(self, documents: list[dict]) -> None:
         if documents:
@@ -290,50 +354,78 @@ class WhooshBackend:
         if keys:
             self.apply([], keys)
 
-    def apply(self, documents: list[dict], removed_keys: list[str]) -> None:
+    def apply(self, documents: list[dict], removed_keys: list[str], timeout: float = 0.0) -> None:
         """Upserts and removals in one index commit."""
-        writer = self._writer()
-        try:
-            for key in removed_keys:
-                writer.delete_by_term("key", key)
-            for document in documents:
-                writer.update_document(**_stored(document, writer.schema))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        _apply(self._writer(timeout), documents, removed_keys)
+
+    def builder(self, large: bool = False) -> WhooshBuilder:
+        """A fresh index directory to fill, then swap in (see services.search.outbox.rebuild)."""
+        return WhooshBuilder(self.root, large=large)
 
     def rebuild(self, documents, progress=None, large: bool = False) -> int:
-        """Build a fresh index directory from `documents`, then swap it in atomically.
+        """Build a fresh index from `documents` and swap it in (no outbox replay: tools and tests)."""
+        return rebuild_without_replay(self.builder(large=large), documents, progress)
 
-        `large`: use one writer process per core (Whoosh's multiprocessing writer), worth it from
-        tens of thousands of records."""
+
+class WhooshBuilder:
+    """A new index generation in its own directory: filled, replayed into, then made current atomically.
+
+    `large`: one writer process per core (Whoosh's multiprocessing writer), worth it from tens of
+    thousands of records."""
+
+    def __init__(self, root: Path, large: bool = False):
+        self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
-        build = self.root / f"index-{uuid.uuid4().hex[:12]}"
-        build.mkdir()
+        self.directory = self.root / f"index-{uuid.uuid4().hex[:12]}"
+        self.directory.mkdir()
         procs = min(4, os.cpu_count() or 1) if large else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        self.index = whoosh_index.create_in(self.directory, SCHEMA)
         # Not a compound segment: Whoosh reads one of those by copying it whole into memory (BytesIO).
-        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=WRITER_LIMIT_MB, compound=False, **options)
-        count = 0
-        for document in documents:
-            writer.add_document(**_stored(document))
-            count += 1
-            if progress:
-                progress(1)
-        writer.commit()
-        tmp_pointer = self.root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
-        tmp_pointer.write_text(build.name)
-        os.replace(tmp_pointer, self.root / POINTER)
-        for old in self.root.glob("index-*"):
-            if old != build:
-                shutil.rmtree(old, ignore_errors=True)
-        return count
+        self.writer = self.index.writer(limitmb=WRITER_LIMIT_MB, compound=False, **options)
+        self.swapped = False
 
-    def ensure_exists(self) -> None:
-        """An empty index, so that the writer has something to write to on a fresh install."""
-        if open_index(self.root) is None:
-            self.rebuild([])
+    def add(self, document: dict) -> None:
+        self.writer.add_document(**_stored(document))
+
+    def finish(self) -> None:
+        self.writer.commit()
+        self.writer = None
+
+    def apply(self, documents: list[dict], removed_keys: list[str], timeout: float = 0.0) -> None:
+        _apply(self.index.writer(compound=False), documents, removed_keys)
+
+    def swap(self) -> None:
+        """Point CURRENT at the new directory (atomic rename); keep the previous generation one round
+        for readers still on it, remove older ones."""
+        previous = _current_dir(self.root)
+        tmp_pointer = self.root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
+        tmp_pointer.write_text(self.directory.name)
+        os.replace(tmp_pointer, self.root / POINTER)
+        self.swapped = True
+        for old in self.root.glob("index-*"):
+            if old not in (self.directory, previous):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        if not self.swapped:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _apply(writer, documents: list[dict], removed_keys: list[str]) -> None:
+    """Upserts and removals in one index commit."""
+    try:
+        for key in removed_keys:
+            writer.delete_by_term("key", key)
+        for document in documents:
+            writer.update_document(**_stored(document, writer.schema))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
 
 
 _NAMES = tuple(SCHEMA.names())
@@ -342,6 +434,10 @@ _NAMES = tuple(SCHEMA.names())
 def _stored(document: dict, schema=SCHEMA) -> dict:
     names = _NAMES if schema is SCHEMA else tuple(schema.names())
     fields = {name: document[name] for name in names if name in document}
+    for name in ("status_year", "permit_until"):  # ID fields: text; no value is the empty term
+        if name in fields:
+            value = fields[name]
+            fields[name] = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
     if "sort_name" in fields and isinstance(schema["sort_name"], COLUMN):  # a column-only field takes bytes
         fields["sort_name"] = fields["sort_name"].encode("utf-8")
     return fields
