@@ -53,7 +53,7 @@ def carried_from_login() -> list[tuple[str, str]]:
 
 
 def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -36,8 +36,8 @@ def _first(model, **where):
 
 def _seed_everything() -> None:
     """Demo data for every kind of record a back-office URL names."""
-    from services import demo
-    from services.demo_content import seed_content
+    from demo import records as demo
+    from demo.content import seed_content
 
     demo.seed_businesses(db.session, 6, seed=7)
     demo.seed_cooperatives(db.session, 3, seed=7)

@@ -244,8 +244,8 @@ def start_gunicorn(workdir: Path, template: Path | None = None, workers: int = 2
     import time
     import urllib.request
 
+    from demo import records as demo
     from extensions import db
-    from services import demo
 
     app, accounts = build_site(workdir, template)
     with app.app_context():
