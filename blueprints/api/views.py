@@ -68,6 +68,12 @@ def _listing(kind: str):
             "name": hit.name,
             "url": absolute_url(f"directory.{hit.kind}", record_id=hit.record_id, slug=directory.slug(hit.name)),
             "status": hit.status or None,
+            "permit": {
+                "state": hit.permit,
+                "valid_until": hit.permit_until.isoformat() if hit.permit_until else None,
+            }
+            if hit.permit
+            else None,
             "kbli_code": hit.kbli_code or None,
             "kelurahan": hit.kelurahan or None,
             "kecamatan": hit.kecamatan or None,

@@ -10,10 +10,10 @@ from flask_babel import format_datetime
 from blueprints.directory import bp
 from blueprints.directory.forms import FILTER_ARGS, KIND_VALUE, filter_args, search_query
 from blueprints.links import absolute_url
-from blueprints.pagination import Pagination
 from blueprints.rendering import render
 from extensions import db
 from services import directory, opendata, spreadsheets
+from services.paging import Page
 from services.search import SearchUnavailable
 
 
@@ -21,7 +21,7 @@ from services.search import SearchUnavailable
 def search():
     query = search_query(request.args, per_page=current_app.config["PER_PAGE"])
     result = directory.search_directory(db.session, query)
-    pager = Pagination(page=query.page, per_page=query.per_page, total=result.total)
+    pager = Page(items=result.hits, page=query.page, per_page=query.per_page, total=result.total)
     return render(
         "directory/search.html",
         block="results",
@@ -45,7 +45,9 @@ def export_csv():
         abort(503)
     buffer = io.StringIO()
     writer = spreadsheets.csv_writer(buffer)
-    writer.writerow(["jenis", "nama", "kbli", "kelurahan", "kecamatan", "kota", "status", "tautan"])
+    writer.writerow(
+        ["jenis", "nama", "kbli", "kelurahan", "kecamatan", "kota", "status", "izin", "izin_berlaku_sampai", "tautan"]
+    )
     for hit in hits:
         writer.writerow(
             [
@@ -56,6 +58,8 @@ def export_csv():
                 hit.kecamatan,
                 hit.kota,
                 hit.status,
+                hit.permit,
+                hit.permit_until.isoformat() if hit.permit_until else "",
                 _record_url(hit.kind, hit.record_id, hit.name, external=True),
             ]
         )

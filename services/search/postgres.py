@@ -8,6 +8,7 @@ distance); facet counts are one SQL query. The same analysed words as the Whoosh
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from sqlalchemy import MetaData, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -15,15 +16,37 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.search import SearchDocument, SearchWord
+from services import clock
+from services.cooperatives import last_closed_financial_year, status_rules
 from services.search.analysis import max_typos, query_identifier, tokens
 from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
 from services.search.forgiving import SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
 
 # ts_rank weights for D (legal-form words), C (other text), B (identifiers), A (distinctive name words).
 RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
-_HIT_SELECT = (
-    "SELECT kind, record_id, name, kelurahan, kecamatan, kota, kbli_code, kbli_title, status FROM search_document"
+# The facets that depend on the day, computed at query time (same rules as whoosh_index._derive): a
+# cooperative's activity status from its status year, a permit "expired" once its end date passed.
+DERIVED = {
+    "status": (
+        "CASE WHEN kind = 'cooperative' THEN CASE "
+        "WHEN status_year IS NULL OR :closed_year - status_year >= :at_risk_after THEN 'at_risk' "
+        "WHEN :closed_year - status_year >= :dormant_after THEN 'dormant' ELSE 'active' END "
+        "ELSE status END"
+    ),
+    "permit": "CASE WHEN permit = 'valid' AND permit_until < :today THEN 'expired' ELSE permit END",
+}
+_HIT_COLUMNS = (
+    "kind, record_id, name, kelurahan, kecamatan, kota, kbli_code, kbli_title, "
+    f"{DERIVED['status']} AS status, {DERIVED['permit']} AS permit, permit_until"
 )
+_HIT_SELECT = "SELECT " + _HIT_COLUMNS + " FROM search_document"  # noqa: S608 - constant SQL
+
+
+def _column(name: str) -> str:
+    """A facet as SQL: the column, or its expression when it is computed at query time."""
+    return f"({DERIVED[name]})" if name in DERIVED else name
+
+
 BROWSE_COUNTS_SECONDS = 30
 _COLUMNS = [column.name for column in SearchDocument.__table__.columns]
 
@@ -35,7 +58,7 @@ class PostgresBackend:
         self.engine = engine
         # Browse-all facet counts (every document, no filter), the slowest query: kept a few seconds,
         # dropped at once when this process writes (other servers' writes show after the delay).
-        self._browse_counts: tuple[float, int, dict] | None = None
+        self._browse_counts: tuple[float, int, dict, date] | None = None
 
     # --- writing --------------------------------------------------------------------------------
     def index(self, documents: list[dict]) -> None:
@@ -140,13 +163,20 @@ class PostgresBackend:
 
     def _query(self, connection, query: SearchQuery, conjunction: bool) -> SearchResult:
         tsquery, exact = self._tsquery(connection, query.text, conjunction, query.places or frozenset())
-        conditions, params = [], {}
+        today, rules = clock.today(), status_rules()
+        conditions: list[str] = []
+        params: dict = {
+            "today": today,
+            "closed_year": last_closed_financial_year(today),
+            "at_risk_after": rules.at_risk_after,
+            "dormant_after": rules.dormant_after,
+        }
         if tsquery:
             conditions.append("search_vector @@ to_tsquery('simple', :tsquery)")
             params["tsquery"] = tsquery
         for index, (name, value) in enumerate(sorted(query.filters.items())):
             if name in FACETS and value:
-                conditions.append(f"{name} = :f{index}")  # name is one of FACETS, never user text
+                conditions.append(f"{_column(name)} = :f{index}")  # name is one of FACETS, never user text
                 params[f"f{index}"] = value
         where = " AND ".join(conditions) or "TRUE"
         if tsquery and query.sort != "name":
@@ -171,10 +201,10 @@ class PostgresBackend:
         total = 0
         browse = where == "TRUE"
         cached = self._browse_counts if browse else None
-        if cached is not None and time.monotonic() - cached[0] < BROWSE_COUNTS_SECONDS:
+        if cached is not None and time.monotonic() - cached[0] < BROWSE_COUNTS_SECONDS and cached[3] == today:
             return SearchResult(hits=hits, total=cached[1], facets=cached[2])
         # Only the facet columns are materialised (not the tsvector), then counted per facet.
-        columns = ", ".join(FACETS)
+        columns = ", ".join(f"{_column(name)} AS {name}" for name in FACETS)
         for facet, value, count in connection.execute(
             text(f"WITH matched AS MATERIALIZED (SELECT {columns} FROM search_document WHERE {where}) {facet_sql}"),  # noqa: S608
             params,
@@ -184,7 +214,7 @@ class PostgresBackend:
             if value:
                 facets[facet][value] = count
         if browse:
-            self._browse_counts = (time.monotonic(), total, facets)
+            self._browse_counts = (time.monotonic(), total, facets, today)
         return SearchResult(hits=hits, total=total, facets=facets)
 
     def _suggest(self, connection, text_: str) -> str | None:

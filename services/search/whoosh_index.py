@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import uuid
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,18 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
+from services import clock
+from services.cooperatives import last_closed_financial_year, status_rules
 from services.search.analysis import max_typos, query_identifier, tokens
-from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
+from services.search.base import (
+    FACETS,
+    PERMIT_STATES,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    rebuild_without_replay,
+)
 from services.search.forgiving import EXACT_BONUS, SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
 from services.search.whoosh_arrays import IndexArrays, top
 
@@ -238,7 +249,9 @@ class WhooshBackend:
                     arrays.searcher.close()
                 searcher = whoosh_index.open_dir(directory).searcher()
             self._current = None
-            fresh = IndexArrays(searcher, FACETS, (*WORD_FIELDS, "id_words"), "sort_name")
+            fresh = IndexArrays(
+                searcher, FACETS, (*WORD_FIELDS, "id_words"), "sort_name", columns=("status_year", "permit_until")
+            )
             self._current, self._directory = fresh, directory
             return fresh
 
@@ -264,7 +277,9 @@ class WhooshBackend:
     def _query(self, query: SearchQuery) -> SearchResult:
         arrays = self._arrays()
         words = tokens(query.text)
-        keep = arrays.filter_mask(query.filters)
+        today, rules = clock.today(), status_rules()
+        derived = arrays.remember(("derived", today, rules), lambda: _derive(arrays, today, rules))
+        keep = arrays.filter_mask(query.filters, derived)
         places = query.places or frozenset()
         mask, scores = _match(arrays, query.text, conjunction=True, places=places)
         if mask is not None and len(words) > 1 and not (mask & arrays.live & (True if keep is None else keep)).any():
@@ -279,13 +294,16 @@ class WhooshBackend:
             docnums = np.flatnonzero(combined)
         start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
         browse = mask is None and keep is None
-        facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
+        if browse:
+            facets = arrays.remember(("browse", today, rules), lambda: arrays.facet_counts(docnums, derived))
+        else:
+            facets = arrays.facet_counts(docnums, derived)
         if query.sort == "name" or not words:
             page = top(docnums, arrays.name_rank[docnums], start, stop)
         else:
             page = top(docnums, -scores[docnums], start, stop)
         with arrays.lock:
-            hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
+            hits = [_hit(arrays, derived, int(docnum)) for docnum in page]
             suggestion = lambda: self._suggest(arrays, query.text)  # noqa: E731
             suggestion = arrays.remember(("suggest", query.text), suggestion)
         return SearchResult(hits=hits, total=len(docnums), facets=facets, suggestion=suggestion)
@@ -443,7 +461,14 @@ def _stored(document: dict, schema=SCHEMA) -> dict:
     return fields
 
 
-def _hit(fields) -> Hit:
+def _label(facet: tuple, docnum: int) -> str:
+    values, labels, _ids = facet
+    return labels[values[docnum]]
+
+
+def _hit(arrays: IndexArrays, derived: dict, docnum: int) -> Hit:
+    fields = arrays.searcher.stored_fields(docnum)
+    until = _label(arrays.facets["permit_until"], docnum)
     return Hit(
         kind=fields["kind"],
         record_id=int(fields["record_id"]),
@@ -453,8 +478,46 @@ def _hit(fields) -> Hit:
         kota=fields.get("kota", ""),
         kbli_code=fields.get("kbli_code", ""),
         kbli_title=fields.get("kbli_title", ""),
-        status=fields.get("status", ""),
+        status=_label(derived["status"], docnum),
+        permit=_label(derived["permit"], docnum),
+        permit_until=date.fromisoformat(until) if until else None,
     )
+
+
+def _derive(arrays: IndexArrays, today: date, rules) -> dict[str, tuple]:
+    """The facets that depend on the day, as of `today`: a cooperative's activity status from its
+    status year, a permit "expired" once its end date has passed. Same rules as the PostgreSQL SQL."""
+    from models.cooperative import ACTIVE, AT_RISK, DORMANT
+
+    def with_labels(facet: tuple, extra: tuple[str, ...]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+        values, labels, _ids = facet
+        labels = [*labels, *(label for label in extra if label not in labels)]
+        return values, labels, {label: index for index, label in enumerate(labels)}
+
+    kind_values, _kind_labels, kind_ids = arrays.facets["kind"]
+    cooperative = kind_values == kind_ids.get("cooperative", -1)
+    status_values, status_labels, status_ids = with_labels(arrays.facets["status"], (ACTIVE, DORMANT, AT_RISK))
+    year_values, year_labels, _ = arrays.facets["status_year"]
+    never = -(10**6)  # no RAT and no founding date: at risk
+    years = np.asarray([int(label) if label else never for label in year_labels], dtype=np.int64)[year_values]
+    gap = last_closed_financial_year(today) - years
+    computed = np.where(
+        gap >= rules.at_risk_after,
+        status_ids[AT_RISK],
+        np.where(gap >= rules.dormant_after, status_ids[DORMANT], status_ids[ACTIVE]),
+    )
+    status = np.where(cooperative, computed, status_values).astype(np.int32)
+
+    permit_values, permit_labels, permit_ids = with_labels(arrays.facets["permit"], PERMIT_STATES)
+    until_values, until_labels, _ = arrays.facets["permit_until"]
+    ordinals = np.asarray([date.fromisoformat(u).toordinal() if u else 0 for u in until_labels], dtype=np.int64)
+    until = ordinals[until_values]
+    expired = (permit_values == permit_ids["valid"]) & (until > 0) & (until < today.toordinal())
+    permit = np.where(expired, permit_ids["expired"], permit_values).astype(np.int32)
+    return {
+        "status": (status, status_labels, status_ids),
+        "permit": (permit, permit_labels, permit_ids),
+    }
 
 
 __all__ = ["LockError", "WhooshBackend", "open_index"]
