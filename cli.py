@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
@@ -64,6 +64,37 @@ def users_create(username, role, full_name, kecamatan, password_env):
     except users.UserError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role} '{user.username}'.")
+
+
+def _existing_user(username: str):
+    user = users.find_user(db.session, username)
+    if user is None:
+        raise click.ClickException(f"no user named '{username}'")
+    return user
+
+
+@users_cli.command("password-link")
+@click.argument("username")
+def users_password_link(username):
+    """Print a single-use set-password link (48 hours) for USERNAME; earlier open links stop working."""
+    try:
+        _link, token = users.create_password_link(db.session, None, _existing_user(username))
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    with current_app.test_request_context():
+        path = url_for("auth.set_password", token=token)
+    click.echo(current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path)
+
+
+@users_cli.command("reset-2fa")
+@click.argument("username")
+def users_reset_two_factor(username):
+    """Remove USERNAME's authenticator app (a lost phone, the last superadmin); set up again at next login."""
+    from services import two_factor
+
+    user = _existing_user(username)
+    two_factor.reset(db.session, None, user)
+    click.echo(f"Authenticator app of '{user.username}' removed.")
 
 
 @demo_cli.command("seed")

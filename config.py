@@ -72,9 +72,12 @@ def load_config(instance_path: Path) -> dict:
         # Authenticator app (TOTP) required for superadmins and officers: on by default in production.
         "TOTP_REQUIRED": _env_bool("TOTP_REQUIRED", production),
         "PASSWORD_LINK_HOURS": int(os.environ.get("PASSWORD_LINK_HOURS", "48")),
+        # Refused submissions one invitation link accepts (a link holder cannot probe many user names).
+        "LINK_FAILURE_LIMIT": os.environ.get("LINK_FAILURE_LIMIT", "10 per hour"),
         # Outgoing mail for set-password links and invitations; without it links are shown to the officer.
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "balai@localhost"),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
