@@ -120,6 +120,8 @@ def load_config(instance_path: Path) -> dict:
             "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
         ),
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # NIK holder checks on the verification page (each answer is audited).
+        "HOLDER_CHECK_RATE_LIMIT": os.environ.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
@@ -130,7 +132,7 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(
-            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
+            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
         ),
         "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
         # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
