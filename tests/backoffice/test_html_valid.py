@@ -74,9 +74,9 @@ def test_screens_have_no_html_errors(app, auth, client, tmp_path):
     auth.login_as(SUPERADMIN)
     arguments = _arguments()
     for rule in _routes(app):
-        if "GET" not in rule.methods or rule.endpoint.startswith("portal.") or rule.arguments - set(arguments):
+        if "GET" not in rule.methods or rule.endpoint.startswith("portal."):
             continue
-        url = rule.build({name: arguments[name] for name in rule.arguments}, append_unknown=False)[1]
+        url = rule.build({name: arguments.get(name, 1) for name in rule.arguments}, append_unknown=False)[1]
         response = client.get(url)
         if response.status_code == 200 and response.mimetype == "text/html":
             files.append(_save(tmp_path, url, response.text))
