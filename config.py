@@ -95,6 +95,14 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
         "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
+        # One number sequence per kelurahan (its code in the number) instead of one per series and year.
+        "PERMIT_SEQUENCE_PER_KELURAHAN": _env_bool("PERMIT_SEQUENCE_PER_KELURAHAN", False),
+        # A renewal (perpanjangan) is offered this many days before expiry, and any time after.
+        "PERMIT_RENEWAL_WINDOW_DAYS": int(os.environ.get("PERMIT_RENEWAL_WINDOW_DAYS", "90")),
+        # A number reserved for a permit being signed longer than this is given back (a killed worker).
+        "PERMIT_RESERVATION_MINUTES": int(os.environ.get("PERMIT_RESERVATION_MINUTES", "10")),
+        # Size-class thresholds (PP 7/2021), NIB, risk levels and the legal basis, with their sources.
+        "OSS_RULES_FILE": os.environ.get("OSS_RULES_FILE") or None,
         # Baked into every signed QR code for ever: production must set its own (checked at start-up).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or ("" if production else "http://127.0.0.1:5000"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
@@ -114,11 +122,8 @@ def load_config(instance_path: Path) -> dict:
         "TSA_URL": os.environ.get("TSA_URL") or None,
         "TSA_TRUST_ROOTS": os.environ.get("TSA_TRUST_ROOTS") or None,
         "CERT_PLACE_OF_ISSUE": os.environ.get("CERT_PLACE_OF_ISSUE") or None,
-        "CERT_LEGAL_BASIS": os.environ.get(
-            "CERT_LEGAL_BASIS",
-            "Peraturan Presiden Nomor 98 Tahun 2014 tentang Perizinan untuk Usaha Mikro dan Kecil dan "
-            "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
-        ),
+        # Unset: the legal basis of the OSS rules file (OSS_RULES_FILE).
+        "CERT_LEGAL_BASIS": os.environ.get("CERT_LEGAL_BASIS") or None,
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
         # NIK holder checks on the verification page (each answer is audited).
         "HOLDER_CHECK_RATE_LIMIT": os.environ.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes"),

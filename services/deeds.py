@@ -22,6 +22,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from models.cooperative import (
@@ -41,6 +42,7 @@ from models.user import COOPERATIVE, User
 from services import clock, documents
 from services.audit import record
 from services.cooperatives import cooperative_for_officer
+from services.locking import lock_row
 
 DEED_TEMPLATE = "documents/deed_registry_copy.html"
 DEFAULT_NUMBER_FORMAT = "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
@@ -331,9 +333,16 @@ def issue_deed(
     """Issue the next version of the registry copy: numbered, rendered with its QR, sealed by the office, stored.
 
     The previous version, if any, becomes "superseded". Refused when nothing changed since the current one,
-    when the record is incomplete, and when articles changed without an amendment deed.
+    when the record is incomplete, and when articles changed without an amendment deed. The cooperative's
+    row is locked first and the checks made under the lock, so a double click or two officers at once give
+    one version and a DeedError for the other, never a duplicate or a 500.
     """
     try:
+        locked = lock_row(session, Cooperative, cooperative.id)
+        if locked is None:
+            raise DeedError("Koperasi ini tidak ditemukan.")
+        cooperative = locked
+        session.expire(cooperative)
         occasion = check_can_issue(cooperative, correction_note)
         key = documents.signing_key(config, instance_path)
         signer = documents.signer_facts(key)
@@ -361,6 +370,9 @@ def issue_deed(
         documents.record_signed(session, stored, signer, config=config)
         session.commit()
         return deed
+    except IntegrityError:
+        session.rollback()
+        raise DeedError("Akta koperasi ini baru saja diterbitkan oleh petugas lain; muat ulang halaman.") from None
     except documents.DocumentError as exc:
         session.rollback()
         raise DeedError(
