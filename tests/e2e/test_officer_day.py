@@ -131,6 +131,9 @@ def test_keyboard_only_from_an_empty_form_to_an_issued_permit(gunicorn_site, off
     expect(page.locator("#business-form")).to_have_count(1)  # Enter chose the code; it did not send the form
 
     tab(page)
+    if focused_id(page) == "kbli_other":  # the other KBLI codes: none
+        tab(page)
+    expect(page.locator("#activity")).to_be_focused()
     type_in(page, "Jasa binatu kiloan")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Binatu Kilat Bu Siti")
@@ -138,7 +141,7 @@ def test_keyboard_only_from_an_empty_form_to_an_issued_permit(gunicorn_site, off
     issue = page.get_by_role("button", name="Terbitkan izin")
     issue.focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_text("diterbitkan.")).to_be_visible()
+    expect(page.locator(".flash-success")).to_contain_text("diterbitkan.", timeout=30_000)
     rows = query(
         site,
         "SELECT permit.number, business.kbli_code, region.name FROM permit"
