@@ -50,7 +50,7 @@ BROKEN = _csv(
     "1234;Budi;Bengkel Budi;Jl. Petojo 3;Petojo Utara;Gambir;;;;",
     "3171010203850004;Budi Santoso;Bengkel Budi;Jl. Petojo 3;Kelurahan Entah;Gambir;;;;",
     "3171014501900003;Siti Aminah;Warung Bu Siti;Jl. Cideng Barat 12;Cideng;Gambir;;15000000;;",
-    "3171010203850004;Budi Santoso;Toko Budi;Jl. Petojo 4;Petojo Utara;Gambir;;;00001/IUMK/31.71.01.1003/2021;31/02/2021",
+    "3171010203850004;Budi Santoso;Toko Budi;Jl. Petojo 4;Petojo Utara;;;;00001/IUMK/31.71.01.1003/2021;31/02/2021",
     "3171010203850004;Budi Santoso;Pabrik Budi;Jl. Petojo 5;Petojo Utara;Gambir;123;9000000000;;",
 )
 
@@ -153,8 +153,8 @@ def test_sample_file_applies_once_and_a_second_import_changes_nothing(app):
 def test_next_issued_number_follows_the_highest_imported_and_imported_permit_verifies(app, client):
     year = clock.today().year
     data = _csv(
-        f"3171014501900003;Siti Aminah;Warung Bu Siti;Jl. Cideng 12;Cideng;Gambir;;;00007/IUMK/31.71.01.1002/{year};02/01/{year}",
-        f"3171010203850004;Budi Santoso;Bengkel Budi;Jl. Petojo 3;Petojo Utara;Gambir;;;00120/IUMK/31.71.01.1003/{year};03/01/{year}",
+        f"3171014501900003;Siti Aminah;Warung;Cideng 12;Cideng;Gambir;;;00007/IUMK/31.71.01.1002/{year};02/01/{year}",
+        f"3171010203850004;Budi Santoso;Bengkel;Petojo 3;Petojo Utara;;;;00120/IUMK/31.71.01.1003/{year};03/01/{year}",
         "3171016203900005;Rina Wati;Toko Rina;Jl. Petojo 9;Petojo Utara;Gambir;;;;",
     )
     _apply(app, data)
@@ -162,7 +162,7 @@ def test_next_issued_number_follows_the_highest_imported_and_imported_permit_ver
     page = client.get(f"/verify/{imported.token}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert imported.number in text and "Bengkel Budi" in text and "3171010203850004" not in text
+    assert imported.number in text and "Bengkel" in text and "3171010203850004" not in text
 
     rina = db.session.scalar(db.select(Business).where(Business.name == "Toko Rina"))
     add_official(rina.kelurahan)
