@@ -151,7 +151,7 @@ def _build(app: Flask, job: BatchJob, permit_ids: list[int]) -> None:
 
     with app.app_context():
         try:
-            permits = [db.session.get(Permit, permit_id) for permit_id in permit_ids]
+            permits = [db.session.get_one(Permit, permit_id) for permit_id in permit_ids]
             manifest = documents.html_to_pdf(
                 documents.render_html(MANIFEST_TEMPLATE, rows=_manifest_rows(permits), today=_today_label(app)),
                 title="Daftar antar",

@@ -195,9 +195,10 @@ def issue_deed(
     The previous version, if any, becomes "superseded". Refused when nothing changed since the current one.
     """
     try:
-        if is_up_to_date(cooperative):
+        current = current_deed(cooperative)
+        if current is not None and is_up_to_date(cooperative):
             raise DeedError(
-                f"Akta versi {current_deed(cooperative).version} sudah sesuai dengan data koperasi terakhir. "
+                f"Akta versi {current.version} sudah sesuai dengan data koperasi terakhir. "
                 "Ubah data koperasi terlebih dahulu bila ada perbaikan."
             )
         key = documents.signing_key(config, instance_path)

@@ -8,10 +8,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from models.cooperative import Cooperative, CooperativeInvitation
@@ -97,10 +98,13 @@ def accept_invitation(
     if invitation is None:
         raise UserError(_("Tautan undangan tidak berlaku lagi. Minta petugas mengirim undangan baru."))
     # Claim the invitation with a conditional UPDATE so two simultaneous uses cannot both succeed.
-    claimed = session.execute(
-        update(CooperativeInvitation)
-        .where(CooperativeInvitation.id == invitation.id, CooperativeInvitation.used_at.is_(None))
-        .values(used_at=now)
+    claimed = cast(  # an UPDATE's result is a CursorResult, which counts the rows it changed
+        CursorResult,
+        session.execute(
+            update(CooperativeInvitation)
+            .where(CooperativeInvitation.id == invitation.id, CooperativeInvitation.used_at.is_(None))
+            .values(used_at=now)
+        ),
     )
     if claimed.rowcount != 1:
         session.rollback()
@@ -118,8 +122,8 @@ def accept_invitation(
     except UserError:
         session.rollback()
         raise
-    invitation = session.get(CooperativeInvitation, invitation.id)
-    invitation.user_id = user.id
+    claimed_invitation = session.get_one(CooperativeInvitation, invitation.id)
+    claimed_invitation.user_id = user.id
     record(
         session,
         user,

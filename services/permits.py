@@ -109,7 +109,8 @@ def _lock_for_issue(session: Session) -> None:
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return
-    if not connection.connection.dbapi_connection.in_transaction:
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -270,7 +271,7 @@ def issue_permit(
     _lock_for_issue(session)
     try:
         today = local_today(config)
-        business = session.get(Business, business.id)
+        business = session.get_one(Business, business.id)
         _check_can_issue(session, business, today, replacing=supersedes)
         official = signing_official(session, business.kelurahan, today)
         if official is None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.business import Business, Person
@@ -184,7 +184,10 @@ def search_businesses(
     words = (q or "").strip()
     if words:
         like = f"%{words.lower()}%"
-        conditions = [func.lower(Business.name).like(like), func.lower(Person.full_name).like(like)]
+        conditions: list[ColumnElement[bool]] = [
+            func.lower(Business.name).like(like),
+            func.lower(Person.full_name).like(like),
+        ]
         if re.fullmatch(r"[0-9]+", words):
             conditions.append(Business.nib == words)
         query = query.where(or_(*conditions))

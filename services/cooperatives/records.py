@@ -153,10 +153,12 @@ def save_cooperative(
     if errors:
         raise CooperativeRuleError(errors)
     creating = cooperative is None
-    before = None if creating else audit_snapshot(cooperative)
-    if creating:
+    before = None
+    if cooperative is None:
         cooperative = Cooperative()
         session.add(cooperative)
+    else:
+        before = audit_snapshot(cooperative)
     for name in SCALAR_FIELDS:
         value = getattr(data, name)
         if isinstance(value, str):
