@@ -22,6 +22,61 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    """A whole-number setting: a bad value stops start-up with one line naming the setting (the least
+    value each may take is checked by check_settings, for overrides too)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    return value
+
+
+# The settings that are whole numbers, with the least value each may take.
+INTEGER_SETTINGS = {
+    "PERMIT_VALIDITY_YEARS": 1,
+    "BATCH_RETENTION_DAYS": 1,
+    "PER_PAGE": 1,
+    "MEDIA_MAX_BYTES": 1,
+    "MAX_CONTENT_LENGTH": 1,
+    "FIGURES_CACHE_SECONDS": 0,
+    "COOP_DORMANT_AFTER_YEARS": 1,
+    "COOP_AT_RISK_AFTER_YEARS": 1,
+    "COOP_INVITATION_HOURS": 1,
+    "SITEMAP_MAX_URLS": 1,
+}
+# Each number pattern, the fields it may use and the one it must use (the running number / the version).
+NUMBER_PATTERNS: dict[str, tuple[dict[str, object], str]] = {
+    "PERMIT_NUMBER_PATTERN": (
+        {"seq": 1, "year": 2026, "series": "IUMK", "kelurahan_code": "3171010001", "kecamatan_code": "31.71.01"},
+        "seq",
+    ),
+    "COOP_DEED_NUMBER_FORMAT": ({"cooperative_id": 1, "year": 2026, "version": 1}, "version"),
+}
+
+
+def check_settings(config: dict) -> None:
+    """Refuse numbers and number patterns that cannot work (also when given as overrides, as tests do)."""
+    for name, minimum in INTEGER_SETTINGS.items():
+        value = config.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    if config["COOP_AT_RISK_AFTER_YEARS"] <= config["COOP_DORMANT_AFTER_YEARS"]:
+        raise ConfigError("COOP_AT_RISK_AFTER_YEARS must be more than COOP_DORMANT_AFTER_YEARS")
+    for name, (fields, required) in NUMBER_PATTERNS.items():
+        pattern = config.get(name) or ""
+        known = ", ".join("{" + field + "}" for field in fields)
+        try:
+            pattern.format(**fields)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise ConfigError(f"{name} {pattern!r} is not a number pattern: use {known}") from None
+        if "{" + required not in pattern:
+            raise ConfigError(f"{name} {pattern!r} must contain {{{required}}} so that every number differs")
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Read the secret key kept in instance/, creating it on first run."""
     key_file = instance_path / "secret_key"
@@ -72,7 +127,7 @@ def load_config(instance_path: Path) -> dict:
         # Permits (IUMK): number pattern, series and validity are local rules, so configuration.
         "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
-        "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
+        "PERMIT_VALIDITY_YEARS": _env_int("PERMIT_VALIDITY_YEARS", 5),
         # Baked into every signed QR code for ever: production must set its own (checked at start-up).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or ("" if production else "http://127.0.0.1:5000"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
@@ -101,20 +156,21 @@ def load_config(instance_path: Path) -> dict:
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
-        "BATCH_RETENTION_DAYS": int(os.environ.get("BATCH_RETENTION_DAYS", "7")),
-        "PER_PAGE": 20,
+        "BATCH_RETENTION_DAYS": _env_int("BATCH_RETENTION_DAYS", 7),
+        "PER_PAGE": _env_int("PER_PAGE", 20),
+        "SITEMAP_MAX_URLS": _env_int("SITEMAP_MAX_URLS", 50_000),
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
-        "MEDIA_MAX_BYTES": int(os.environ.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024))),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
+        "MEDIA_MAX_BYTES": _env_int("MEDIA_MAX_BYTES", 5 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(
             "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
         ),
-        "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
+        "FIGURES_CACHE_SECONDS": _env_int("FIGURES_CACHE_SECONDS", 300),
         # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
-        "COOP_DORMANT_AFTER_YEARS": int(os.environ.get("COOP_DORMANT_AFTER_YEARS", "1")),
-        "COOP_AT_RISK_AFTER_YEARS": int(os.environ.get("COOP_AT_RISK_AFTER_YEARS", "2")),
-        "COOP_INVITATION_HOURS": int(os.environ.get("COOP_INVITATION_HOURS", "48")),
+        "COOP_DORMANT_AFTER_YEARS": _env_int("COOP_DORMANT_AFTER_YEARS", 1),
+        "COOP_AT_RISK_AFTER_YEARS": _env_int("COOP_AT_RISK_AFTER_YEARS", 2),
+        "COOP_INVITATION_HOURS": _env_int("COOP_INVITATION_HOURS", 48),
     }
 
 

@@ -213,7 +213,7 @@ def print_file(manifest: bytes, certificates: list[bytes]) -> bytes:
 
 
 def retention_days(app: Flask) -> int:
-    return int(app.config.get("BATCH_RETENTION_DAYS", 7))
+    return app.config["BATCH_RETENTION_DAYS"]
 
 
 def purge_expired(app: Flask) -> int:

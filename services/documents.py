@@ -76,7 +76,7 @@ def qr_svg(url: str) -> Markup:
 
 def verification_url(config: dict, token: str) -> str:
     """The public page a document's QR code points to (the same page for every kind of document)."""
-    return f"{config.get('PUBLIC_BASE_URL', 'http://127.0.0.1:5000').rstrip('/')}/verify/{token}"
+    return f"{config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{token}"
 
 
 def render_html(template: str, **context) -> str:

@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import cast
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
@@ -27,8 +27,8 @@ def _digest(token: str) -> str:
 
 
 def invitation_lifetime_hours() -> int:
-    """How long an invitation link works (COOP_INVITATION_HOURS, 48 by default)."""
-    return int(current_app.config.get("COOP_INVITATION_HOURS", 48)) if has_app_context() else 48
+    """How long an invitation link works (COOP_INVITATION_HOURS)."""
+    return current_app.config["COOP_INVITATION_HOURS"]
 
 
 def invitation_lifetime() -> timedelta:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -42,7 +41,7 @@ class PermitError(ValueError):
 
 
 def local_today(config: dict) -> date:
-    return clock.local_today(config.get("TIMEZONE", "Asia/Jakarta"))
+    return clock.local_today(config["TIMEZONE"])
 
 
 def add_years(day: date, years: int) -> date:
@@ -188,7 +187,7 @@ def certificate_context(
         "place": config.get("CERT_PLACE_OF_ISSUE") or (kota.name if kota else municipality.name),
         "issued_on": format_date(issued_on, "d MMMM y", locale="id"),
         "valid_until": format_date(valid_until, "d MMMM y", locale="id"),
-        "validity_years": config.get("PERMIT_VALIDITY_YEARS", 5),
+        "validity_years": config["PERMIT_VALIDITY_YEARS"],
         "on_behalf_of": f"a.n. {head} {municipality.name}",
         "official": official,
         "verify_url": verify_url,
@@ -464,7 +463,7 @@ def find_by_sha256(session: Session, digest: str) -> Permit | None:
 
 
 def local_date(moment: datetime, config: dict) -> date:
-    return moment.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Jakarta"))).date()
+    return clock.utc_to_local(moment, config["TIMEZONE"]).date()
 
 
 # --- Officers' lists -------------------------------------------------------------------------------
