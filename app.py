@@ -204,9 +204,10 @@ def _is_noindex() -> bool:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from blueprints import pagination, request_ids
+    from blueprints import pagination, request_ids, request_log
 
     request_ids.init_app(app)
+    request_log.init_app(app)
     pagination.register(app)
     from flask_babel import format_decimal, get_locale
 

@@ -35,6 +35,7 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # The settings that are whole numbers, with the least value each may take.
 INTEGER_SETTINGS = {
     "PERMIT_VALIDITY_YEARS": 1,
@@ -64,6 +65,8 @@ def check_settings(config: dict) -> None:
         value = config.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
             raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    if config.get("LOG_LEVEL") not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL is {config.get('LOG_LEVEL')!r}: use one of {', '.join(LOG_LEVELS)}")
     if config["COOP_AT_RISK_AFTER_YEARS"] <= config["COOP_DORMANT_AFTER_YEARS"]:
         raise ConfigError("COOP_AT_RISK_AFTER_YEARS must be more than COOP_DORMANT_AFTER_YEARS")
     for name, (fields, required) in NUMBER_PATTERNS.items():
@@ -158,6 +161,8 @@ def load_config(instance_path: Path) -> dict:
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
         "BATCH_RETENTION_DAYS": _env_int("BATCH_RETENTION_DAYS", 7),
         "PER_PAGE": _env_int("PER_PAGE", 20),
+        # Log lines (JSON, one per request; blueprints/request_log.py): DEBUG, INFO, WARNING or ERROR.
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
         "SITEMAP_MAX_URLS": _env_int("SITEMAP_MAX_URLS", 50_000),
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
         "MEDIA_MAX_BYTES": _env_int("MEDIA_MAX_BYTES", 5 * 1024 * 1024),
