@@ -99,9 +99,13 @@ def normalise_phone(raw: str) -> str:
 
 
 def mask_nik(nik: str | None) -> str:
-    """3171••••••••0003: enough for an officer to tell people apart, not enough to be a NIK."""
-    if not nik or len(nik) < 8:
-        return "••••"
+    """3171••••••••0003: enough to tell people apart in a list or the audit log, not enough to be a NIK.
+
+    THE mask of a NIK (owners, founders; pages through the `masked_nik` filter, audit snapshots)."""
+    if not nik:
+        return ""
+    if len(nik) < 8:
+        return "•" * len(nik)
     return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
 
 

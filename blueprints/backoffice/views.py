@@ -266,7 +266,6 @@ def _business_list_page(page: Page, http_status: int = 200, **context):
         http_status=http_status,
         page=page,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
-        mask_nik=registry.mask_nik,
         **context,
     )
 

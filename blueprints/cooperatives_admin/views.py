@@ -28,7 +28,7 @@ from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
 from services.invitations import create_invitation, invitation_lifetime_hours
-from services.registry import kecamatan_scope
+from services.registry import kecamatan_scope, mask_nik
 from services.users import cooperative_accounts
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
@@ -56,7 +56,7 @@ def rupiah_amount(amount: int | None) -> str:
 
 @bp.app_template_filter("masked_nik")
 def masked_nik(nik: str | None) -> str:
-    return coops.mask_nik(nik)
+    return mask_nik(nik)
 
 
 def _today() -> date:
