@@ -49,6 +49,13 @@ INTEGER_SETTINGS = {
     "COOP_AT_RISK_AFTER_YEARS": 1,
     "COOP_INVITATION_HOURS": 1,
     "SITEMAP_MAX_URLS": 1,
+    "PERMIT_RENEWAL_WINDOW_DAYS": 0,
+    "PERMIT_RESERVATION_MINUTES": 1,
+    "SESSION_IDLE_MINUTES": 1,
+    "SESSION_IDLE_MINUTES_COOPERATIVE": 1,
+    "SESSION_MAX_HOURS": 1,
+    "REMEMBER_DAYS": 1,
+    "PASSWORD_LINK_HOURS": 1,
 }
 # Each number pattern, the fields it may use and the one it must use (the running number / the version).
 NUMBER_PATTERNS: dict[str, tuple[dict[str, object], str]] = {
@@ -122,17 +129,20 @@ def load_config(instance_path: Path) -> dict:
         # Addresses or networks of the reverse proxies whose X-Forwarded-For / -Proto are believed.
         "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", ""),
         # Sessions end: idle (staff / cooperative accounts, minutes; 0 = none), absolute, remember-me (<= 30 days).
-        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
-        "SESSION_IDLE_MINUTES_COOPERATIVE": int(os.environ.get("SESSION_IDLE_MINUTES_COOPERATIVE", "120")),
-        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
-        "REMEMBER_DAYS": min(int(os.environ.get("REMEMBER_DAYS", "30")), 30),
-        "REMEMBER_COOKIE_DURATION": timedelta(days=min(int(os.environ.get("REMEMBER_DAYS", "30")), 30)),
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_IDLE_MINUTES_COOPERATIVE": _env_int("SESSION_IDLE_MINUTES_COOPERATIVE", 120),
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 12),
+        "REMEMBER_DAYS": min(_env_int("REMEMBER_DAYS", 30), 30),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=min(_env_int("REMEMBER_DAYS", 30), 30)),
         # Authenticator app (TOTP) required for superadmins and officers: on by default in production.
         "TOTP_REQUIRED": _env_bool("TOTP_REQUIRED", production),
-        "PASSWORD_LINK_HOURS": int(os.environ.get("PASSWORD_LINK_HOURS", "48")),
+        "PASSWORD_LINK_HOURS": _env_int("PASSWORD_LINK_HOURS", 48),
+        # Refused submissions one invitation link accepts (a link holder cannot probe many user names).
+        "LINK_FAILURE_LIMIT": os.environ.get("LINK_FAILURE_LIMIT", "10 per hour"),
         # Outgoing mail for set-password links and invitations; without it links are shown to the officer.
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "balai@localhost"),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
@@ -150,6 +160,14 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
         "PERMIT_VALIDITY_YEARS": _env_int("PERMIT_VALIDITY_YEARS", 5),
+        # One number sequence per kelurahan (its code in the number) instead of one per series and year.
+        "PERMIT_SEQUENCE_PER_KELURAHAN": _env_bool("PERMIT_SEQUENCE_PER_KELURAHAN", False),
+        # A renewal (perpanjangan) is offered this many days before expiry, and any time after.
+        "PERMIT_RENEWAL_WINDOW_DAYS": _env_int("PERMIT_RENEWAL_WINDOW_DAYS", 90),
+        # A number reserved for a permit being signed longer than this is given back (a killed worker).
+        "PERMIT_RESERVATION_MINUTES": _env_int("PERMIT_RESERVATION_MINUTES", 10),
+        # Size-class thresholds (PP 7/2021), NIB, risk levels and the legal basis, with their sources.
+        "OSS_RULES_FILE": os.environ.get("OSS_RULES_FILE") or None,
         # Baked into every signed QR code for ever: production must set its own (checked at start-up).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or ("" if production else "http://127.0.0.1:5000"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
@@ -169,12 +187,11 @@ def load_config(instance_path: Path) -> dict:
         "TSA_URL": os.environ.get("TSA_URL") or None,
         "TSA_TRUST_ROOTS": os.environ.get("TSA_TRUST_ROOTS") or None,
         "CERT_PLACE_OF_ISSUE": os.environ.get("CERT_PLACE_OF_ISSUE") or None,
-        "CERT_LEGAL_BASIS": os.environ.get(
-            "CERT_LEGAL_BASIS",
-            "Peraturan Presiden Nomor 98 Tahun 2014 tentang Perizinan untuk Usaha Mikro dan Kecil dan "
-            "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
-        ),
+        # Unset: the legal basis of the OSS rules file (OSS_RULES_FILE).
+        "CERT_LEGAL_BASIS": os.environ.get("CERT_LEGAL_BASIS") or None,
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # NIK holder checks on the verification page (each answer is audited).
+        "HOLDER_CHECK_RATE_LIMIT": os.environ.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
@@ -188,7 +205,7 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(
-            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
+            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
         ),
         "FIGURES_CACHE_SECONDS": _env_int("FIGURES_CACHE_SECONDS", 300),
         # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
