@@ -56,6 +56,9 @@ INTEGER_SETTINGS = {
     "SESSION_MAX_HOURS": 1,
     "REMEMBER_DAYS": 1,
     "PASSWORD_LINK_HOURS": 1,
+    "BATCH_STALE_SECONDS": 1,
+    "BATCH_MAX_ATTEMPTS": 1,
+    "JOBS_HEARTBEAT_MAX_SECONDS": 1,
 }
 # Each number pattern, the fields it may use and the one it must use (the running number / the version).
 NUMBER_PATTERNS: dict[str, tuple[dict[str, object], str]] = {
@@ -212,6 +215,11 @@ def load_config(instance_path: Path) -> dict:
         "COOP_DORMANT_AFTER_YEARS": _env_int("COOP_DORMANT_AFTER_YEARS", 1),
         "COOP_AT_RISK_AFTER_YEARS": _env_int("COOP_AT_RISK_AFTER_YEARS", 2),
         "COOP_INVITATION_HOURS": _env_int("COOP_INVITATION_HOURS", 48),
+        # Background jobs (services/jobs.py): the queue's storage, batch-job survival.
+        "JOBS_URL": os.environ.get("JOBS_URL") or None,
+        "BATCH_STALE_SECONDS": _env_int("BATCH_STALE_SECONDS", 120),
+        "BATCH_MAX_ATTEMPTS": _env_int("BATCH_MAX_ATTEMPTS", 3),
+        "JOBS_HEARTBEAT_MAX_SECONDS": _env_int("JOBS_HEARTBEAT_MAX_SECONDS", 180),
     }
 
 
