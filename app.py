@@ -203,9 +203,10 @@ def _is_noindex() -> bool:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from blueprints import request_ids
+    from blueprints import pagination, request_ids
 
     request_ids.init_app(app)
+    pagination.register(app)
     from flask_babel import format_decimal, get_locale
 
     from blueprints.links import url_with_query

@@ -16,6 +16,7 @@ from blueprints.cooperatives_admin.forms import ROW_FORMS, CooperativeForm, Invi
 from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
 from blueprints.documents import deed_download, pdf_inline
 from blueprints.links import absolute_url
+from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
@@ -84,21 +85,23 @@ def _kecamatan_choices() -> list[Region]:
 @bp.get("/")
 @roles_required(*BACK_OFFICE)
 def index():
-    page = request.args.get("halaman", 1, type=int) or 1
     kecamatan_id = request.args.get("kecamatan", type=int)
     status = request.args.get("status") or None
     q = (request.args.get("q") or "").strip()[:100]
-    per_page = 20
-    rows, total = coops.search_cooperatives(
-        db.session, current_user, _today(), q=q, status=status, kecamatan_id=kecamatan_id, page=page, per_page=per_page
+    page = coops.search_cooperatives(
+        db.session,
+        current_user,
+        _today(),
+        q=q,
+        status=status,
+        kecamatan_id=kecamatan_id,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
     )
     return render(
         "cooperatives_admin/index.html",
         block="results",
-        rows=rows,
-        total=total,
         page=page,
-        pages=max(1, -(-total // per_page)),
         q=q,
         status=status,
         kecamatan_id=kecamatan_id,

@@ -6,12 +6,10 @@
 - records: registering and editing a record, checked and audited
 - rat: RAT reports, recorded, submitted, confirmed or turned down
 - dashboard: counts, the overdue list and the searchable list of the back office
-- public: what the public may know
 """
 
 from services.cooperatives.access import cooperative_for_account, cooperative_for_officer, scope_query
 from services.cooperatives.dashboard import overdue_cooperatives, search_cooperatives, status_counts_by_kecamatan
-from services.cooperatives.public import public_cooperative_view
 from services.cooperatives.rat import (
     RatError,
     RatInput,
@@ -78,7 +76,6 @@ __all__ = [
     "mask_nik",
     "overdue_cooperatives",
     "pending_rat_report",
-    "public_cooperative_view",
     "rat_report_of",
     "record_rat_report",
     "reject_rat_report",
