@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, request, send_from_directory, url_for
 from flask_babel import format_datetime
@@ -105,9 +104,9 @@ def _detail(kind: str, record, record_id: int, slug: str | None, template: str):
 def _back_to_search() -> str:
     """The search the visitor came from (its query and filters), else the empty search page."""
     search_path = url_for("directory.search")
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path == search_path:
-        back = safe_next(f"{referrer.path}?{referrer.query}" if referrer.query else referrer.path)
+    came_from, _, arguments = (request.referrer or "").partition("?")
+    if came_from == request.host_url.rstrip("/") + search_path:
+        back = safe_next(f"{search_path}?{arguments}" if arguments else search_path)
         if back:
             return back
     return search_path

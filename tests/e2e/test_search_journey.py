@@ -110,6 +110,7 @@ def test_the_search_page_as_people_use_it(live_server, page):
     kecamatan = page.locator("details[data-facet='kecamatan_id']")
     if not kecamatan.evaluate("d => d.open"):
         kecamatan.locator("summary").click()
+    page.wait_for_load_state("networkidle")  # leaving the box sent the search once more (replacing it)
     status = page.locator("details[data-facet='status']")
     choice = status.locator("label", has_text="Beroperasi").locator("input")
     choice.focus()
