@@ -54,6 +54,20 @@ def _validate(config: dict, instance_path: Path) -> None:
     check_production(config)
     _check_database_url(config["SQLALCHEMY_DATABASE_URI"], instance_path)
     resolve(config["MUNICIPALITY"])
+    _check_accounts_settings(config)
+
+
+def _check_accounts_settings(config: dict) -> None:
+    """TRUSTED_PROXIES and SMTP_URL are read at start-up, so a typo stops the server instead of a request."""
+    from blueprints.proxies import parse_trusted_proxies
+    from services.mail import SmtpSettings
+
+    try:
+        parse_trusted_proxies(config.get("TRUSTED_PROXIES", ""))
+        if (config.get("SMTP_URL") or "").strip():
+            SmtpSettings.parse(config["SMTP_URL"])
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _create_app(overrides: dict | None) -> Flask:
@@ -75,6 +89,7 @@ def _create_app(overrides: dict | None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _trust_proxies(app)
 
     from blueprints.errors import register_error_handlers
     from cli import register_cli
@@ -87,6 +102,14 @@ def _create_app(overrides: dict | None) -> Flask:
         with app.app_context():
             _check_connection(db.engine)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    from blueprints.proxies import TrustedProxyFix, parse_trusted_proxies
+
+    networks = parse_trusted_proxies(app.config.get("TRUSTED_PROXIES", ""))  # checked in _validate
+    if networks:
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, networks)
 
 
 def _check_database_url(url: str, instance_path: Path) -> None:
@@ -130,8 +153,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def _init_extensions(app: Flask) -> None:
     import models  # noqa: F401  (every table registered before migrations look)
+    from blueprints.auth.sessions import load_user
     from blueprints.i18n import select_locale, select_timezone
-    from services.users import load_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -148,7 +171,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
-    login_manager.user_loader(lambda user_id: load_user(db.session, user_id))
+    login_manager.user_loader(load_user)
 
     from services import search
 
@@ -156,6 +179,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from blueprints.account import bp as account_bp
     from blueprints.admin import bp as admin_bp
     from blueprints.admin import legacy as admin_legacy_bp
     from blueprints.api import bp as api_bp
@@ -169,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.portal import bp as portal_bp
     from blueprints.public import bp as public_bp
     from blueprints.site import bp as site_bp
+    from blueprints.users_admin import bp as users_admin_bp
     from blueprints.verify import bp as verify_bp
 
     for blueprint in (
@@ -180,18 +205,22 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         i18n_bp,
         auth_bp,
+        account_bp,
         admin_bp,
         admin_legacy_bp,
         backoffice_bp,
         cooperatives_admin_bp,
         cms_bp,
         portal_bp,
+        users_admin_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 # Pages of these blueprints are for logged-in staff or cooperatives: never in a search engine.
-NOINDEX_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "cooperatives_admin"})
+NOINDEX_BLUEPRINTS = frozenset(
+    {"admin", "auth", "account", "portal", "cms", "backoffice", "cooperatives_admin", "users_admin"}
+)
 
 
 # Blueprints whose responses may show personal data to staff or to a cooperative.

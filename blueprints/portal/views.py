@@ -6,16 +6,17 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.auth.throttle import LinkThrottle, too_many_attempts
 from blueprints.cooperatives_admin.forms import RatForm
 from blueprints.cooperatives_admin.views import apply_errors, rat_input
-from blueprints.documents import deed_download
+from blueprints.documents import deed_download, notary_copy_download
 from blueprints.permissions import roles_required
 from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.user import COOPERATIVE
-from services import clock
+from services import clock, links
 from services import cooperatives as coops
 from services.deeds import deed_for_user, deeds_of
 from services.invitations import accept_invitation as accept
@@ -96,12 +97,22 @@ def deed_file(deed_id: int):
     return deed_download(deed_id)
 
 
+@bp.get("/akta-notaris/<int:copy_id>/unduh")
+@roles_required(COOPERATIVE)
+def notary_file(copy_id: int):
+    """The notary's own signed PDF of the cooperative's founding or amendment deed; another's id is a 404."""
+    return notary_copy_download(copy_id)
+
+
 @bp.route("/undangan/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """Anyone holding a valid link sets up a cooperative account; a used or expired link gets a clear page."""
     invitation = open_invitation(db.session, token)
     if invitation is None:
         return render("portal/invitation_invalid.html", http_status=404)
+    throttle = LinkThrottle(links.digest(token))
+    if request.method == "POST" and (retry_after := throttle.retry_after()):
+        return too_many_attempts(retry_after)
     form = AcceptInvitationForm()
     status = 200
     if form.validate_on_submit():
@@ -114,6 +125,7 @@ def accept_invitation(token: str):
             return redirect_to(url_for("auth.login"))
     if request.method == "POST":
         status = 422
+        throttle.failed()
     response = render(
         "portal/accept_invitation.html", http_status=status, form=form, cooperative=invitation.cooperative
     )
