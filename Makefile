@@ -18,7 +18,8 @@ translations: $(STAMP)
 
 run: $(STAMP) translations
 	$(BIN)/flask setup
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	# The job worker (batch prints, scheduled publishing, daily dumps) runs beside the web server and stops with it.
+	$(BIN)/flask jobs worker & trap 'kill $$! 2>/dev/null' EXIT; $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) translations
 	$(BIN)/ruff check .

@@ -88,6 +88,9 @@ def _create_app(overrides: dict | None) -> Flask:
     app.extensions["municipality"] = resolve(app.config["MUNICIPALITY"])
 
     _init_extensions(app)
+    from blueprints import edge
+
+    edge.init_app(app)
     _register_blueprints(app)
     _trust_proxies(app)
 
@@ -173,9 +176,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
 
-    from services import search
+    from services import jobs, search
 
     search.init_app(app)
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -144,6 +144,11 @@ def load_config(instance_path: Path) -> dict:
         "COOP_DORMANT_AFTER_YEARS": int(os.environ.get("COOP_DORMANT_AFTER_YEARS", "1")),
         "COOP_AT_RISK_AFTER_YEARS": int(os.environ.get("COOP_AT_RISK_AFTER_YEARS", "2")),
         "COOP_INVITATION_HOURS": int(os.environ.get("COOP_INVITATION_HOURS", "48")),
+        # Background jobs (services/jobs.py): the queue's storage, batch-job survival.
+        "JOBS_URL": os.environ.get("JOBS_URL") or None,
+        "BATCH_STALE_SECONDS": int(os.environ.get("BATCH_STALE_SECONDS", "120")),
+        "BATCH_MAX_ATTEMPTS": int(os.environ.get("BATCH_MAX_ATTEMPTS", "3")),
+        "JOBS_HEARTBEAT_MAX_SECONDS": int(os.environ.get("JOBS_HEARTBEAT_MAX_SECONDS", "180")),
     }
 
 

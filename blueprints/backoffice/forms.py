@@ -7,7 +7,6 @@ import re
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from blueprints.forms import BalaiForm
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
 from services import oss
 from services.digits import ascii_digits
@@ -44,7 +44,7 @@ assert {c for c, _ in PREMISES_CHOICES} == set(PREMISES)
 assert {c for c, _ in STATUS_CHOICES} == set(BUSINESS_STATUSES)
 
 
-class BusinessForm(FlaskForm):
+class BusinessForm(BalaiForm):
     owner_nik = StringField(_l("NIK pemilik"), validators=[DataRequired(REQUIRED)], filters=[ascii_digits])
     use_existing_owner = HiddenField()
     owner_name = StringField(_l("Nama pemilik"), validators=[DataRequired(REQUIRED), Length(max=150)])
@@ -128,14 +128,14 @@ def _session():
     return db.session
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BalaiForm):
     reason = TextAreaField(
         _l("Alasan pencabutan"),
         validators=[DataRequired(REQUIRED), Length(min=5, max=1000, message=_l("Alasan 5 sampai 1000 karakter."))],
     )
 
 
-class BatchForm(FlaskForm):
+class BatchForm(BalaiForm):
     issued_on = DateField(_l("Tanggal terbit"), validators=[DataRequired(REQUIRED)])
     kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
     include_all = BooleanField(_l("Termasuk izin yang dicabut atau digantikan"))

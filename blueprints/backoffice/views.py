@@ -426,31 +426,53 @@ def batch_print():
         if not chosen:
             flash(_("Tidak ada izin yang cocok untuk dicetak."), "error")
         else:
-            job = batch.start(
-                current_app._get_current_object(), db.session, current_user, chosen, ip_address=request.remote_addr
-            )
+            job = batch.start(db.session, current_user, chosen, ip_address=request.remote_addr)
             return redirect_to(url_for("backoffice.batch_status", job_id=job.id))
     status = 422 if request.method == "POST" else 200
-    return render("backoffice/batch_form.html", form=form, chosen=chosen, http_status=status)
+    return render(
+        "backoffice/batch_form.html",
+        form=form,
+        chosen=chosen,
+        jobs=batch.recent(db.session, current_user),
+        http_status=status,
+    )
+
+
+def _batch_or_404(job_id: str):
+    job = batch.get(db.session, job_id, current_user)
+    if job is None:
+        abort(404)
+    return job
 
 
 @bp.get("/izin/cetak/<job_id>")
 @roles_required(*STAFF)
 def batch_status(job_id: str):
-    job = batch.get(current_app, job_id, current_user)
-    if job is None:
-        abort(404)
-    return render("backoffice/batch_status.html", block="progress", job=job)
+    return render("backoffice/batch_status.html", block="progress", job=_batch_or_404(job_id))
+
+
+@bp.post("/izin/cetak/<job_id>/ulang")
+@roles_required(*STAFF)
+def batch_retry(job_id: str):
+    job = _batch_or_404(job_id)
+    try:
+        batch.retry(db.session, job)
+    except batch.BatchError:
+        flash(_("Pekerjaan ini tidak dapat diulang karena belum gagal."), "error")
+    else:
+        flash(_("Pekerjaan cetak diantrekan lagi."), "success")
+    return redirect_to(url_for("backoffice.batch_status", job_id=job.id))
 
 
 @bp.get("/izin/cetak/<job_id>/unduh")
 @roles_required(*STAFF)
 def batch_download(job_id: str):
-    job = batch.get(current_app, job_id, current_user)
-    if job is None or job.state != "done" or job.path is None:
+    job = _batch_or_404(job_id)
+    path = batch.file_path(current_app.config, job)
+    if job.state != "done" or path is None or not path.exists():
         abort(404)
     response = send_file(
-        job.path,
+        path,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"cetak-izin-{clock.today().isoformat()}.pdf",

@@ -204,7 +204,7 @@ def test_rat_rules(auth, client):
     this_year = date.today().year
     response = client.post(
         f"/kantor/koperasi/{cooperative.id}/rat",
-        data={"financial_year": str(this_year), "meeting_date": "2999-01-01", "members_present": "-1"},
+        data={"financial_year": str(this_year), "meeting_date": "2099-01-01", "members_present": "-1"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
