@@ -225,11 +225,12 @@ def business_page(
 
 
 def search_kbli(session: Session, q: str, limit: int = 15) -> list[KbliCode]:
-    """KBLI codes whose code starts with, or title contains, the words typed."""
-    words = (q or "").strip().lower()
+    """KBLI codes matching every word typed: a code starting with it, or a title (or description) containing it."""
     query = select(KbliCode).order_by(KbliCode.version.desc(), KbliCode.code)
-    if words:
-        query = query.where(or_(KbliCode.code.startswith(words), func.lower(KbliCode.title).contains(words)))
+    texts = [func.lower(column) for column in (KbliCode.title, getattr(KbliCode, "description", None)) if column]
+    for word in (q or "").lower().split()[:8]:
+        matches = [text.contains(word, autoescape=True) for text in texts]
+        query = query.where(or_(KbliCode.code.startswith(word, autoescape=True), *matches))
     return list(session.scalars(query.limit(limit)))
 
 

@@ -15,7 +15,7 @@ from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
 from blueprints.documents import pdf_attachment, pdf_inline
 from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
-from blueprints.rendering import redirect_to, render
+from blueprints.rendering import is_htmx, redirect_to, render
 from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
@@ -225,9 +225,12 @@ def business_validate_field(field: str):
 @bp.get("/kbli")
 @roles_required(*STAFF)
 def kbli_search():
-    """KBLI codes matching what was typed (code or words), as <option>s for the datalist."""
-    codes = registry.search_kbli(db.session, request.args.get("kbli_code") or request.args.get("q") or "")
-    return render_template("backoffice/_kbli_options.html", codes=codes)
+    """KBLI codes matching what was typed: the combobox's options for htmx, a list page without JavaScript."""
+    q = (request.args.get("kbli_code") or request.args.get("q") or "").strip()[:100]
+    codes = registry.search_kbli(db.session, q)
+    if is_htmx():
+        return render("backoffice/_kbli_options.html", codes=codes)
+    return render("backoffice/kbli_list.html", codes=codes, q=q)
 
 
 @bp.get("/usaha/")
