@@ -60,7 +60,7 @@ def test_a_second_current_permit_for_a_business_is_refused_by_the_database(app, 
         db.session.flush()
     db.session.rollback()
     # A revoked permit no longer counts: then a new one may be issued.
-    permits.revoke_permit(db.session, db.session.get(Permit, first.id), None, "Data pemilik salah", config=app.config)
+    permits.revoke_permit(db.session, db.session.get(Permit, first.id), None, "data_tidak_benar", config=app.config)
     assert issue(app, db.session.get(Business, first.business_id)).seq == 2
 
 
