@@ -44,3 +44,18 @@ def deed_download(deed_id: int):
     if request.method == "GET":
         deeds.record_download(db.session, current_user, deed, ip_address=request.remote_addr)
     return pdf_attachment(pdf, deeds.download_name(deed))
+
+
+def notary_copy_download(copy_id: int):
+    """A notary's signed PDF of a cooperative the current user may see (own, or officer's scope), else 404."""
+    copy = deeds.notary_copy_for_user(db.session, current_user, copy_id)
+    if copy is None:
+        abort(404)
+    try:
+        pdf = deeds.notary_copy_pdf(copy, current_app.config)
+    except DocumentError:
+        current_app.logger.error("stored notarial copy %s is missing or damaged", copy.id)
+        abort(500)
+    if request.method == "GET":
+        deeds.record_notary_download(db.session, current_user, copy, ip_address=request.remote_addr)
+    return pdf_attachment(pdf, f"akta-notaris-{copy.sha256[:12]}.pdf")

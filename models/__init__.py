@@ -2,7 +2,8 @@
 
 from models.audit import AuditEvent
 from models.base import Base
-from models.business import Business, Person
+from models.batch import BatchJob
+from models.business import Business, BusinessKbli, Person
 from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
 from models.cooperative import (
     Cooperative,
@@ -16,9 +17,10 @@ from models.cooperative import (
     NotarialCopy,
     RatReport,
 )
-from models.kbli import KbliCode, KbliSection
+from models.imports import ImportedFile, ImportMapping
+from models.kbli import KbliCode, KbliRelease, KbliSection
 from models.official import Official
-from models.permit import Permit, PermitCounter
+from models.permit import Permit, PermitCounter, PermitReservation
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
 from models.signature import SignedDocument
@@ -27,17 +29,22 @@ from models.user import PasswordLink, RecoveryCode, User, UserSession
 __all__ = [
     "AuditEvent",
     "Base",
+    "BatchJob",
     "Business",
+    "BusinessKbli",
     "Cooperative",
     "CooperativeFounder",
     "CooperativeInvitation",
     "CooperativeOfficial",
     "DeedAmendment",
     "FoundingDeed",
+    "ImportMapping",
+    "ImportedFile",
     "Kampung",
     "MemberCooperative",
     "RatReport",
     "KbliCode",
+    "KbliRelease",
     "KbliSection",
     "MediaFile",
     "NewsPost",
@@ -46,6 +53,7 @@ __all__ = [
     "Page",
     "Permit",
     "PermitCounter",
+    "PermitReservation",
     "Person",
     "Region",
     "Revision",

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from models.business import Business, Person
+from models.business import Business, BusinessKbli, Person
 from models.kbli import KbliCode
 from models.region import KELURAHAN, Region
 from models.user import User
@@ -48,7 +48,11 @@ BUSINESS_FIELDS = (
 
 
 class RegistryError(ValueError):
-    """A record cannot be saved as given; the message is for the officer."""
+    """A record cannot be saved as given; the message is for the officer, `field` the form field it concerns."""
+
+    def __init__(self, message: str, field: str = "owner_nik"):
+        super().__init__(message)
+        self.field = field
 
 
 def nik_problem(nik: str) -> str | None:
@@ -99,9 +103,13 @@ def normalise_phone(raw: str) -> str:
 
 
 def mask_nik(nik: str | None) -> str:
-    """3171••••••••0003: enough for an officer to tell people apart, not enough to be a NIK."""
-    if not nik or len(nik) < 8:
-        return "••••"
+    """3171••••••••0003: enough to tell people apart in a list or the audit log, not enough to be a NIK.
+
+    THE mask of a NIK (owners, founders; pages through the `masked_nik` filter, audit snapshots)."""
+    if not nik:
+        return ""
+    if len(nik) < 8:
+        return "•" * len(nik)
     return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
 
 
@@ -184,7 +192,10 @@ def search_businesses(
     words = (q or "").strip()
     if words:
         like = f"%{words.lower()}%"
-        conditions = [func.lower(Business.name).like(like), func.lower(Person.full_name).like(like)]
+        conditions: list[ColumnElement[bool]] = [
+            func.lower(Business.name).like(like),
+            func.lower(Person.full_name).like(like),
+        ]
         if re.fullmatch(r"[0-9]+", words):
             conditions.append(Business.nib == words)
         query = query.where(or_(*conditions))
@@ -214,11 +225,12 @@ def business_page(
 
 
 def search_kbli(session: Session, q: str, limit: int = 15) -> list[KbliCode]:
-    """KBLI codes whose code starts with, or title contains, the words typed."""
-    words = (q or "").strip().lower()
+    """KBLI codes matching every word typed: a code starting with it, or a title (or description) containing it."""
     query = select(KbliCode).order_by(KbliCode.version.desc(), KbliCode.code)
-    if words:
-        query = query.where(or_(KbliCode.code.startswith(words), func.lower(KbliCode.title).contains(words)))
+    texts = [func.lower(column) for column in (KbliCode.title, getattr(KbliCode, "description", None)) if column]
+    for word in (q or "").lower().split()[:8]:
+        matches = [text.contains(word, autoescape=True) for text in texts]
+        query = query.where(or_(KbliCode.code.startswith(word, autoescape=True), *matches))
     return list(session.scalars(query.limit(limit)))
 
 
@@ -239,6 +251,7 @@ class BusinessInput:
 
 def _snapshot(business: Business) -> dict:
     data = {name: getattr(business, name) for name in BUSINESS_FIELDS}
+    data["kbli_other"] = [other.kbli_code for other in business.other_kbli]
     data["owner_id"] = business.owner_id
     return data
 
@@ -282,8 +295,13 @@ def update_business(
     else:
         person_before, owner = None, current
     business.owner = owner
-    for name, value in _business_values(session, data.business).items():
+    values = _business_values(session, data.business, business)
+    others = values.pop("other_kbli")
+    for name, value in values.items():
         setattr(business, name, value)
+    business.other_kbli = []
+    session.flush()
+    business.other_kbli = others
     session.flush()
     if person_before is not None and owner is current:
         _record_person_changes(session, actor, owner, person_before, ip_address)
@@ -355,10 +373,20 @@ def _owner_for(session: Session, data: BusinessInput, current: Person | None = N
     return owner
 
 
-def _business_values(session: Session, values: dict) -> dict:
+def _business_values(session: Session, values: dict, business: Business | None = None) -> dict:
     values = dict(values)
     code = values.pop("kbli_code", None)
     kbli = kbli_by_code(session, code) if code else None
     values["kbli_code"] = kbli.code if kbli else None
     values["kbli_version"] = kbli.version if kbli else None
+    others = [kbli_by_code(session, other) for other in values.pop("kbli_other", None) or []]
+    values["other_kbli"] = [
+        BusinessKbli(kbli_version=other.version, kbli_code=other.code, position=position)
+        for position, other in enumerate(o for o in others if o is not None and o.code != values["kbli_code"])
+    ]
+    nib = values.get("nib")
+    if nib:
+        holder = session.scalar(select(Business.id).where(Business.nib == nib))
+        if holder is not None and (business is None or holder != business.id):
+            raise RegistryError("NIB ini sudah tercatat untuk usaha lain; satu NIB untuk satu pelaku usaha.", "nib")
     return values

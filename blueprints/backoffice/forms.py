@@ -2,44 +2,50 @@
 
 from __future__ import annotations
 
+import re
+
+from babel.numbers import format_decimal
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from blueprints.forms import BalaiForm
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
+from services import oss
 from services.digits import ascii_digits
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
 LEGAL_FORM_CHOICES = [
-    ("perseorangan", _l("Perseorangan")),
-    ("ud", _l("Usaha Dagang (UD)")),
-    ("cv", _l("Persekutuan Komanditer (CV)")),
-    ("firma", _l("Firma")),
-    ("pt_perorangan", _l("PT Perorangan")),
+    SelectChoice("perseorangan", _l("Perseorangan")),
+    SelectChoice("ud", _l("Usaha Dagang (UD)")),
+    SelectChoice("cv", _l("Persekutuan Komanditer (CV)")),
+    SelectChoice("firma", _l("Firma")),
+    SelectChoice("pt_perorangan", _l("PT Perorangan")),
 ]
 PREMISES_CHOICES = [
-    ("milik_sendiri", _l("Milik sendiri")),
-    ("sewa", _l("Sewa")),
-    ("pinjam_pakai", _l("Pinjam pakai")),
-    ("lainnya", _l("Lainnya")),
+    SelectChoice("milik_sendiri", _l("Milik sendiri")),
+    SelectChoice("sewa", _l("Sewa")),
+    SelectChoice("pinjam_pakai", _l("Pinjam pakai")),
+    SelectChoice("lainnya", _l("Lainnya")),
 ]
-STATUS_CHOICES = [("operating", _l("Beroperasi")), ("closed", _l("Tutup"))]
+STATUS_CHOICES = [SelectChoice("operating", _l("Beroperasi")), SelectChoice("closed", _l("Tutup"))]
 REQUIRED = _l("Wajib diisi.")
-assert {c for c, _ in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
-assert {c for c, _ in PREMISES_CHOICES} == set(PREMISES)
-assert {c for c, _ in STATUS_CHOICES} == set(BUSINESS_STATUSES)
+assert {c.value for c in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
+assert {c.value for c in PREMISES_CHOICES} == set(PREMISES)
+assert {c.value for c in STATUS_CHOICES} == set(BUSINESS_STATUSES)
 
 
-class BusinessForm(FlaskForm):
+class BusinessForm(BalaiForm):
     owner_nik = StringField(_l("NIK pemilik"), validators=[DataRequired(REQUIRED)], filters=[ascii_digits])
     use_existing_owner = HiddenField()
     owner_name = StringField(_l("Nama pemilik"), validators=[DataRequired(REQUIRED), Length(max=150)])
@@ -53,12 +59,10 @@ class BusinessForm(FlaskForm):
     kbli_code = StringField(_l("Kode KBLI"), validators=[Optional()])
     activity = StringField(_l("Kegiatan usaha"), validators=[DataRequired(REQUIRED), Length(max=255)])
     premises = SelectField(_l("Sarana usaha"), choices=PREMISES_CHOICES, default="milik_sendiri")
+    kbli_other = StringField(_l("KBLI lain (opsional)"), validators=[Optional(), Length(max=200)])
     capital_rupiah = IntegerField(
         _l("Modal usaha (Rp, tanpa tanah dan bangunan)"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=500_000_000, message=_l("Modal usaha mikro/kecil paling banyak Rp500.000.000.")),
-        ],
+        validators=[Optional(), NumberRange(min=0, message=_l("Modal usaha tidak boleh negatif."))],
     )
     workers = IntegerField(_l("Jumlah pekerja"), validators=[Optional(), NumberRange(min=0, max=99)])
     npwp = StringField(
@@ -75,8 +79,8 @@ class BusinessForm(FlaskForm):
     def __init__(self, *args, kelurahan=(), **kwargs):
         super().__init__(*args, **kwargs)
         self._allowed_kelurahan = {region.id for region in kelurahan}
-        self.kelurahan_id.choices = [(0, _l("— pilih kelurahan —"))] + [
-            (region.id, f"{region.name} (Kec. {region.parent.name})" if region.parent else region.name)
+        self.kelurahan_id.choices = [SelectChoice(0, _l("— pilih kelurahan —"))] + [
+            SelectChoice(region.id, f"{region.name} (Kec. {region.parent.name})" if region.parent else region.name)
             for region in kelurahan
         ]
 
@@ -95,6 +99,23 @@ class BusinessForm(FlaskForm):
         if field.data not in self._allowed_kelurahan:
             raise ValidationError(_l("Pilih kelurahan dari daftar."))
 
+    def validate_capital_rupiah(self, field):
+        rules = oss.rules(current_app.config)
+        if field.data is not None and rules.size_class(field.data) is None:
+            raise ValidationError(
+                _l(
+                    "Modal usaha di atas Rp%(limit)s bukan usaha mikro atau kecil (PP 7/2021).",
+                    limit=format_decimal(rules.capital_max, locale="id"),
+                )
+            )
+
+    def validate_kbli_other(self, field):
+        codes = [code for code in re.split(r"[\s,;]+", field.data or "") if code]
+        unknown = [code for code in codes if kbli_by_code(_session(), code) is None]
+        if unknown:
+            raise ValidationError(_l("Kode KBLI tidak dikenal: %(codes)s.", codes=", ".join(unknown)))
+        field.data = " ".join(dict.fromkeys(codes))
+
     def validate_kbli_code(self, field):
         code = (field.data or "").split(" ")[0].strip()
         if kbli_by_code(_session(), code) is None:
@@ -108,14 +129,14 @@ def _session():
     return db.session
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BalaiForm):
     reason = TextAreaField(
         _l("Alasan pencabutan"),
         validators=[DataRequired(REQUIRED), Length(min=5, max=1000, message=_l("Alasan 5 sampai 1000 karakter."))],
     )
 
 
-class BatchForm(FlaskForm):
+class BatchForm(BalaiForm):
     issued_on = DateField(_l("Tanggal terbit"), validators=[DataRequired(REQUIRED)])
     kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
     include_all = BooleanField(_l("Termasuk izin yang dicabut atau digantikan"))

@@ -34,6 +34,7 @@ class RupiahField(StringField):
 class WholeNumberField(RupiahField):
     """A count or a year."""
 
+    database_integer = True  # stored in an integer column: blueprints/forms.py bounds it
     not_a_number = _l("Tulis dengan angka saja.")
 
 

@@ -36,7 +36,7 @@ from services.invitations import (
     open_invitations,
     revoke_invitation,
 )
-from services.registry import kecamatan_scope
+from services.registry import kecamatan_scope, mask_nik
 from services.users import UserError, cooperative_accounts
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
@@ -64,7 +64,7 @@ def rupiah_amount(amount: int | None) -> str:
 
 @bp.app_template_filter("masked_nik")
 def masked_nik(nik: str | None) -> str:
-    return coops.mask_nik(nik)
+    return mask_nik(nik)
 
 
 def _today() -> date:
@@ -533,12 +533,13 @@ def deed_issue(cooperative_id: int):
             config=current_app.config,
             instance_path=current_app.instance_path,
             ip_address=request.remote_addr,
+            correction_note=request.form.get("correction_note"),
         )
     except deed_service.DeedError as exc:
         flash(str(exc), "error")
     else:
         flash(
-            _("Akta pendirian versi %(version)d diterbitkan: %(number)s.", version=deed.version, number=deed.number),
+            _("Salinan register versi %(version)d diterbitkan: %(number)s.", version=deed.version, number=deed.number),
             "success",
         )
     return redirect_to(url_for(".detail", cooperative_id=cooperative_id) + "#akta")

@@ -6,6 +6,7 @@ The live-server and browser fixtures live here (not in a shared conftest) so thi
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -68,10 +69,10 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     nik = page.locator("#owner_nik")
     nik.fill("317101450385003")  # one digit short: a typo
     nik.press("Tab")
-    expect(page.locator("#wrap-owner_nik .field-error")).to_contain_text("NIK harus 16 angka.")
+    expect(page.locator("#owner_nik-message .field-error")).to_contain_text("NIK harus 16 angka.")
     page.locator("#owner_nik").fill("3171014503850003")
     page.locator("#owner_nik").press("Tab")
-    expect(page.locator("#wrap-owner_nik .field-error")).to_have_count(0)
+    expect(page.locator("#owner_nik-message .field-error")).to_have_count(0)
     page.locator("#owner_name").fill("Siti Rahayu")
     page.locator("#owner_phone").fill("0812 3456 7890")
     page.locator("#owner_address").fill("Jl. Kebon Sirih No. 5, RT 003/RW 002")
@@ -85,7 +86,7 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     expect(page.get_by_role("heading", level=1)).to_have_text("Warung Makan Bu Siti")
 
     page.get_by_role("button", name="Terbitkan izin").click()
-    expect(page.get_by_text("diterbitkan.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Izin .+ diterbitkan\.$"))).to_be_visible()
     business = db.session.scalar(db.select(Business).where(Business.name == "Warung Makan Bu Siti"))
     permit = db.session.scalar(db.select(Permit).where(Permit.business_id == business.id))
     assert business.owner.phone == "+6281234567890"
