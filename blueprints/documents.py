@@ -44,3 +44,19 @@ def deed_download(deed_id: int):
     if request.method == "GET":
         deeds.record_download(db.session, current_user, deed, ip_address=request.remote_addr)
     return pdf_attachment(pdf, deeds.download_name(deed))
+
+
+def minutes_download(report):
+    """The minutes (PDF) of a RAT report the caller has already authorised; the GET is audited."""
+    from services import cooperatives
+
+    if not report.has_minutes:
+        abort(404)
+    try:
+        pdf = cooperatives.minutes_pdf(report, current_app.config)
+    except DocumentError:
+        current_app.logger.error("stored RAT minutes of report %s are missing or damaged", report.id)
+        abort(500)
+    if request.method == "GET":
+        cooperatives.record_minutes_download(db.session, current_user, report, ip_address=request.remote_addr)
+    return pdf_attachment(pdf, f"notulen-rat-{report.financial_year}-{report.cooperative_id}.pdf")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -89,6 +90,18 @@ class RatForm(FlaskForm):
     )
     shu_rupiah = RupiahField(_l("Sisa hasil usaha / SHU (Rp)"))
     total_assets_rupiah = RupiahField(_l("Total aset (Rp)"))
+    minutes = FileField(_l("Notulen RAT (PDF, opsional)"))
+
+
+class MinutesForm(FlaskForm):
+    minutes = FileField(_l("Notulen RAT (PDF)"))
+
+
+class RejectRatForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Alasan penolakan"),
+        validators=[Filled(_l("Tulis alasan penolakan; koperasi akan membacanya.")), Length(max=1000)],
+    )
 
 
 class InvitationForm(FlaskForm):

@@ -11,4 +11,4 @@ KIND_LABELS = {
     "jasa": _l("Jasa"),
 }
 LEVEL_LABELS = {"primer": _l("Primer"), "sekunder": _l("Sekunder")}
-RAT_STATUS_LABELS = {"pending": _l("Menunggu konfirmasi"), "confirmed": _l("Dikonfirmasi")}
+RAT_STATUS_LABELS = {"pending": _l("Menunggu konfirmasi"), "confirmed": _l("Dikonfirmasi"), "rejected": _l("Ditolak")}
