@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
+# Where `make run` serves; `flask setup` reads the same variable, checks the port is free and prints it.
+PORT ?= 5000
+export PORT
 
 .PHONY: run test lint translations extract-messages screenshots bench clean
 
@@ -18,7 +21,7 @@ translations: $(STAMP)
 
 run: $(STAMP) translations
 	$(BIN)/flask setup
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) translations
 	$(BIN)/ruff check .

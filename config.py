@@ -31,9 +31,18 @@ def _instance_secret(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _port() -> int:
+    """PORT: where `make run` serves (default 5000); `flask setup` prints the same one."""
+    raw = os.environ.get("PORT", "5000").strip()
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"PORT must be a number between 1 and 65535, not '{raw}'")
+    return int(raw)
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping from the environment with safe defaults."""
     env = os.environ.get("BALAI_ENV", "development").strip().lower()
+    port = _port()
     production = env == "production"
     sqlite_path = instance_path / "balai.sqlite3"
     secret_from_env = os.environ.get("SECRET_KEY")
@@ -68,7 +77,8 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
         "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "PORT": port,
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
         "DOCUMENT_STORE": os.environ.get("DOCUMENT_STORE") or None,
         # PAdES signing key and certificate (PEM) of the issuing office; none: the demo key in instance/.

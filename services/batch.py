@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from babel.dates import format_date
 from flask import Flask
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
@@ -29,6 +28,7 @@ from models.region import Region
 from models.user import User
 from services import documents
 from services.audit import record
+from services.formatting import full_address, long_date
 from services.permits import permit_pdf
 
 MANIFEST_TEMPLATE = "documents/delivery_manifest.html"
@@ -170,7 +170,7 @@ def _build(app: Flask, job: BatchJob, permit_ids: list[int]) -> None:
 def _today_label(app: Flask) -> str:
     from services.permits import local_today
 
-    return format_date(local_today(app.config), "d MMMM y", locale="id")
+    return long_date(local_today(app.config))
 
 
 def _manifest_rows(permits: list[Permit]) -> list[dict]:
@@ -183,7 +183,7 @@ def _manifest_rows(permits: list[Permit]) -> list[dict]:
                 "number": permit.number,
                 "recipient": business.owner.full_name,
                 "business": permit.business_name,
-                "address": f"{business.address}, Kel. {permit.kelurahan.name}",
+                "address": full_address(business.address, permit.kelurahan.name),
                 "phone": business.owner.phone or "-",
             }
         )

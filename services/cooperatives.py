@@ -15,6 +15,7 @@ from datetime import date, datetime
 from flask import current_app, has_app_context
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, extract, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -43,6 +44,7 @@ from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
 from services import clock, documents
 from services.audit import record
 
+ACTIVITY_STATUS_LABELS = {ACTIVE: _l("Aktif"), DORMANT: _l("Tidak aktif"), AT_RISK: _l("Berisiko")}
 MIN_PRIMER_FOUNDERS = 9  # UU 25/1992 as amended by UU 11/2020 (was 20)
 MIN_SEKUNDER_MEMBERS = 3
 NIK_PATTERN = re.compile(r"^\d{16}$")
@@ -168,6 +170,16 @@ def status_counts_by_kecamatan(session: Session, user: User | None, today: date)
         row[row_status] += count
         row["total"] += count
     return list(table.values())
+
+
+def status_totals(session: Session, user: User | None, today: date) -> dict[str, int]:
+    """Cooperatives per activity status in the user's scope (everyone's for None), and "total": the one count
+    the officers' dashboard and the public figures page both show."""
+    totals = {ACTIVE: 0, DORMANT: 0, AT_RISK: 0, "total": 0}
+    for row in status_counts_by_kecamatan(session, user, today):
+        for key in totals:
+            totals[key] += row[key]
+    return totals
 
 
 def overdue_cooperatives(session: Session, user: User | None, today: date, limit: int | None = None) -> list:

@@ -6,7 +6,6 @@ import secrets
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +18,7 @@ from models.region import Region
 from models.user import User
 from services import clock, documents
 from services.audit import record
+from services.formatting import full_address, long_date
 
 CERTIFICATE_TEMPLATE = "documents/iumk_certificate.html"
 PREMISES_LABELS = {
@@ -153,7 +153,6 @@ def certificate_context(
         else f"KELURAHAN {kelurahan.name.upper()}"
     )
     verify_url = documents.verification_url(config, token)
-    head = municipality.head_title
     kbli = business.kbli
     return {
         "government": config.get("CERT_HEADER_GOVERNMENT") or municipality.government_header,
@@ -169,17 +168,17 @@ def certificate_context(
         "npwp": business.npwp or "-",
         "activity": business.activity or "-",
         "premises": PREMISES_LABELS.get(business.premises or "", business.premises or "-"),
-        "business_address": f"{business.address}, Kel. {kelurahan.name}"
-        + (f", Kec. {kecamatan.name}" if kecamatan else "")
-        + (f", {kota.name}" if kota else ""),
+        "business_address": full_address(
+            business.address, kelurahan.name, kecamatan.name if kecamatan else None, kota.name if kota else None
+        ),
         "capital": f"Rp{format_decimal(business.capital_rupiah, locale='id')}" if business.capital_rupiah else "-",
         "registration_number": business.nib or f"REG-{business.id:07d}",
         "kbli": f"{kbli.code} ({business.kbli_version}) {kbli.title}" if kbli else "-",
         "place": config.get("CERT_PLACE_OF_ISSUE") or (kota.name if kota else municipality.name),
-        "issued_on": format_date(issued_on, "d MMMM y", locale="id"),
-        "valid_until": format_date(valid_until, "d MMMM y", locale="id"),
+        "issued_on": long_date(issued_on),
+        "valid_until": long_date(valid_until),
         "validity_years": config.get("PERMIT_VALIDITY_YEARS", 5),
-        "on_behalf_of": f"a.n. {head} {municipality.name}",
+        "on_behalf_of": f"a.n. {municipality.head_of_government}",
         "official": official,
         "verify_url": verify_url,
         "qr": documents.qr_svg(verify_url),

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from blueprints.fields import RupiahField
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
@@ -54,7 +55,7 @@ class BusinessForm(FlaskForm):
     kbli_code = StringField(_l("Kode KBLI"), validators=[Optional()])
     activity = StringField(_l("Kegiatan usaha"), validators=[DataRequired(REQUIRED), Length(max=255)])
     premises = SelectField(_l("Sarana usaha"), choices=PREMISES_CHOICES, default="milik_sendiri")
-    capital_rupiah = IntegerField(
+    capital_rupiah = RupiahField(
         _l("Modal usaha (Rp, tanpa tanah dan bangunan)"),
         validators=[
             Optional(),

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from blueprints.cooperatives_admin.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
+from blueprints.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
 
 KIND_CHOICES = [
     ("simpan_pinjam", _l("Simpan pinjam")),

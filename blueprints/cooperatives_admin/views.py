@@ -9,7 +9,6 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask import Response, abort, current_app, flash, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -52,15 +51,6 @@ def cooperative_labels():
         "coop_level_labels": LEVEL_LABELS,
         "rat_status_labels": RAT_STATUS_LABELS,
     }
-
-
-@bp.app_template_filter("rupiah_amount")
-def rupiah_amount(amount: int | None) -> str:
-    """Rp1.250.000, −Rp300.000 (a loss), or a dash when unknown; digits grouped for the reader's locale."""
-    if amount is None:
-        return "—"
-    sign = "−" if amount < 0 else ""
-    return f"{sign}Rp{format_decimal(abs(amount))}"
 
 
 @bp.app_template_filter("masked_nik")
@@ -131,7 +121,7 @@ def index():
 def dashboard():
     today = _today()
     counts = coops.status_counts_by_kecamatan(db.session, current_user, today)
-    totals = {key: sum(row[key] for row in counts) for key in ("active", "dormant", "at_risk", "total")}
+    totals = coops.status_totals(db.session, current_user, today)
     return render(
         "cooperatives_admin/dashboard.html",
         counts=counts,

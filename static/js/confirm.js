@@ -76,6 +76,9 @@
       var form = event.target;
       if (!(form instanceof HTMLFormElement) || !form.dataset.confirmTitle) return;
       if (form.dataset.confirming === "1") return;
+      // A required field left empty: let the server answer with its error summary first (it never acts
+      // on an unconfirmed request); the question comes once there is something to confirm.
+      if (!form.checkValidity()) return;
       event.preventDefault();
       event.stopImmediatePropagation();
       ask(form, event.submitter);

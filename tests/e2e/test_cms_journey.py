@@ -90,6 +90,9 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     assert "Bazar UMKM Diundur" in home.content()
     editor.goto(f"{post_url}/revisi")
     editor.locator("button", has_text=re.compile(r"^Pulihkan #\d+$")).last.click()
+    dialog = editor.get_by_role("dialog")
+    assert "langsung tayang di situs" in dialog.inner_text()
+    dialog.get_by_role("button", name="Ya, pulihkan dan terbitkan").click()
     editor.get_by_text(re.compile(r"Revisi #\d+ dipulihkan")).wait_for()
     home.goto(f"{base}/berita/bazar-umkm-jumat-ini")
     assert home.locator("h1").inner_text() == "Bazar UMKM Jumat Ini"
