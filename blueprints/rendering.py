@@ -13,13 +13,17 @@ def is_htmx() -> bool:
     return bool(request.htmx)
 
 
-def render(template: str, block: str | None = None, status: int = 200, **context) -> Response:
-    """Render `template`; for an htmx request naming `block`, only that block. Varies on HX-Request."""
+def render(template: str, block: str | None = None, *, http_status: int = 200, **context) -> Response:
+    """Render `template`; for an htmx request naming `block`, only that block. Varies on HX-Request.
+
+    The HTTP status is `http_status`, keyword-only, so that a template variable (a `status` filter, say)
+    can never become the response's status line.
+    """
     if block and is_htmx() and not request.htmx.boosted:
         body = render_block(template, block, **context)
     else:
         body = render_template(template, **context)
-    response = make_response(body, status)
+    response = make_response(body, http_status)
     response.vary.add("HX-Request")
     return response
 
@@ -35,7 +39,7 @@ def redirect_to(url: str) -> Response:
     return response
 
 
-def render_lean(template: str, status: int = 200, **context) -> Response:
+def render_lean(template: str, *, http_status: int = 200, **context) -> Response:
     """A public page that uses no session user, CSRF token or site menu (the verification page, scanned often).
 
     Rendered from the Jinja environment with only the site's name, locale and `request`, so that no context
@@ -49,4 +53,4 @@ def render_lean(template: str, status: int = 200, **context) -> Response:
         request=flask_request,
         **context,
     )
-    return make_response(body, status)
+    return make_response(body, http_status)

@@ -55,7 +55,7 @@ def login():
         status = 401
     elif request.method == "POST":
         status = 422
-    return render("auth/login.html", form=form, status=status)
+    return render("auth/login.html", form=form, http_status=status)
 
 
 @bp.post("/keluar")

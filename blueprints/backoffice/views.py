@@ -139,7 +139,7 @@ def _save_business(business: Business | None):
         return render(
             template,
             block="business_form",
-            status=422,
+            http_status=422,
             form=form,
             business=business,
             existing=existing,
@@ -347,7 +347,7 @@ def batch_print():
             )
             return redirect_to(url_for("backoffice.batch_status", job_id=job.id))
     status = 422 if request.method == "POST" else 200
-    return render("backoffice/batch_form.html", form=form, chosen=chosen, status=status)
+    return render("backoffice/batch_form.html", form=form, chosen=chosen, http_status=status)
 
 
 @bp.get("/izin/cetak/<job_id>")

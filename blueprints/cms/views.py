@@ -79,7 +79,7 @@ def _edit_page(kind_slug: str, form, item=None, status: int = 200, preview: str 
     return render(
         "cms/edit.html",
         block="editor",
-        status=status,
+        http_status=status,
         form=form,
         item=item,
         kind_slug=kind_slug,
@@ -172,7 +172,7 @@ def correct(kind_slug: str, item_id: int):
         else:
             flash(_("Versi yang tayang sudah dikoreksi; draf yang tertunda tetap draf."), "success")
             return redirect_to(url_for("cms.edit", kind_slug=kind_slug, item_id=item.id))
-    return render("cms/correct.html", block="editor", status=422, form=form, item=item, kind_slug=kind_slug)
+    return render("cms/correct.html", block="editor", http_status=422, form=form, item=item, kind_slug=kind_slug)
 
 
 @bp.get("/<kind_slug>/<int:item_id>/revisi")
@@ -347,7 +347,7 @@ def media_library():
     return render(
         "cms/media.html",
         block="editor",
-        status=status,
+        http_status=status,
         form=form,
         files=media.library(db.session),
         snippet=media.markdown_snippet,

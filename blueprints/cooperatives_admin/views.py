@@ -306,7 +306,7 @@ def _edit(cooperative=None):
     return render(
         "cooperatives_admin/edit.html",
         block="cooperative_form",
-        status=status,
+        http_status=status,
         form=form,
         cooperative=cooperative,
         sections=sections,
@@ -359,7 +359,7 @@ def _detail_page(
 ):
     return render(
         "cooperatives_admin/detail.html",
-        status=status,
+        http_status=status,
         cooperative=cooperative,
         activity=coops.activity_status(cooperative, _today()),
         rat_form=rat_form or RatForm(formdata=None),

@@ -47,7 +47,9 @@ def _page(code: int, message: str | None = None):
     title, text = (str(part) for part in MESSAGES.get(code, MESSAGES[500]))
     if request.path.startswith("/api/"):
         return {"error": {"code": code, "title": title, "message": message or text}}, code
-    return render("errors/error.html", block="content", status=code, code=code, title=title, message=message or text)
+    return render(
+        "errors/error.html", block="content", http_status=code, code=code, title=title, message=message or text
+    )
 
 
 def register_error_handlers(app: Flask) -> None:

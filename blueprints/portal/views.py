@@ -68,7 +68,7 @@ def submit_rat():
             return redirect_to(url_for(".home") + "#rat")
     if request.method == "POST":
         status = 422
-    return render("portal/rat.html", block="rat_form", status=status, form=form, cooperative=cooperative)
+    return render("portal/rat.html", block="rat_form", http_status=status, form=form, cooperative=cooperative)
 
 
 def _own_report(report_id: int) -> RatReport:
@@ -149,7 +149,7 @@ def accept_invitation(token: str):
     """Anyone holding a valid link sets up a cooperative account; a used or expired link gets a clear page."""
     invitation = open_invitation(db.session, token)
     if invitation is None:
-        return render("portal/invitation_invalid.html", status=404)
+        return render("portal/invitation_invalid.html", http_status=404)
     form = AcceptInvitationForm()
     status = 200
     if form.validate_on_submit():
@@ -162,7 +162,9 @@ def accept_invitation(token: str):
             return redirect_to(url_for("auth.login"))
     if request.method == "POST":
         status = 422
-    response = render("portal/accept_invitation.html", status=status, form=form, cooperative=invitation.cooperative)
+    response = render(
+        "portal/accept_invitation.html", http_status=status, form=form, cooperative=invitation.cooperative
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

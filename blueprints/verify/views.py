@@ -101,7 +101,7 @@ def lookup():
         document = verification.find_by_number(db.session, number)
         if document is not None:
             return redirect_to(url_for("verify.show", token=verification.token_of(document)))
-        return render("verify/lookup.html", number=number, not_found=True, status=404)
+        return render("verify/lookup.html", number=number, not_found=True, http_status=404)
     return render("verify/lookup.html", number="", not_found=False)
 
 
@@ -110,7 +110,7 @@ def lookup():
 def show(token: str):
     document = verification.find_by_token(db.session, token)
     if document is None:
-        return render_lean("verify/unknown.html", status=404)
+        return render_lean("verify/unknown.html", http_status=404)
     info = public_view(document)
     tag = _verdict_tag(info)
     return _not_modified(tag) or _revalidated(_verdict_page(info, tag), tag)
@@ -122,16 +122,18 @@ def check_file():
     """Does an uploaded PDF have exactly the bytes of an issued certificate? Only its hash is kept, never the file."""
     upload = request.files.get("berkas")
     if upload is None or not upload.filename:
-        return render("verify/lookup.html", number="", upload_error=_("Pilih berkas PDF terlebih dahulu."), status=422)
+        return render(
+            "verify/lookup.html", number="", upload_error=_("Pilih berkas PDF terlebih dahulu."), http_status=422
+        )
     data = upload.stream.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD or not data.startswith(b"%PDF-"):
         return render(
-            "verify/lookup.html", number="", upload_error=_("Berkas bukan PDF atau lebih dari 10 MB."), status=422
+            "verify/lookup.html", number="", upload_error=_("Berkas bukan PDF atau lebih dari 10 MB."), http_status=422
         )
     digest = hashlib.sha256(data).hexdigest()
     document = verification.find_by_sha256(db.session, digest)
     if document is None:
-        return render("verify/lookup.html", number="", upload_mismatch=digest, status=404)
+        return render("verify/lookup.html", number="", upload_mismatch=digest, http_status=404)
     return render_lean("verify/result.html", info=public_view(document), matched_upload=True)
 
 
