@@ -98,6 +98,8 @@ def load_config(instance_path: Path) -> dict:
         "PER_PAGE": 20,
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
         "MEDIA_MAX_BYTES": int(os.environ.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024))),
+        # The minutes (PDF) attached to a RAT report; below MAX_CONTENT_LENGTH, so the form can say so.
+        "RAT_MINUTES_MAX_BYTES": int(os.environ.get("RAT_MINUTES_MAX_BYTES", str(5 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(

@@ -545,8 +545,8 @@ class MinutesUpload:
 
 def minutes_max_bytes() -> int:
     if not has_app_context():
-        return 10 * 1024 * 1024
-    return int(current_app.config.get("RAT_MINUTES_MAX_BYTES", 10 * 1024 * 1024))
+        return 5 * 1024 * 1024
+    return int(current_app.config.get("RAT_MINUTES_MAX_BYTES", 5 * 1024 * 1024))
 
 
 def check_minutes(upload: MinutesUpload) -> list[str]:

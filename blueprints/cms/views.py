@@ -355,12 +355,28 @@ def media_library():
     )
 
 
+@confirmation("media_remove")
+def _media_remove_confirmation(item) -> Confirmation:
+    return Confirmation(
+        title=_("Hapus berkas “%(name)s”?", name=item.original_name),
+        consequence=_(
+            "Berkas dihapus dari situs; halaman dan berita yang menampilkan atau menautkannya akan kehilangan "
+            "gambar atau tautannya. Tindakan ini tidak dapat dibatalkan."
+        ),
+        confirm_label=_("Ya, hapus berkas"),
+        cancel_url=url_for("cms.media_library"),
+    )
+
+
 @bp.post("/media/<int:media_id>/hapus")
 @roles_required(*CONTENT_ROLES)
 def media_remove(media_id: int):
     item = db.session.get(media.MediaFile, media_id)
     if item is None:
         abort(404)
+    page = ask_confirmation("media_remove", item)
+    if page is not None:
+        return page
     media.remove(db.session, current_app.config["MEDIA_DIR"], item, current_user)
     flash(_("Berkas dihapus."), "success")
     return redirect_to(url_for("cms.media_library"))

@@ -464,7 +464,7 @@ def rat_report(report_id: int):
 def _rat_report_page(report, reject_form=None, minutes_form=None, status=200):
     return render(
         "cooperatives_admin/rat_report.html",
-        status=status,
+        http_status=status,
         report=report,
         cooperative=report.cooperative,
         reject_form=reject_form or RejectRatForm(formdata=None),

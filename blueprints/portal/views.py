@@ -89,7 +89,7 @@ def rat_report(report_id: int):
 def _rat_report_page(report, minutes_form=None, status=200):
     return render(
         "portal/rat_report.html",
-        status=status,
+        http_status=status,
         cooperative=report.cooperative,
         report=report,
         minutes_upload_form=minutes_form or MinutesForm(formdata=None),

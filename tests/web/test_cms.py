@@ -284,6 +284,12 @@ def test_image_upload_checked_by_content_alt_required_and_served_safely(app, cli
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in served.headers["Content-Security-Policy"]
     assert "![Bazar](/media/" in client.get("/kantor/konten/media").get_data(as_text=True)
+    # Deleting asks first (without JavaScript: a page naming the consequence), then deletes.
+    asked = client.post(f"/kantor/konten/media/{stored.id}/hapus")
+    assert asked.status_code == 200 and "kehilangan gambar atau tautannya" in asked.get_data(as_text=True)
+    assert client.get(f"/media/{stored.stored_name}").status_code == 200
+    assert client.post(f"/kantor/konten/media/{stored.id}/hapus", data={"konfirmasi": "1"}).status_code == 303
+    assert client.get(f"/media/{stored.stored_name}").status_code == 404
 
 
 def test_pdf_is_downloaded_not_shown_and_oversized_files_are_refused(app, client, auth):
