@@ -148,13 +148,16 @@ def search_worker(interval, once):
     import time
 
     from services.search import get_backend
-    from services.search.outbox import drain
+    from services.search.outbox import beat, drain, ensure_index
 
     backend = get_backend()
-    backend.ensure_exists()
     click.echo(f"Search worker on {current_app.config['SEARCH_BACKEND']}; Ctrl+C to stop.")
     while True:
         try:
+            rebuilt = ensure_index(db.session, backend)  # a lost index is rebuilt, never recreated empty
+            if rebuilt is not None:
+                click.echo(f"Search index was missing: rebuilt from the database ({rebuilt} records).")
+            beat(db.session)
             done = drain(db.session, backend)
             if done:
                 click.echo(f"Indexed {done} change(s).")
@@ -168,7 +171,7 @@ def search_worker(interval, once):
 
 @search_cli.command("check")
 def search_check():
-    """Report drift between the database and the search index; exit status 1 if they differ."""
+    """Compare the index with the database document by document; exit status 1 if they differ."""
     from services.search import SearchUnavailable, get_backend
     from services.search.outbox import check
 
@@ -180,10 +183,14 @@ def search_check():
         f"Database: {report['database']} records; index: {report['index']} documents; "
         f"queued changes: {report['pending']}."
     )
-    for label, keys in (("Missing from the index", report["missing"]), ("In the index only", report["orphaned"])):
+    for label, keys in (
+        ("Missing from the index", report["missing"]),
+        ("In the index only", report["orphaned"]),
+        ("Different content in the index", report["stale"]),
+    ):
         if keys:
             click.echo(f"{label} ({len(keys)}): {', '.join(keys[:20])}{' …' if len(keys) > 20 else ''}")
-    if report["missing"] or report["orphaned"]:
+    if report["missing"] or report["orphaned"] or report["stale"]:
         click.echo("Drift found: run 'flask search worker --once' or 'flask search reindex'.")
         raise SystemExit(1)
     click.echo("Index matches the database.")
@@ -256,5 +263,8 @@ def setup(demo_businesses, demo_cooperatives):
 
 
 def register_cli(app: Flask) -> None:
+    import cli_documents
+
     for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup):
         app.cli.add_command(command)
+    cli_documents.register(app)

@@ -78,7 +78,8 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
         "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
         "PORT": port,
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),
+        # Baked into every signed QR code for ever: production must set its own (checked at start-up).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or ("" if production else f"http://127.0.0.1:{port}"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
         "DOCUMENT_STORE": os.environ.get("DOCUMENT_STORE") or None,
         # PAdES signing key and certificate (PEM) of the issuing office; none: the demo key in instance/.
@@ -86,6 +87,15 @@ def load_config(instance_path: Path) -> dict:
         "SIGNING_CERT_PATH": os.environ.get("SIGNING_CERT_PATH") or None,
         "SIGNING_KEY_PASSPHRASE": os.environ.get("SIGNING_KEY_PASSPHRASE") or None,
         "SIGNING_DEMO_DIR": os.environ.get("SIGNING_DEMO_DIR") or None,
+        # Or the office's e-seal as one PKCS#12 file (passphrase in SIGNING_KEY_PASSPHRASE).
+        "SIGNING_PKCS12_PATH": os.environ.get("SIGNING_PKCS12_PATH") or None,
+        # Officials' personal certificates, one <NIP>.p12 each (`flask officials certificate`).
+        "SIGNING_OFFICIALS_DIR": os.environ.get("SIGNING_OFFICIALS_DIR") or None,
+        # PEM bundle of the CA roots of the signing certificates (for the embedded validation data and /verify).
+        "SIGNING_TRUST_ROOTS": os.environ.get("SIGNING_TRUST_ROOTS") or None,
+        # RFC 3161 time-stamping authority (PAdES B-T) and the PEM roots of its certificate.
+        "TSA_URL": os.environ.get("TSA_URL") or None,
+        "TSA_TRUST_ROOTS": os.environ.get("TSA_TRUST_ROOTS") or None,
         "CERT_PLACE_OF_ISSUE": os.environ.get("CERT_PLACE_OF_ISSUE") or None,
         "CERT_LEGAL_BASIS": os.environ.get(
             "CERT_LEGAL_BASIS",
@@ -95,6 +105,8 @@ def load_config(instance_path: Path) -> dict:
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
+        # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
+        "BATCH_RETENTION_DAYS": int(os.environ.get("BATCH_RETENTION_DAYS", "7")),
         "PER_PAGE": 20,
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
         "MEDIA_MAX_BYTES": int(os.environ.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024))),
@@ -123,3 +135,15 @@ def check_production(config: dict) -> None:
         raise ConfigError("production needs its own SECRET_KEY of at least 32 characters in the environment")
     if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
         raise ConfigError("production cookies must be Secure: unset SESSION_COOKIE_SECURE or set it to true")
+    base_url = config.get("PUBLIC_BASE_URL") or ""
+    if not base_url.startswith("https://") or base_url.rstrip("/") == "https:/":
+        raise ConfigError("production needs PUBLIC_BASE_URL, the site's https:// address printed in every QR code")
+    has_seal = config.get("SIGNING_PKCS12_PATH") or (config.get("SIGNING_KEY_PATH") and config.get("SIGNING_CERT_PATH"))
+    if not has_seal:
+        raise ConfigError(
+            "production refuses the demo signing key: set SIGNING_PKCS12_PATH (or SIGNING_KEY_PATH and "
+            "SIGNING_CERT_PATH) to the office's e-seal"
+        )
+    for setting in ("SIGNING_PKCS12_PATH", "SIGNING_KEY_PATH", "SIGNING_CERT_PATH"):
+        if config.get(setting) and not Path(config[setting]).is_file():
+            raise ConfigError(f"{setting} points to {config[setting]}, which is not a readable file")

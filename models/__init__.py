@@ -9,9 +9,11 @@ from models.cooperative import (
     CooperativeFounder,
     CooperativeInvitation,
     CooperativeOfficial,
+    DeedAmendment,
     FoundingDeed,
     Kampung,
     MemberCooperative,
+    NotarialCopy,
     RatReport,
 )
 from models.kbli import KbliCode, KbliSection
@@ -19,6 +21,7 @@ from models.official import Official
 from models.permit import Permit, PermitCounter
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
+from models.signature import SignedDocument
 from models.user import User
 
 __all__ = [
@@ -29,6 +32,7 @@ __all__ = [
     "CooperativeFounder",
     "CooperativeInvitation",
     "CooperativeOfficial",
+    "DeedAmendment",
     "FoundingDeed",
     "Kampung",
     "MemberCooperative",
@@ -37,6 +41,7 @@ __all__ = [
     "KbliSection",
     "MediaFile",
     "NewsPost",
+    "NotarialCopy",
     "Official",
     "Page",
     "Permit",
@@ -48,5 +53,6 @@ __all__ = [
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",
+    "SignedDocument",
     "User",
 ]

@@ -93,8 +93,17 @@ class Cooperative(SearchableMixin, Base):
     deed_date: Mapped[date | None] = mapped_column()
     notary_name: Mapped[str | None] = mapped_column(String(150))
     notary_npak_decree: Mapped[str | None] = mapped_column(String(150))
+    # The two witnesses named in the notarial founding deed.
+    founding_witness_1: Mapped[str | None] = mapped_column(String(150))
+    founding_witness_2: Mapped[str | None] = mapped_column(String(150))
+    # The notary's own signed PDF of the founding deed, when an officer attached it.
+    founding_deed_copy_id: Mapped[int | None] = mapped_column(ForeignKey("notarial_copy.id"))
     legal_entity_number: Mapped[str | None] = mapped_column(String(100))
     legal_entity_date: Mapped[date | None] = mapped_column()
+    legal_entity_ministry: Mapped[str | None] = mapped_column(String(200))
+    # Dissolution (by the members' meeting or by government decision): the decree and its date.
+    dissolved_on: Mapped[date | None] = mapped_column()
+    dissolution_decree: Mapped[str | None] = mapped_column(String(200))
     nib: Mapped[str | None] = mapped_column(String(13))
     nomor_induk_koperasi: Mapped[str | None] = mapped_column(String(30))
     purpose: Mapped[str | None] = mapped_column(Text)
@@ -126,6 +135,16 @@ class Cooperative(SearchableMixin, Base):
         order_by="FoundingDeed.version.desc()",
         foreign_keys="FoundingDeed.cooperative_id",
     )
+    amendments: Mapped[list[DeedAmendment]] = relationship(
+        back_populates="cooperative",
+        cascade="all, delete-orphan",
+        order_by=lambda: [DeedAmendment.deed_date, DeedAmendment.id],
+    )
+    founding_deed_copy: Mapped[NotarialCopy | None] = relationship(foreign_keys=[founding_deed_copy_id])
+
+    @property
+    def is_dissolved(self) -> bool:
+        return self.dissolved_on is not None
 
     @property
     def board(self) -> list[CooperativeOfficial]:
@@ -247,13 +266,66 @@ def _verification_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class FoundingDeed(Base):
-    """One issued version of a cooperative's founding deed (akta pendirian) as a stored PDF.
+class NotarialCopy(Base):
+    """A notary's own signed PDF of a notarial deed (founding or amendment), stored once by its SHA-256."""
 
-    Editing the cooperative after issue creates a new version; the old one points to it through
-    `superseded_by_id` and still verifies, as "superseded". The PDF bytes are rendered and stored by
-    the shared document pipeline (services/documents.py), which fills `sha256`, `storage_key` and
-    `signature`.
+    __tablename__ = "notarial_copy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    storage_key: Mapped[str | None] = mapped_column(String(255))
+    document_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+AMENDMENT_APPROVAL = "persetujuan"
+AMENDMENT_NOTIFICATION = "pemberitahuan"
+AMENDMENT_KINDS = (AMENDMENT_APPROVAL, AMENDMENT_NOTIFICATION)
+
+
+class DeedAmendment(Base):
+    """An amendment deed (akta perubahan anggaran dasar): its own number, date, notary and ministry act.
+
+    The founding deed never changes; what the articles say now is the founding deed plus these.
+    """
+
+    __tablename__ = "deed_amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(100))
+    deed_date: Mapped[date] = mapped_column()
+    notary_name: Mapped[str] = mapped_column(String(150))
+    # Approval (persetujuan) or notification receipt (pemberitahuan) of the ministry, by number.
+    ministry_act: Mapped[str] = mapped_column(String(20), default=AMENDMENT_APPROVAL)
+    ministry_number: Mapped[str] = mapped_column(String(150))
+    ministry_date: Mapped[date | None] = mapped_column()
+    changes: Mapped[str] = mapped_column(Text)
+    notary_copy_id: Mapped[int | None] = mapped_column(ForeignKey("notarial_copy.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    cooperative: Mapped[Cooperative] = relationship(back_populates="amendments")
+    notary_copy: Mapped[NotarialCopy | None] = relationship()
+
+
+# Why a registry copy version was issued.
+FIRST_ISSUE = "first"
+CORRECTION = "correction"  # a typo in the record fixed; the legal facts are unchanged
+AMENDMENT = "amendment"  # an amendment deed was recorded
+DISSOLUTION = "dissolution"
+DEED_OCCASIONS = (FIRST_ISSUE, CORRECTION, AMENDMENT, DISSOLUTION)
+
+
+class FoundingDeed(Base):
+    """One issued version of the Dinas' registry copy of a cooperative's legal record, as a stored PDF.
+
+    The copy lists the notarial founding deed and its amendments in the Dinas' voice; it is not the
+    notary's deed. Each later version points back through `superseded_by_id`; the old one still verifies,
+    as "superseded". The PDF bytes are rendered and stored by the shared document pipeline
+    (services/documents.py), which fills `sha256`, `storage_key` and `signature`.
     """
 
     __tablename__ = "founding_deed"
@@ -280,6 +352,10 @@ class FoundingDeed(Base):
     document_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     demo_signature: Mapped[bool] = mapped_column(Boolean, default=False)
     verification_token: Mapped[str] = mapped_column(String(64), unique=True, default=_verification_token)
+    occasion: Mapped[str] = mapped_column(String(20), default=FIRST_ISSUE)
+    correction_note: Mapped[str | None] = mapped_column(Text)
+    # The articles of association as printed on this version (JSON), to tell a typo fix from a change of articles.
+    articles_snapshot: Mapped[str | None] = mapped_column(Text)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="deeds", foreign_keys=[cooperative_id])
     superseded_by: Mapped[FoundingDeed | None] = relationship(remote_side=[id])

@@ -10,9 +10,9 @@ PostgreSQL only).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Integer, String, Text, event, insert
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, Text, event, false, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
@@ -27,6 +27,31 @@ class SearchOutbox(Base):
     kind: Mapped[str] = mapped_column(String(20))
     record_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Applied to the live index while a rebuild ran: kept (not deleted) so that the rebuild replays it
+    # into the new index before the swap; deleted once no rebuild is running.
+    drained: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class SearchRebuild(Base):
+    """A rebuild in progress (at most one row). While it exists, drainers keep the rows they apply."""
+
+    __tablename__ = "search_rebuild"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))
+    high_water: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchHeartbeat(Base):
+    """The search worker's last sign of life, for /healthz (the worker may run on another machine)."""
+
+    __tablename__ = "search_heartbeat"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    host: Mapped[str] = mapped_column(String(120), default="")
 
 
 class SearchDocument(Base):
@@ -53,6 +78,14 @@ class SearchDocument(Base):
     kbli_code: Mapped[str] = mapped_column(String(5), default="")
     kbli_title: Mapped[str] = mapped_column(String(255), default="")
     status: Mapped[str] = mapped_column(String(20), default="")
+    # A cooperative's status is derived at query time from this year (last confirmed RAT, or the
+    # year before founding), so that it turns on 1 January without a reindex.
+    status_year: Mapped[int | None] = mapped_column(Integer)
+    # A business's permit: "valid" (a current one, see permit_until), "revoked" or "none"; whether it
+    # has expired is decided at query time, for today in WIB.
+    permit: Mapped[str] = mapped_column(String(10), default="")
+    permit_until: Mapped[date | None] = mapped_column(Date)
+    content_hash: Mapped[str] = mapped_column(String(40), default="")
 
 
 class SearchWord(Base):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.user import User
+from services import clock
+from services.paging import Page, paginate
 
 
 def record(
@@ -32,3 +37,37 @@ def record(
     )
     session.add(event)
     return event
+
+
+def event_page(
+    session: Session,
+    *,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    since: date | None = None,
+    tz_name: str = "UTC",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """The audit log, newest first, filtered by action, kind of record, username and first day (in `tz_name`)."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if actor:
+        query = query.join(User, AuditEvent.actor_id == User.id).where(func.lower(User.username) == actor.lower())
+    if since is not None:
+        query = query.where(AuditEvent.at >= clock.local_to_utc(datetime.combine(since, time.min), tz_name))
+    return paginate(session, query, page, per_page)
+
+
+def recorded_actions(session: Session) -> list[str]:
+    """Every action name in the log, for the filter."""
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def recorded_object_types(session: Session) -> list[str]:
+    """Every kind of record in the log, for the filter."""
+    return list(session.scalars(select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)))

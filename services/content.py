@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from models.content import (
@@ -26,6 +27,7 @@ from models.content import (
 )
 from models.user import SUPERADMIN, User
 from services import audit
+from services.transactions import owns_transaction
 
 MODELS = {PAGE: Page, NEWS: NewsPost}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -152,6 +154,7 @@ def _move_slug(session: Session, kind: str, item, new_slug: str) -> None:
         session.add(SlugRedirect(content_kind=kind, old_slug=item.slug, content_id=item.id))
 
 
+@owns_transaction
 def save(
     session: Session,
     kind: str,
@@ -246,6 +249,7 @@ def _add_revision(session: Session, item, author: User | None, note: str | None,
     return revision
 
 
+@owns_transaction
 def correct_live(
     session: Session, item, title: str, summary: str | None, body: str, author: User | None, note: str | None
 ) -> Revision:
@@ -278,6 +282,7 @@ def correct_live(
     return revision
 
 
+@owns_transaction
 def restore(session: Session, item, revision: Revision, author: User | None, publish: bool = False):
     """Make `revision`'s text the working draft again (a new revision); publish it too if asked."""
     if revision.content_kind != item.kind or revision.content_id != item.id:
@@ -321,6 +326,7 @@ def may_remove(item, author: User | None) -> bool:
     return not was_published(item) or (author is not None and author.role == SUPERADMIN)
 
 
+@owns_transaction
 def unarchive(session: Session, item, author: User | None):
     """Undo an archive: the item comes back as a draft (not on the site until published again)."""
     if item.state != ARCHIVED:
@@ -330,6 +336,7 @@ def unarchive(session: Session, item, author: User | None):
     session.commit()
 
 
+@owns_transaction
 def remove(session: Session, item, author: User | None) -> None:
     """Delete an item with its revisions and old slugs; the audit log keeps its title.
 
@@ -376,6 +383,10 @@ def diff_revisions(older: Revision, newer: Revision) -> str:
     old_lines = [f"# {older.title}", "", *older.body.splitlines()]
     new_lines = [f"# {newer.title}", "", *newer.body.splitlines()]
     return differ.make_table(old_lines, new_lines, f"#{older.id}", f"#{newer.id}", context=True, numlines=3)
+
+
+def get_revision(session: Session, revision_id: int) -> Revision | None:
+    return session.get(Revision, revision_id)
 
 
 def get_item(session: Session, kind: str, item_id: int):
@@ -438,13 +449,17 @@ def live_pages(session: Session, now: datetime) -> list[Page]:
 
 
 def menu_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
-    """(slug, title) of live top-level pages marked for the menu, in menu order."""
-    rows = session.execute(
-        select(Page.slug, Revision.title)
-        .join(Revision, Revision.id == func.coalesce(Page.live_revision_id, Page.pending_revision_id))
-        .where(live_clause(Page, now), Page.show_in_menu.is_(True), Page.parent_id.is_(None))
-        .order_by(Page.menu_order, Revision.title)
-    )
+    """(slug, title) of live top-level pages marked for the menu, in menu order; none if the database cannot answer."""
+    try:
+        rows = session.execute(
+            select(Page.slug, Revision.title)
+            .join(Revision, Revision.id == func.coalesce(Page.live_revision_id, Page.pending_revision_id))
+            .where(live_clause(Page, now), Page.show_in_menu.is_(True), Page.parent_id.is_(None))
+            .order_by(Page.menu_order, Revision.title)
+        ).all()
+    except SQLAlchemyError:
+        session.rollback()
+        return []
     return [(slug, title) for slug, title in rows]
 
 

@@ -43,6 +43,7 @@ from models.region import Region
 from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
 from services import clock, documents
 from services.audit import record
+from services.transactions import owns_transaction
 
 ACTIVITY_STATUS_LABELS = {ACTIVE: _l("Aktif"), DORMANT: _l("Tidak aktif"), AT_RISK: _l("Berisiko")}
 MIN_PRIMER_FOUNDERS = 9  # UU 25/1992 as amended by UU 11/2020 (was 20)
@@ -413,6 +414,7 @@ def audit_snapshot(cooperative: Cooperative) -> dict:
     return snapshot
 
 
+@owns_transaction
 def save_cooperative(
     session: Session,
     actor: User | None,
@@ -625,6 +627,7 @@ def _add_rat(session, actor, cooperative, data, today, status, ip_address, minut
     return report
 
 
+@owns_transaction
 def record_rat_report(
     session, officer: User, cooperative, data: RatInput, today=None, ip_address=None, minutes=None, config=None
 ):
@@ -633,6 +636,7 @@ def record_rat_report(
     return _add_rat(session, officer, cooperative, data, today, RAT_CONFIRMED, ip_address, minutes, config)
 
 
+@owns_transaction
 def submit_rat_report(
     session, account: User, cooperative, data: RatInput, today=None, ip_address=None, minutes=None, config=None
 ):
@@ -641,6 +645,7 @@ def submit_rat_report(
     return _add_rat(session, account, cooperative, data, today, RAT_PENDING, ip_address, minutes, config)
 
 
+@owns_transaction
 def attach_minutes(
     session: Session, actor: User, report: RatReport, minutes: MinutesUpload, config=None, ip_address=None
 ) -> RatReport:
@@ -689,6 +694,7 @@ def rat_report_for_user(session: Session, user: User, report_id: int) -> RatRepo
     return report
 
 
+@owns_transaction
 def record_minutes_download(session: Session, user: User, report: RatReport, ip_address=None) -> None:
     record(
         session,
@@ -726,6 +732,7 @@ def pending_rat_count(session: Session, user: User | None) -> int:
     return session.scalar(scope_query(query, user)) or 0
 
 
+@owns_transaction
 def confirm_rat_report(session: Session, officer: User, report: RatReport, ip_address=None) -> RatReport:
     """An officer confirms a submitted report, which then counts for the activity status."""
     if report.status != RAT_PENDING:
@@ -752,6 +759,7 @@ REJECTION_REASON_MIN = 10
 REJECTION_REASON_MAX = 1000
 
 
+@owns_transaction
 def reject_rat_report(session: Session, officer: User, report: RatReport, reason: str, ip_address=None) -> RatReport:
     """An officer turns down a submitted report with a reason; the report stays, as rejected, for the
     cooperative to read, and the cooperative may submit the year again, corrected."""

@@ -92,12 +92,36 @@ def html_to_pdf(html: str, *, title: str, fetcher: SafeURLFetcher | None = None)
     return document.write_pdf(pdf_variant="pdf/a-3b")
 
 
+SEAL, PERSONAL, DEMO = "seal", "personal", "demo"
+
+
 @dataclass(frozen=True)
 class SigningKey:
-    key_path: Path
-    cert_path: Path
+    """A signing key: the office's e-seal (PEM pair or PKCS#12), an official's PKCS#12, or the demo key."""
+
+    key_path: Path | None
+    cert_path: Path | None
     passphrase: bytes | None
     demo: bool
+    pkcs12_path: Path | None = None
+    kind: str = SEAL
+
+    @property
+    def source(self) -> Path:
+        return self.pkcs12_path or self.key_path
+
+
+@dataclass(frozen=True)
+class SignerFacts:
+    """Who holds the signing certificate, as printed on the document and shown by /verify."""
+
+    kind: str  # seal | personal | demo
+    name: str  # the subject's common name (the office, or the official)
+    subject: str
+    serial: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    issuer: str
 
 
 _signer_cache: dict[tuple, object] = {}
@@ -105,17 +129,94 @@ _signer_lock = threading.Lock()
 
 
 def signing_key(config: dict, instance_path: str | os.PathLike) -> SigningKey:
-    """The issuing office's key from configuration, else the local demo key (created on first use)."""
+    """The issuing office's e-seal from configuration, else the local demo key (created on first use)."""
+    passphrase = config.get("SIGNING_KEY_PASSPHRASE")
+    passphrase = passphrase.encode() if passphrase else None
+    if config.get("SIGNING_PKCS12_PATH"):
+        return SigningKey(None, None, passphrase, demo=False, pkcs12_path=Path(config["SIGNING_PKCS12_PATH"]))
     if config.get("SIGNING_KEY_PATH") and config.get("SIGNING_CERT_PATH"):
-        passphrase = config.get("SIGNING_KEY_PASSPHRASE")
-        return SigningKey(
-            Path(config["SIGNING_KEY_PATH"]),
-            Path(config["SIGNING_CERT_PATH"]),
-            passphrase.encode() if passphrase else None,
-            demo=False,
-        )
+        return SigningKey(Path(config["SIGNING_KEY_PATH"]), Path(config["SIGNING_CERT_PATH"]), passphrase, demo=False)
     key_path, cert_path = ensure_demo_key(Path(config.get("SIGNING_DEMO_DIR") or Path(instance_path) / "signing"))
-    return SigningKey(key_path, cert_path, None, demo=True)
+    return SigningKey(key_path, cert_path, None, demo=True, kind=DEMO)
+
+
+def officials_dir(config: dict, instance_path: str | os.PathLike) -> Path:
+    """Where officials' personal PKCS#12 files live, one `<NIP>.p12` each."""
+    return Path(config.get("SIGNING_OFFICIALS_DIR") or Path(instance_path) / "signing" / "officials")
+
+
+def official_key(
+    config: dict, instance_path: str | os.PathLike, nip: str | None, passphrase: str | None
+) -> SigningKey | None:
+    """The official's personal signing key if one is registered for `nip`, with the passphrase typed at signing."""
+    if not nip or not nip.isdigit():
+        return None
+    path = officials_dir(config, instance_path) / f"{nip}.p12"
+    if not path.exists():
+        return None
+    return SigningKey(
+        None, None, passphrase.encode() if passphrase else None, demo=False, pkcs12_path=path, kind=PERSONAL
+    )
+
+
+class PassphraseNeeded(DocumentError):
+    """The official signs with a personal certificate, and its passphrase was not given."""
+
+
+class WrongPassphrase(DocumentError):
+    """The passphrase typed does not open the official's personal certificate."""
+
+
+def key_for_official(
+    config: dict, instance_path: str | os.PathLike, nip: str | None, passphrase: str | None
+) -> tuple[SigningKey, SignerFacts]:
+    """The key a document is signed with, and its holder: the official's own certificate when one is
+    registered for `nip` (its passphrase is needed), else the office's e-seal (or the demo key)."""
+    personal = official_key(config, instance_path, nip, passphrase)
+    if personal is None:
+        key = signing_key(config, instance_path)
+        return key, signer_facts(key)
+    if not passphrase:
+        raise PassphraseNeeded("the official's certificate needs its passphrase")
+    try:
+        return personal, signer_facts(personal)
+    except DocumentError as exc:
+        raise WrongPassphrase("the passphrase does not open the official's certificate") from exc
+
+
+def register_official_certificate(
+    config: dict, instance_path: str | os.PathLike, *, nip: str, official_name: str, pkcs12: bytes, passphrase: str
+) -> SignerFacts:
+    """Keep an official's personal PKCS#12 as `<NIP>.p12` after checking that it opens with `passphrase`, is
+    valid today and names this official (the certificate's common name is the official's name without titles)."""
+    if not nip or not nip.isdigit():
+        raise DocumentError("the official has no NIP")
+    directory = officials_dir(config, instance_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".p12")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pkcs12)
+    os.chmod(tmp, 0o600)
+    try:
+        facts = signer_facts(SigningKey(None, None, passphrase.encode(), False, Path(tmp), PERSONAL))
+        now = clock.now()
+        if not facts.not_before <= now <= facts.not_after:
+            raise DocumentError(
+                f"the certificate is not valid today ({facts.not_before:%Y-%m-%d}–{facts.not_after:%Y-%m-%d})"
+            )
+        if _bare_name(facts.name) != _bare_name(official_name):
+            raise DocumentError(f"the certificate names {facts.name!r}, not the official {official_name!r}")
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    os.replace(tmp, directory / f"{nip}.p12")
+    return facts
+
+
+def _bare_name(name: str) -> str:
+    """A person's name without academic titles or case: 'Drs. Budi Santoso, S.Sos.' → 'budi santoso'."""
+    words = name.split(",")[0].replace(".", ". ").split()
+    return " ".join(w for w in words if not w.endswith(".")).casefold()
 
 
 def ensure_demo_key(directory: Path) -> tuple[Path, Path]:
@@ -166,36 +267,129 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _signer(key: SigningKey):
+def _load_signer(key: SigningKey):
     from pyhanko.sign import signers
 
-    cache_key = (str(key.key_path), str(key.cert_path), key.key_path.stat().st_mtime)
+    try:
+        if key.pkcs12_path is not None:
+            signer = signers.SimpleSigner.load_pkcs12(str(key.pkcs12_path), passphrase=key.passphrase)
+        else:
+            signer = signers.SimpleSigner.load(str(key.key_path), str(key.cert_path), key_passphrase=key.passphrase)
+    except Exception as exc:
+        raise DocumentError(f"signing key cannot be loaded ({type(exc).__name__})") from exc
+    if signer is None:
+        raise DocumentError("signing key cannot be read: wrong passphrase or damaged file")
+    return signer
+
+
+def _signer(key: SigningKey):
+    """The loaded signer; the office's is cached, an official's is loaded for each signing (passphrase typed)."""
+    if key.kind == PERSONAL:
+        return _load_signer(key)
+    cache_key = (str(key.source), str(key.cert_path), key.source.stat().st_mtime)
     with _signer_lock:
         if cache_key not in _signer_cache:
-            try:
-                _signer_cache[cache_key] = signers.SimpleSigner.load(
-                    str(key.key_path), str(key.cert_path), key_passphrase=key.passphrase
-                )
-            except Exception as exc:
-                raise DocumentError(f"signing key cannot be loaded ({type(exc).__name__})") from exc
-            if _signer_cache[cache_key] is None:
-                raise DocumentError("signing key or certificate cannot be read")
+            _signer_cache[cache_key] = _load_signer(key)
         return _signer_cache[cache_key]
 
 
-def sign_pdf(pdf: bytes, key: SigningKey, *, reason: str, location: str) -> bytes:
-    """Add a PAdES signature (incremental update, so the PDF/A body stays as rendered)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
+def signer_facts(key: SigningKey) -> SignerFacts:
+    """The holder of the key's certificate: what the document prints as its signer (DocumentError if unreadable)."""
+    return certificate_facts(_signer(key).signing_cert, key.kind)
 
+
+def certificate_facts(cert, kind: str) -> SignerFacts:
+    """SignerFacts of an asn1crypto certificate."""
+    subject = cert.subject.native
+    validity = cert["tbs_certificate"]["validity"]
+    return SignerFacts(
+        kind=kind,
+        name=subject.get("common_name") or subject.get("organization_name") or cert.subject.human_friendly,
+        subject=cert.subject.human_friendly,
+        serial=format(cert.serial_number, "x"),
+        not_before=validity["not_before"].native,
+        not_after=validity["not_after"].native,
+        issuer=cert.issuer.human_friendly,
+    )
+
+
+def _trust_roots(config: dict, signer) -> list:
+    """The roots against which the chain is validated for embedding (B-LT): the signer's own chain + configured."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    roots = [signer.signing_cert, *(signer.cert_registry or ())]
+    for setting in ("SIGNING_TRUST_ROOTS", "TSA_TRUST_ROOTS"):
+        if config.get(setting):
+            roots.extend(load_certs_from_pemder([config[setting]]))
+    return roots
+
+
+def sign_pdf(pdf: bytes, key: SigningKey, *, reason: str, location: str, config: dict | None = None) -> bytes:
+    """Add a PAdES signature (incremental update, so the PDF/A body stays as rendered).
+
+    With `TSA_URL` configured the signature carries an RFC 3161 time stamp (PAdES B-T); the validation data
+    of the chain (certificates, and revocation data where the certificates name any) is embedded (B-LT).
+    """
+    from pyhanko.sign import fields, signers, timestamps
+
+    config = config or {}
+    signer = _signer(key)
+    timestamper = timestamps.HTTPTimeStamper(config["TSA_URL"], timeout=10) if config.get("TSA_URL") else None
     metadata = signers.PdfSignatureMetadata(
         field_name="TandaTanganElektronik",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
         location=location,
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    return _run(signers.async_sign_pdf(writer, metadata, signer=_signer(key))).getvalue()
+    writer = _MetadataKeepingWriter(io.BytesIO(pdf), strict=False)
+    pdf_signer = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper)
+    try:
+        signed = _run(pdf_signer.async_sign_pdf(writer))
+        return _add_validation_data(signed, _trust_roots(config, signer))
+    except DocumentError:
+        raise
+    except Exception as exc:
+        what = "time stamp" if timestamper is not None and "imestamp" in type(exc).__name__ else "signature"
+        raise DocumentError(f"{what} failed ({type(exc).__name__})") from exc
+
+
+def _add_validation_data(signed: io.BytesIO, certificates: list) -> bytes:
+    """Append a Document Security Store with every certificate of the chains (signer's and time stamp's): B-LT.
+
+    Written by hand rather than by pyHanko's B-LT option so that the document information stays as rendered.
+    """
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    signature = PdfFileReader(signed, strict=False).embedded_signatures[0]
+    certs = {cert.dump(): cert for cert in certificates}
+    for cert in signature.signed_data["certificates"]:
+        certs.setdefault(cert.chosen.dump(), cert.chosen)
+    for token in extract_tst_data_iter(signature.signer_info, signed=False):
+        for cert in token["certificates"]:
+            certs.setdefault(cert.chosen.dump(), cert.chosen)
+    writer = _MetadataKeepingWriter(signed, strict=False)
+    DocumentSecurityStore.supply_dss_in_writer(writer, signature.sig_object["/Contents"], certs=list(certs.values()))
+    writer.write_in_place()
+    return signed.getvalue()
+
+
+def _metadata_keeping_writer_class():
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class MetadataKeepingWriter(IncrementalPdfFileWriter):
+        """Leaves the document information as rendered: pyHanko would append itself to the Info /Producer
+        but not to the XMP packet, and PDF/A requires the two to agree."""
+
+        def _update_meta(self):
+            return None
+
+    return MetadataKeepingWriter
+
+
+def _MetadataKeepingWriter(*args, **kwargs):  # noqa: N802 - a class, built on first use (pyHanko loads lazily)
+    return _metadata_keeping_writer_class()(*args, **kwargs)
 
 
 def _run(coroutine):
@@ -213,30 +407,46 @@ def _run(coroutine):
 
 def signer_name(key: SigningKey) -> str:
     """The subject of the signing certificate, as a verifier's PDF reader shows it."""
-    from cryptography import x509
+    return signer_facts(key).subject
 
-    data = key.cert_path.read_bytes()
-    cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
-    return cert.subject.rfc4514_string()
+
+def timestamp_time(pdf: bytes) -> dt.datetime | None:
+    """The time in the signature's RFC 3161 time stamp token, if it carries one."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures
+    if not signatures:
+        return None
+    for token in extract_tst_data_iter(signatures[0].signer_info, signed=False):
+        return token["encap_content_info"]["content"].parsed["gen_time"].native
+    return None
 
 
 @dataclass(frozen=True)
 class SignatureCheck:
     signed: bool
-    intact: bool
+    intact: bool  # the signed revision is unchanged and nothing but validation data was added after it
     trusted: bool
     signer: str | None
+    signed_revision_end: int | None = None  # byte offset where the signed revision ends
+    signer_cert: object | None = None
+    reason: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.signed and self.intact and self.trusted
 
 
-def check_signature(pdf: bytes, cert_path: Path) -> SignatureCheck:
-    """Is `pdf` signed, unchanged since signing, and signed by the certificate at `cert_path`?"""
+def check_signature(pdf: bytes, cert_path: Path | None = None, *, trust_roots: list | None = None) -> SignatureCheck:
+    """Is `pdf` signed, unchanged since signing, and signed by a trusted certificate?
+
+    Trust comes from the certificate at `cert_path` or from `trust_roots` (asn1crypto certificates).
+    """
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     try:
@@ -246,14 +456,31 @@ def check_signature(pdf: bytes, cert_path: Path) -> SignatureCheck:
         return SignatureCheck(False, False, False, None)
     if not signatures:
         return SignatureCheck(False, False, False, None)
-    root = load_cert_from_pemder(str(cert_path))
+    signature = signatures[0]
+    roots = list(trust_roots or [])
+    if cert_path is not None:
+        roots.append(load_cert_from_pemder(str(cert_path)))
     try:
-        status = _run(async_validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[root])))
+        reason = signature.sig_object.get("/Reason")
+        byte_range = signature.byte_range
+        end = int(byte_range[2]) + int(byte_range[3])
+        context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+        status = _run(async_validate_pdf_signature(signature, context))
     except Exception:
         return SignatureCheck(True, False, False, None)
-    covers_all = signatures[0].signed_revision == reader.xrefs.total_revisions - 1
+    untouched = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
+        status.modification_level is not None and status.modification_level <= ModificationLevel.LTA_UPDATES
+    )
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else None
-    return SignatureCheck(True, bool(status.intact and status.valid and covers_all), bool(status.trusted), signer)
+    return SignatureCheck(
+        True,
+        bool(status.intact and status.valid and untouched and status.docmdp_ok is not False),
+        bool(status.trusted),
+        signer,
+        signed_revision_end=end if status.intact and status.valid else None,
+        signer_cert=status.signing_cert,
+        reason=str(reason) if reason is not None else None,
+    )
 
 
 def sha256(data: bytes) -> str:
@@ -311,4 +538,42 @@ def issue_pdf(
 ) -> StoredDocument:
     """Render `template` to PDF/A-3b, sign it with `key` and store the signed bytes once: a StoredDocument."""
     pdf = html_to_pdf(render_html(template, **context), title=title)
-    return store(sign_pdf(pdf, key, reason=reason, location=location), config)
+    return store(sign_pdf(pdf, key, reason=reason, location=location, config=config), config)
+
+
+def record_signed(
+    session,
+    stored: StoredDocument,
+    signer: SignerFacts,
+    *,
+    config: dict,
+    holder_name: str | None = None,
+    holder_nik: str | None = None,
+    salt: str = "",
+):
+    """Keep what was signed into a stored document: signer certificate, time stamp, holder (NIK only hashed)."""
+    from models.signature import SignedDocument
+
+    timestamped_at = None
+    if config.get("TSA_URL"):
+        timestamped_at = timestamp_time(load(config, sha=stored.sha256, path=stored.path, blob=stored.blob))
+    row = session.get(SignedDocument, stored.sha256) or SignedDocument(sha256=stored.sha256)
+    row.signer_kind = signer.kind
+    row.signer_name = signer.name[:200]
+    row.signer_subject = signer.subject[:500]
+    row.certificate_serial = signer.serial[:64]
+    row.certificate_not_before = signer.not_before
+    row.certificate_not_after = signer.not_after
+    row.issuer = signer.issuer[:500]
+    row.timestamped_at = timestamped_at
+    row.holder_name = holder_name
+    row.holder_nik_sha256 = nik_digest(salt, holder_nik) if holder_nik else None
+    row.signed_at = clock.now()
+    session.add(row)
+    return row
+
+
+def nik_digest(salt: str, nik: str) -> str:
+    """The salted SHA-256 of a NIK (the salt is the document's own token), for a yes/no holder check."""
+    digits = "".join(ch for ch in nik if ch.isdigit())
+    return hashlib.sha256(f"balai-holder:{salt}:{digits}".encode()).hexdigest()

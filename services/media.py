@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from models.content import IMAGE, PDF, MediaFile, NewsPost
 from models.user import User
 from services import audit
+from services.transactions import owns_transaction
 
 # Pillow's format name -> (MIME type, extension). SVG and anything else are refused.
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -50,6 +51,7 @@ def _is_pdf(data: bytes) -> bool:
     return data[:5] == b"%PDF-" and b"%%EOF" in data[-1024:]
 
 
+@owns_transaction
 def store_upload(
     session: Session,
     media_dir: str,
@@ -100,6 +102,10 @@ def store_upload(
     audit.record(session, author, "media.upload", "media", media.id, summary=media.original_name)
     session.commit()
     return media
+
+
+def get_file(session: Session, media_id: int) -> MediaFile | None:
+    return session.get(MediaFile, media_id)
 
 
 def find_by_name(session: Session, stored_name: str) -> MediaFile | None:

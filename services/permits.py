@@ -16,9 +16,10 @@ from models.official import Official
 from models.permit import VALID, Permit, PermitCounter
 from models.region import Region
 from models.user import User
-from services import clock, documents
+from services import clock, documents, registry
 from services.audit import record
 from services.formatting import full_address, long_date
+from services.paging import Page, paginate
 
 CERTIFICATE_TEMPLATE = "documents/iumk_certificate.html"
 PREMISES_LABELS = {
@@ -141,6 +142,7 @@ def certificate_context(
     demo: bool,
     preview: bool = False,
     supersedes: Permit | None = None,
+    signer: documents.SignerFacts | None = None,
 ) -> dict:
     """Every field of the certificate (DOMAIN.md's list), formatted in Indonesian."""
     kelurahan = business.kelurahan
@@ -185,7 +187,21 @@ def certificate_context(
         "demo": demo,
         "preview": preview,
         "supersedes": supersedes.number if supersedes else None,
+        "signer": signer,
     }
+
+
+def _signing_key_for(config: dict, instance_path: str, official: Official, passphrase: str | None):
+    """The official's personal certificate when registered (passphrase typed at issue), else the office e-seal."""
+    try:
+        return documents.key_for_official(config, instance_path, official.nip, passphrase)
+    except documents.PassphraseNeeded as exc:
+        raise PermitError(
+            f"{official.name} menandatangani dengan sertifikat elektronik pribadi: "
+            "masukkan frasa sandi sertifikat untuk menandatangani."
+        ) from exc
+    except documents.WrongPassphrase as exc:
+        raise PermitError("Frasa sandi sertifikat penanda tangan salah. Tidak ada yang diterbitkan.") from exc
 
 
 def _check_can_issue(session: Session, business: Business, today: date, replacing: Permit | None = None) -> None:
@@ -237,6 +253,7 @@ def issue_permit(
     ip_address: str | None = None,
     supersedes: Permit | None = None,
     commit: bool = True,
+    signing_passphrase: str | None = None,
 ) -> Permit:
     """Number, render, sign and store a permit for `business` in one transaction (see next_sequence).
 
@@ -260,7 +277,7 @@ def issue_permit(
         )
         token = secrets.token_urlsafe(24)
         valid_until = add_years(today, config["PERMIT_VALIDITY_YEARS"])
-        key = documents.signing_key(config, instance_path)
+        key, signer = _signing_key_for(config, instance_path, official, signing_passphrase)
         context = certificate_context(
             session,
             business,
@@ -273,16 +290,23 @@ def issue_permit(
             official=official,
             demo=key.demo,
             supersedes=supersedes,
+            signer=signer,
         )
-        stored = documents.issue_pdf(
-            CERTIFICATE_TEMPLATE,
-            context,
-            config=config,
-            key=key,
-            title=number,
-            reason=f"Izin Usaha Mikro dan Kecil {number}",
-            location=context["place"],
-        )
+        try:
+            stored = documents.issue_pdf(
+                CERTIFICATE_TEMPLATE,
+                context,
+                config=config,
+                key=key,
+                title=number,
+                reason=f"Izin Usaha Mikro dan Kecil {number}",
+                location=context["place"],
+            )
+        except documents.DocumentError as exc:
+            raise PermitError(
+                "Sertifikat tidak dapat ditandatangani (kunci, sertifikat atau layanan cap waktu bermasalah); "
+                "tidak ada yang diterbitkan. Hubungi administrator."
+            ) from exc
         permit = Permit(
             number=number,
             series=series,
@@ -305,6 +329,10 @@ def issue_permit(
         )
         session.add(permit)
         session.flush()
+        owner = business.owner
+        documents.record_signed(
+            session, stored, signer, config=config, holder_name=owner.full_name, holder_nik=owner.nik, salt=token
+        )
         if supersedes is not None:
             supersedes.superseded_by_id = permit.id
             record(
@@ -375,6 +403,7 @@ def reissue_permit(
     municipality,
     instance_path: str,
     ip_address: str | None = None,
+    signing_passphrase: str | None = None,
 ) -> Permit:
     """Issue a corrected permit from the business's current data; the old one becomes 'superseded'."""
     if permit.revoked_at is not None:
@@ -390,6 +419,7 @@ def reissue_permit(
         instance_path=instance_path,
         ip_address=ip_address,
         supersedes=permit,
+        signing_passphrase=signing_passphrase,
     )
 
 
@@ -426,3 +456,38 @@ def find_by_sha256(session: Session, digest: str) -> Permit | None:
 
 def local_date(moment: datetime, config: dict) -> date:
     return moment.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Jakarta"))).date()
+
+
+# --- Officers' lists -------------------------------------------------------------------------------
+
+
+def permit_for_user(session: Session, user: User, permit_id: int) -> Permit | None:
+    """The permit if its business is in `user`'s scope, else None (the view answers 404)."""
+    permit = session.get(Permit, permit_id)
+    if permit is None or registry.get_business(session, user, permit.business_id) is None:
+        return None
+    return permit
+
+
+def permits_of(session: Session, business: Business) -> list[Permit]:
+    """Every permit of a business, newest first."""
+    return list(session.scalars(select(Permit).where(Permit.business_id == business.id).order_by(Permit.id.desc())))
+
+
+def permit_page(session: Session, user: User, *, q: str = "", page: int = 1, per_page: int = 20) -> Page:
+    """Permits in `user`'s scope whose number or business name contains `q`, newest first."""
+    query = select(Permit).join(Business, Permit.business_id == Business.id)
+    scope = registry.kecamatan_scope(user)
+    if scope is not None:
+        query = query.join(Region, Permit.kelurahan_id == Region.id).where(Region.parent_id == scope)
+    if q:
+        query = query.where(
+            or_(func.lower(Permit.number).contains(q.lower()), func.lower(Permit.business_name).contains(q.lower()))
+        )
+    return paginate(session, query.order_by(Permit.id.desc()), page, per_page)
+
+
+def record_download(session: Session, user: User, permit: Permit, ip_address: str | None = None) -> None:
+    """Every certificate download is in the audit log."""
+    record(session, user, "download", "permit", permit.id, summary=permit.number, ip_address=ip_address)
+    session.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.region import KECAMATAN, KELURAHAN, KOTA, Region
 from services.municipality import Municipality, display_name, kemendagri_codes
@@ -70,3 +70,23 @@ def regions_at(session: Session, level: str, parent_id: int | None = None) -> li
 
 def kelurahan_in_kecamatan(session: Session, kecamatan_id: int) -> list[int]:
     return list(session.scalars(select(Region.id).where(Region.level == KELURAHAN, Region.parent_id == kecamatan_id)))
+
+
+def kelurahan_groups(session: Session, kecamatan_id: int | None = None) -> list[tuple[str, list[Region]]]:
+    """Kelurahan grouped by kecamatan name (only those of `kecamatan_id` when given), each group by name."""
+    query = select(Region).where(Region.level == KELURAHAN).options(selectinload(Region.parent))
+    query = query.order_by(Region.parent_id, Region.name)
+    if kecamatan_id is not None:
+        query = query.where(Region.parent_id == kecamatan_id)
+    groups: dict[str, list[Region]] = {}
+    for kelurahan in session.scalars(query):
+        groups.setdefault(kelurahan.parent.name, []).append(kelurahan)
+    return sorted(groups.items())
+
+
+def kecamatan_list(session: Session, kecamatan_id: int | None = None) -> list[Region]:
+    """Every kecamatan by name, or only `kecamatan_id` when given (an officer's scope)."""
+    query = select(Region).where(Region.level == KECAMATAN).order_by(Region.name)
+    if kecamatan_id is not None:
+        query = query.where(Region.id == kecamatan_id)
+    return list(session.scalars(query))

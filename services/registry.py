@@ -15,6 +15,8 @@ from models.region import KELURAHAN, Region
 from models.user import OFFICER, User
 from services import clock
 from services.audit import record
+from services.paging import Page, paginate
+from services.transactions import owns_transaction
 
 # First two digits of a NIK: the province codes in use (Kemendagri).
 PROVINCE_CODES = {
@@ -153,6 +155,20 @@ def search_businesses(user: User, *, q: str = "", kelurahan_id: int | None = Non
     return query.order_by(Business.id.desc())
 
 
+def business_page(
+    session: Session,
+    user: User,
+    *,
+    q: str = "",
+    kelurahan_id: int | None = None,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """One page of the businesses `user` may see (see search_businesses)."""
+    return paginate(session, search_businesses(user, q=q, kelurahan_id=kelurahan_id, status=status), page, per_page)
+
+
 def search_kbli(session: Session, q: str, limit: int = 15) -> list[KbliCode]:
     """KBLI codes whose code starts with, or title contains, the words typed."""
     words = (q or "").strip().lower()
@@ -183,6 +199,7 @@ def _snapshot(business: Business) -> dict:
     return data
 
 
+@owns_transaction
 def register_business(session: Session, data: BusinessInput, actor: User, ip_address: str | None = None) -> Business:
     """Create a business and its owner (or link the existing person with the same NIK); audited."""
     owner = _owner_for(session, data)
@@ -203,6 +220,7 @@ def register_business(session: Session, data: BusinessInput, actor: User, ip_add
     return business
 
 
+@owns_transaction
 def update_business(
     session: Session, business: Business, data: BusinessInput, actor: User, ip_address: str | None = None
 ) -> Business:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.user import COOPERATIVE, OFFICER, ROLES, User
 from services import clock
+from services.audit import record
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user like that of a known one.
@@ -103,3 +104,15 @@ def load_user(session: Session, user_id: str) -> User | None:
     if user is None or user.session_version != int(version):
         return None
     return user
+
+
+def cooperative_accounts(session: Session, cooperative_id: int) -> list[User]:
+    """The portal accounts of one cooperative, by username."""
+    query = select(User).where(User.cooperative_id == cooperative_id, User.role == COOPERATIVE)
+    return list(session.scalars(query.order_by(User.username)))
+
+
+def record_login(session: Session, user: User, ip_address: str | None = None) -> None:
+    """Every successful login is in the audit log."""
+    record(session, user, "login", "user", user.id, ip_address=ip_address)
+    session.commit()

@@ -10,8 +10,7 @@ from blueprints.rendering import render
 from blueprints.safe_urls import safe_next
 from extensions import db, limiter
 from models.user import COOPERATIVE, EDITOR
-from services.audit import record
-from services.users import authenticate
+from services.users import authenticate, record_login
 
 
 def _account_key() -> str:
@@ -47,8 +46,7 @@ def login():
         user = authenticate(db.session, form.username.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            record(db.session, user, "login", "user", user.id, ip_address=request.remote_addr)
-            db.session.commit()
+            record_login(db.session, user, ip_address=request.remote_addr)
             target = safe_next(request.args.get("next")) or home_for(user)
             return redirect(target, code=303)
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))

@@ -11,16 +11,14 @@ from flask_login import current_user
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
 from blueprints.documents import pdf_attachment, pdf_inline
+from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.audit import AuditEvent
 from models.business import Business
 from models.permit import Permit
-from models.region import Region
 from models.user import OFFICER, SUPERADMIN
-from services import batch, clock, permits, registry
-from services.audit import record
+from services import audit, batch, clock, permits, registry
 from services.documents import DocumentError
 
 STAFF = (SUPERADMIN, OFFICER)
@@ -34,8 +32,8 @@ def _business_or_404(business_id: int) -> Business:
 
 
 def _permit_or_404(permit_id: int) -> Permit:
-    permit = db.session.get(Permit, permit_id)
-    if permit is None or registry.get_business(db.session, current_user, permit.business_id) is None:
+    permit = permits.permit_for_user(db.session, current_user, permit_id)
+    if permit is None:
         abort(404)
     return permit
 
@@ -132,7 +130,6 @@ def _save_business(business: Business | None):
                     saved = registry.update_business(db.session, business, data, current_user, request.remote_addr)
                     flash(_("Perubahan disimpan."), "success")
             except registry.RegistryError as exc:
-                db.session.rollback()
                 form.owner_nik.errors = [*form.owner_nik.errors, str(exc)]
             else:
                 return redirect_to(url_for("backoffice.business_detail", business_id=saved.id))
@@ -194,8 +191,15 @@ def business_list():
     q = (request.args.get("q") or "").strip()[:100]
     kelurahan_id = request.args.get("kelurahan", type=int)
     status = request.args.get("status") if request.args.get("status") in ("operating", "closed") else None
-    query = registry.search_businesses(current_user, q=q, kelurahan_id=kelurahan_id, status=status)
-    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = registry.business_page(
+        db.session,
+        current_user,
+        q=q,
+        kelurahan_id=kelurahan_id,
+        status=status,
+        page=page_number(request.args.get("page")),
+        per_page=current_app.config["PER_PAGE"],
+    )
     return render(
         "backoffice/business_list.html",
         block="results",
@@ -212,13 +216,10 @@ def business_list():
 @roles_required(*STAFF)
 def business_detail(business_id: int):
     business = _business_or_404(business_id)
-    history = list(
-        db.session.scalars(db.select(Permit).where(Permit.business_id == business.id).order_by(Permit.id.desc()))
-    )
     return render(
         "backoffice/business_detail.html",
         business=business,
-        permits=history,
+        permits=permits.permits_of(db.session, business),
         today=permits.local_today(current_app.config),
         revoke_form=RevokeForm(),
     )
@@ -251,6 +252,7 @@ def permit_issue(business_id: int):
             municipality=current_app.extensions["municipality"],
             instance_path=current_app.instance_path,
             ip_address=request.remote_addr,
+            signing_passphrase=request.form.get("signing_passphrase") or None,
         )
     except permits.PermitError as exc:
         flash(str(exc), "error")
@@ -268,10 +270,7 @@ def permit_download(permit_id: int):
     except DocumentError:
         current_app.logger.error("stored certificate of permit %s is missing or damaged", permit.id)
         abort(500)
-    record(
-        db.session, current_user, "download", "permit", permit.id, summary=permit.number, ip_address=request.remote_addr
-    )
-    db.session.commit()
+    permits.record_download(db.session, current_user, permit, ip_address=request.remote_addr)
     return pdf_attachment(pdf, "izin-" + permit.number.replace("/", "-") + ".pdf")
 
 
@@ -312,6 +311,7 @@ def permit_reissue(permit_id: int):
             municipality=current_app.extensions["municipality"],
             instance_path=current_app.instance_path,
             ip_address=request.remote_addr,
+            signing_passphrase=request.form.get("signing_passphrase") or None,
         )
     except permits.PermitError as exc:
         flash(str(exc), "error")
@@ -379,18 +379,13 @@ def batch_download(job_id: str):
 @roles_required(*STAFF)
 def permit_list():
     q = (request.args.get("q") or "").strip()[:100]
-    query = db.select(Permit).join(Business, Permit.business_id == Business.id)
-    scope = registry.kecamatan_scope(current_user)
-    if scope is not None:
-        query = query.join(Region, Permit.kelurahan_id == Region.id).where(Region.parent_id == scope)
-    if q:
-        query = query.where(
-            db.or_(
-                db.func.lower(Permit.number).contains(q.lower()),
-                db.func.lower(Permit.business_name).contains(q.lower()),
-            )
-        )
-    page = db.paginate(query.order_by(Permit.id.desc()), per_page=current_app.config["PER_PAGE"], error_out=False)
+    page = permits.permit_page(
+        db.session,
+        current_user,
+        q=q,
+        page=page_number(request.args.get("page")),
+        per_page=current_app.config["PER_PAGE"],
+    )
     return render(
         "backoffice/permit_list.html", block="results", page=page, q=q, today=permits.local_today(current_app.config)
     )
@@ -404,24 +399,17 @@ def audit_log():
     object_type = (request.args.get("object_type") or "").strip()[:40]
     actor = (request.args.get("actor") or "").strip()[:80]
     since = _date_arg("since")
-    query = db.select(AuditEvent).order_by(AuditEvent.id.desc())
-    if action:
-        query = query.where(AuditEvent.action == action)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if actor:
-        from models.user import User
-
-        query = query.join(User, AuditEvent.actor_id == User.id).where(db.func.lower(User.username) == actor.lower())
-    if since:
-        from datetime import datetime, time
-        from zoneinfo import ZoneInfo
-
-        start = datetime.combine(since, time.min, tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-        query = query.where(AuditEvent.at >= start)
-    page = db.paginate(query, per_page=50, error_out=False)
-    actions = db.session.scalars(db.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    types = db.session.scalars(db.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
+    page = audit.event_page(
+        db.session,
+        action=action,
+        object_type=object_type,
+        actor=actor,
+        since=since,
+        tz_name=current_app.config["TIMEZONE"],
+        page=page_number(request.args.get("page")),
+    )
+    actions = audit.recorded_actions(db.session)
+    types = audit.recorded_object_types(db.session)
     return render(
         "backoffice/audit_log.html",
         block="results",

@@ -134,7 +134,6 @@ def _save(kind_slug: str, kind: str, form, item):
     try:
         saved = content.save(db.session, kind, item, _input_from(form, kind), current_user, action)
     except content.ContentError as exc:
-        db.session.rollback()
         target = getattr(form, exc.field, None)
         if target is not None:
             target.errors = [*target.errors, str(exc.message)]
@@ -167,7 +166,6 @@ def correct(kind_slug: str, item_id: int):
                 db.session, item, form.title.data, form.summary.data, form.body.data, current_user, form.note.data
             )
         except content.ContentError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc.message))
         else:
             flash(_("Versi yang tayang sudah dikoreksi; draf yang tertunda tetap draf."), "success")
@@ -229,7 +227,7 @@ def _restore_confirmation(item, revision, kind_slug: str) -> Confirmation:
 @roles_required(*CONTENT_ROLES)
 def restore(kind_slug: str, item_id: int, revision_id: int):
     item = _item(kind_slug, item_id)
-    revision = db.session.get(content.Revision, revision_id)
+    revision = content.get_revision(db.session, revision_id)
     if revision is None or revision.content_kind != item.kind or revision.content_id != item.id:
         abort(404)
     page = ask_confirmation("content_restore", item, revision, kind_slug)
@@ -240,7 +238,6 @@ def restore(kind_slug: str, item_id: int, revision_id: int):
     try:
         content.restore(db.session, item, revision, current_user, publish=publish)
     except content.ContentError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
         return redirect_to(url_for("cms.revisions", kind_slug=kind_slug, item_id=item.id))
     if publish:
@@ -266,7 +263,6 @@ def unarchive(kind_slug: str, item_id: int):
     try:
         content.unarchive(db.session, item, current_user)
     except content.ContentError as exc:
-        db.session.rollback()
         flash(str(exc.message), "error")
     else:
         flash(_("Dikeluarkan dari arsip sebagai draf; terbitkan lagi bila perlu."), "success")
@@ -338,7 +334,6 @@ def media_library():
                     current_app.config["MEDIA_MAX_BYTES"],
                 )
             except media.MediaError as exc:
-                db.session.rollback()
                 getattr(form, exc.field).errors = [str(exc.message)]
                 status = 422
             else:
@@ -371,7 +366,7 @@ def _media_remove_confirmation(item) -> Confirmation:
 @bp.post("/media/<int:media_id>/hapus")
 @roles_required(*CONTENT_ROLES)
 def media_remove(media_id: int):
-    item = db.session.get(media.MediaFile, media_id)
+    item = media.get_file(db.session, media_id)
     if item is None:
         abort(404)
     page = ask_confirmation("media_remove", item)

@@ -11,8 +11,6 @@ from types import SimpleNamespace
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from blueprints.confirmation import Confirmation, confirmation
 from blueprints.confirmation import ask as ask_confirmation
@@ -31,13 +29,15 @@ from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.cooperative import RAT_PENDING, RatReport
-from models.region import KECAMATAN, KELURAHAN, Region
-from models.user import COOPERATIVE, OFFICER, SUPERADMIN, User
-from services import clock
+from models.region import Region
+from models.user import OFFICER, SUPERADMIN
+from services import clock, regions
 from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
 from services.invitations import create_invitation, invitation_lifetime_hours
+from services.registry import kecamatan_scope
+from services.users import cooperative_accounts
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
 DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
@@ -71,21 +71,11 @@ def _cooperative_or_404(cooperative_id: int):
 
 def _kelurahan_groups() -> list[tuple[str, list[Region]]]:
     """Kelurahan the user may choose, grouped by kecamatan."""
-    query = select(Region).where(Region.level == KELURAHAN).options(selectinload(Region.parent))
-    query = query.order_by(Region.parent_id, Region.name)
-    if current_user.role == OFFICER and current_user.kecamatan_id:
-        query = query.where(Region.parent_id == current_user.kecamatan_id)
-    groups: dict[str, list[Region]] = {}
-    for kelurahan in db.session.scalars(query):
-        groups.setdefault(kelurahan.parent.name, []).append(kelurahan)
-    return sorted(groups.items())
+    return regions.kelurahan_groups(db.session, kecamatan_scope(current_user))
 
 
 def _kecamatan_choices() -> list[Region]:
-    query = select(Region).where(Region.level == KECAMATAN).order_by(Region.name)
-    if current_user.role == OFFICER and current_user.kecamatan_id:
-        query = query.where(Region.id == current_user.kecamatan_id)
-    return list(db.session.scalars(query))
+    return regions.kecamatan_list(db.session, kecamatan_scope(current_user))
 
 
 # --- List and dashboard ---------------------------------------------------------------------------
@@ -294,7 +284,6 @@ def _edit(cooperative=None):
                         db.session, current_user, _to_input(form), cooperative, ip_address=request.remote_addr
                     )
                 except coops.CooperativeRuleError as exc:
-                    db.session.rollback()
                     sections = _apply_rule_errors(form, exc.errors)
                 else:
                     flash(_("Data koperasi %(name)s disimpan.", name=saved.name), "success")
@@ -368,9 +357,7 @@ def _detail_page(
         invitation_hours=invitation_hours,
         deeds=deeds_of(db.session, cooperative),
         deed_up_to_date=deed_service.is_up_to_date(cooperative),
-        accounts=db.session.scalars(
-            select(User).where(User.cooperative_id == cooperative.id, User.role == COOPERATIVE).order_by(User.username)
-        ).all(),
+        accounts=cooperative_accounts(db.session, cooperative.id),
     )
 
 
@@ -425,7 +412,6 @@ def record_rat(cooperative_id: int):
                 minutes=minutes_upload(form),
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("RAT tahun buku %(year)d dicatat.", year=form.financial_year.data), "success")
@@ -521,7 +507,6 @@ def reject_rat(report_id: int):
     try:
         coops.reject_rat_report(db.session, current_user, report, form.reason.data, ip_address=request.remote_addr)
     except coops.RatError as exc:
-        db.session.rollback()
         apply_errors(form, exc.errors)
         return _rat_report_page(report, reject_form=form, status=422)
     flash(
@@ -548,7 +533,6 @@ def rat_minutes_upload(report_id: int):
                 db.session, current_user, report, minutes_upload(form, required=True), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("Notulen RAT dilampirkan."), "success")

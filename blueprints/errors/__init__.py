@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from blueprints.rendering import render
 from extensions import db
+from services.transactions import discard
 
 MESSAGES = {
     400: (
@@ -63,6 +64,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        db.session.rollback()
+        discard(db.session)
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         return _page(500)

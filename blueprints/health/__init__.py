@@ -1,13 +1,12 @@
-"""/healthz: is the database reachable and the search index readable."""
+"""/healthz: is the database reachable; is search healthy (index, outbox backlog, worker heartbeat)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db, limiter
-from services.search import index_status
+from services.health import database_reachable
+from services.search import health as search_health
 
 bp = Blueprint("health", __name__)
 
@@ -15,18 +14,14 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = {"status": "ok"}
-    except SQLAlchemyError:
-        db.session.rollback()
-        database = {"status": "unreachable"}
-    search = index_status()
+    database = {"status": "ok" if database_reachable(db.session) else "unreachable"}
     healthy = database["status"] == "ok"
+    search = search_health(db.session) if healthy else {"status": "unknown", "index": {"status": "unknown"}}
     body = {
         "status": "ok" if healthy and search["status"] == "ok" else ("degraded" if healthy else "down"),
         "database": database,
-        "search_index": search,
+        "search_index": search["index"],
+        "search": search,
     }
     response = jsonify(body)
     response.status_code = 200 if healthy else 503

@@ -61,7 +61,6 @@ def submit_rat():
                 minutes=minutes_upload(form),
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("Laporan RAT terkirim dan menunggu konfirmasi petugas."), "success")
@@ -107,7 +106,6 @@ def rat_minutes_upload(report_id: int):
                 db.session, current_user, report, minutes_upload(form, required=True), ip_address=request.remote_addr
             )
         except coops.RatError as exc:
-            db.session.rollback()
             apply_errors(form, exc.errors)
         else:
             flash(_("Notulen RAT dilampirkan."), "success")

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from flask import Response, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
-from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.rendering import render
 from blueprints.site import bp
@@ -28,12 +27,7 @@ def _now() -> datetime:
 @bp.app_context_processor
 def inject_menu():
     """The main menu's pages, for base.html (empty if the database cannot answer)."""
-    try:
-        pages = content.menu_pages(db.session, clock_now())
-    except SQLAlchemyError:
-        db.session.rollback()
-        pages = []
-    return {"menu_pages": pages}
+    return {"menu_pages": content.menu_pages(db.session, clock_now())}
 
 
 @bp.app_template_global("render_markdown")

@@ -4,7 +4,7 @@ One interface (services.search.base.SearchBackend), two backends: Whoosh (defaul
 full-text (SEARCH_BACKEND=postgres). Changes reach the index through the outbox (models.search).
 SEARCH_WRITER says who drains it: "thread" (in-process, the default for a single server),
 "inline" (right after each commit, the default for tests and for PostgreSQL) or "worker" (only
-`flask search worker`, for several processes sharing a Whoosh index).
+`flask search worker`: the production default whenever several processes serve, e.g. gunicorn).
 """
 
 from __future__ import annotations
@@ -89,9 +89,17 @@ def rebuild_index(session, root=None, progress=None) -> int:
 
 
 def index_status(root=None) -> dict:
-    """What /healthz says about the index: ok with a document count, missing, or broken."""
+    """The index alone: ok with a document count, missing, or broken."""
     backend = WhooshBackend(root) if root is not None else get_backend()
     return backend.status()
+
+
+def health(session) -> dict:
+    """The search part of /healthz: {"status": "ok"|"degraded", index, backlog, worker heartbeat, ...}."""
+    from services.search.outbox import health as search_health
+
+    app = current_app._get_current_object()
+    return search_health(session, get_backend(app), app.config["SEARCH_WRITER"])
 
 
 __all__ = [
@@ -99,6 +107,7 @@ __all__ = [
     "SearchResult",
     "SearchUnavailable",
     "get_backend",
+    "health",
     "index_status",
     "init_app",
     "open_index",

@@ -64,3 +64,26 @@ class SearchBackend(Protocol):
 
     def status(self) -> dict:
         """{"status": "ok", "documents": n} | {"status": "missing"} | {"status": "broken", ...}."""
+
+
+def fill(builder, documents, progress=None) -> int:
+    """Add every document to a backend's builder; returns how many."""
+    count = 0
+    for document in documents:
+        builder.add(document)
+        count += 1
+        if progress:
+            progress(1)
+    return count
+
+
+def rebuild_without_replay(builder, documents, progress=None) -> int:
+    """Fill a builder and swap it in, with no outbox replay (tools and tests; see outbox.rebuild)."""
+    try:
+        count = fill(builder, documents, progress)
+        builder.finish()
+        builder.swap()
+    except BaseException:
+        builder.discard()
+        raise
+    return count

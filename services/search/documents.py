@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -28,7 +32,7 @@ def _regions(kelurahan: Region | None) -> dict[str, str]:
 def _document(kind: str, record_id: int, name: str, text: list, identifiers: list, regions: dict, **facets) -> dict:
     distinctive, forms = split_name(name)
     place = (regions["kelurahan"], regions["kecamatan"], regions["kota"])
-    return {
+    document = {
         "key": f"{kind}:{record_id}",
         "kind": kind,
         "record_id": record_id,
@@ -43,7 +47,40 @@ def _document(kind: str, record_id: int, name: str, text: list, identifiers: lis
         "kbli_code": facets.get("kbli_code") or "",
         "kbli_title": facets.get("kbli_title") or "",
         "status": facets.get("status") or "",
+        "status_year": facets.get("status_year"),
+        "permit": facets.get("permit") or "",
+        "permit_until": facets.get("permit_until"),
     }
+    document["content_hash"] = content_hash(document)
+    return document
+
+
+def content_hash(document: dict) -> str:
+    """A digest of everything indexed about a record: `flask search check` compares these."""
+    fields = {name: value for name, value in document.items() if name != "content_hash"}
+    encoded = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha1(encoded, usedforsecurity=False).hexdigest()
+
+
+def permit_fields(permits) -> dict:
+    """A business's permit as the index stores it: (revoked_at, superseded_by_id, valid_until) per permit.
+
+    "valid" with the end date of its current permit (expiry is decided at query time), "revoked" when
+    its only unsuperseded permits were revoked, "none" when it never had one."""
+    current = [(revoked_at, valid_until) for revoked_at, superseded, valid_until in permits if superseded is None]
+    standing = [valid_until for revoked_at, valid_until in current if revoked_at is None]
+    if standing:
+        return {"permit": "valid", "permit_until": max(standing)}
+    if current:
+        return {"permit": "revoked", "permit_until": None}
+    return {"permit": "none", "permit_until": None}
+
+
+def _status_year(last_rat_year: int | None, founding_date: date | None) -> int | None:
+    """The year a cooperative's years-without-RAT are counted from (see services.cooperatives)."""
+    if last_rat_year is not None:
+        return last_rat_year
+    return founding_date.year - 1 if founding_date is not None else None
 
 
 def business_document(business: Business, kbli: KbliCode | None = None) -> dict:
@@ -61,16 +98,19 @@ def business_document(business: Business, kbli: KbliCode | None = None) -> dict:
         kbli_code=business.kbli_code,
         kbli_title=kbli.title if kbli else "",
         status=business.status,
+        **permit_fields((p.revoked_at, p.superseded_by_id, p.valid_until) for p in business.permits),
     )
 
 
 def cooperative_document(cooperative: Cooperative) -> dict:
     """The index entry of a cooperative: kind, kampungs served, legal numbers, activity status (all public).
 
-    The status is derived from the RAT reports as of the day of indexing; `flask search reindex`
-    after the financial year closes brings every cooperative's status up to date."""
+    Its activity status is derived at query time from `status_year` (so it changes on 1 January by
+    itself); `status` holds the status as of indexing, for tools that read the stored document."""
+    from models.cooperative import RAT_CONFIRMED
     from services.cooperatives import activity_status
 
+    confirmed = [r.financial_year for r in cooperative.rat_reports if r.status == RAT_CONFIRMED]
     return _document(
         "cooperative",
         cooperative.id,
@@ -79,6 +119,7 @@ def cooperative_document(cooperative: Cooperative) -> dict:
         [cooperative.legal_entity_number, cooperative.nib, cooperative.nomor_induk_koperasi],
         _regions(cooperative.kelurahan),
         status=activity_status(cooperative).status,
+        status_year=_status_year(max(confirmed) if confirmed else None, cooperative.founding_date),
     )
 
 
@@ -166,12 +207,14 @@ def iter_business_documents(session: Session, batch: int = 20_000):
         if not rows:
             break
         permits: dict[int, list[str]] = {}
-        for business_id, number in session.execute(
-            select(Permit.business_id, Permit.number)
+        standing: dict[int, list[tuple]] = {}
+        for business_id, number, revoked_at, superseded, valid_until in session.execute(
+            select(Permit.business_id, Permit.number, Permit.revoked_at, Permit.superseded_by_id, Permit.valid_until)
             .where(Permit.business_id > last, Permit.business_id <= rows[-1][0])
             .order_by(Permit.business_id, Permit.issued_at)
         ):
             permits.setdefault(business_id, []).append(number)
+            standing.setdefault(business_id, []).append((revoked_at, superseded, valid_until))
         for record_id, name, activity, version, code, nib, status, kelurahan_id in rows:
             title, section = kbli.get((version, code), (None, None))
             yield _document(
@@ -185,6 +228,7 @@ def iter_business_documents(session: Session, batch: int = 20_000):
                 kbli_code=code,
                 kbli_title=title or "",
                 status=status,
+                **permit_fields(standing.get(record_id, ())),
             )
         last = rows[-1][0]
 
@@ -213,3 +257,9 @@ def database_keys(session: Session) -> set[str]:
     keys = {f"business:{i}" for i in session.scalars(select(Business.id))}
     keys.update(f"cooperative:{i}" for i in session.scalars(select(Cooperative.id)))
     return keys
+
+
+def iter_document_hashes(session: Session):
+    """(key, content hash) of every record as it would be indexed now."""
+    for document in iter_all_documents(session):
+        yield document["key"], document["content_hash"]

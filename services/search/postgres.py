@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import MetaData, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.search import SearchDocument, SearchWord
 from services.search.analysis import max_typos, query_identifier, tokens
-from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
 
 # ts_rank weights for D (legal-form words), C (other text), B (identifiers), A (distinctive name words).
 RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
@@ -38,54 +38,26 @@ class PostgresBackend:
 
     # --- writing --------------------------------------------------------------------------------
     def index(self, documents: list[dict]) -> None:
-        self._browse_counts = None
-        if not documents:
-            return
-        rows = [{name: document[name] for name in _COLUMNS} for document in documents]
-        words = sorted({w for d in documents for f in ("name_words", "form_words", "text_words") for w in d[f].split()})
-        with self.engine.begin() as connection:
-            for start in range(0, len(rows), 1000):
-                statement = insert(SearchDocument).values(rows[start : start + 1000])
-                connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=["key"],
-                        set_={name: statement.excluded[name] for name in _COLUMNS if name != "key"},
-                    )
-                )
-            for start in range(0, len(words), 1000):
-                chunk = [{"word": w} for w in words[start : start + 1000] if len(w) <= 100]
-                connection.execute(insert(SearchWord).values(chunk).on_conflict_do_nothing())
+        self.apply(documents, [])
 
     def remove(self, keys: list[str]) -> None:
-        self._browse_counts = None
-        if keys:
-            with self.engine.begin() as connection:
-                connection.execute(delete(SearchDocument).where(SearchDocument.key.in_(keys)))
+        self.apply([], keys)
 
-    def apply(self, documents: list[dict], removed_keys: list[str]) -> None:
-        self.remove(removed_keys)
-        self.index(documents)
+    def apply(self, documents: list[dict], removed_keys: list[str], timeout: float = 0.0) -> None:
+        """Removals and upserts in one transaction."""
+        self._browse_counts = None
+        if documents or removed_keys:
+            with self.engine.begin() as connection:
+                _write(connection, DOCUMENTS, WORDS, documents, removed_keys)
+
+    def builder(self, large: bool = False) -> PostgresBuilder:
+        """Fresh tables to fill, then swap in (see services.search.outbox.rebuild)."""
+        self._browse_counts = None
+        return PostgresBuilder(self)
 
     def rebuild(self, documents, progress=None, large: bool = False) -> int:
-        """Replace every document; readers see the old set until the new one commits."""
-        with self.engine.begin() as connection:
-            connection.execute(delete(SearchDocument))
-        batch, count = [], 0
-        for document in documents:
-            batch.append(document)
-            count += 1
-            if len(batch) == 2000:
-                self.index(batch)
-                if progress:
-                    progress(len(batch))
-                batch = []
-        self.index(batch)
-        if progress and batch:
-            progress(len(batch))
-        return count
-
-    def ensure_exists(self) -> None:
-        """Nothing to create: the migration made the table."""
+        """Build fresh tables from `documents` and swap them in (no outbox replay: tools and tests)."""
+        return rebuild_without_replay(self.builder(large=large), documents, progress)
 
     # --- reading --------------------------------------------------------------------------------
     def _typo_candidates(self, connection, word: str) -> list[str]:
@@ -199,8 +171,12 @@ class PostgresBackend:
         return " ".join(corrected) if changed else None
 
     def keys(self) -> set[str]:
+        return set(self.hashes())
+
+    def hashes(self) -> dict[str, str]:
+        """{key: content hash} of every indexed document."""
         with self.engine.connect() as connection:
-            return set(connection.scalars(select(SearchDocument.key)))
+            return dict(connection.execute(select(SearchDocument.key, SearchDocument.content_hash)).all())
 
     def status(self) -> dict:
         try:
@@ -209,3 +185,129 @@ class PostgresBackend:
             return {"status": "ok", "documents": count}
         except SQLAlchemyError as exc:
             return {"status": "broken", "error": type(exc).__name__}
+
+
+DOCUMENTS, WORDS = SearchDocument.__table__, SearchWord.__table__
+WORD_FIELDS = ("name_words", "form_words", "text_words")
+BUILD = "__build"
+
+
+def _words(documents) -> list[str]:
+    return sorted({w for d in documents for f in WORD_FIELDS for w in d[f].split() if len(w) <= 100})
+
+
+def _write(connection, documents_table, words_table, documents: list[dict], removed_keys: list[str]) -> None:
+    for start in range(0, len(removed_keys), 1000):
+        connection.execute(delete(documents_table).where(documents_table.c.key.in_(removed_keys[start : start + 1000])))
+    rows = [{name: document[name] for name in _COLUMNS} for document in documents]
+    for start in range(0, len(rows), 1000):
+        statement = insert(documents_table).values(rows[start : start + 1000])
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["key"],
+                set_={name: statement.excluded[name] for name in _COLUMNS if name != "key"},
+            )
+        )
+    words = _words(documents)
+    for start in range(0, len(words), 1000):
+        chunk = [{"word": w} for w in words[start : start + 1000]]
+        connection.execute(insert(words_table).values(chunk).on_conflict_do_nothing())
+
+
+class PostgresBuilder:
+    """New `search_document`/`search_word` tables, loaded with COPY and indexed once, then renamed
+    over the live ones in one short transaction: readers see the old set until the switch, never an
+    empty or half-filled one."""
+
+    TABLES = (DOCUMENTS.name, WORDS.name)
+
+    def __init__(self, backend: PostgresBackend):
+        self.backend = backend
+        self.engine = backend.engine
+        metadata = MetaData()
+        self.documents = DOCUMENTS.to_metadata(metadata, name=DOCUMENTS.name + BUILD)
+        self.words_table = WORDS.to_metadata(metadata, name=WORDS.name + BUILD)
+        with self.engine.begin() as connection:
+            for table in self.TABLES:
+                connection.execute(text(f"DROP TABLE IF EXISTS {table}{BUILD}"))
+                connection.execute(
+                    text(f"CREATE TABLE {table}{BUILD} (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED)")
+                )
+        self.batch: list[dict] = []
+        self.vocabulary: set[str] = set()
+        self.indexes: list[tuple[str, str, str, bool]] = []
+
+    def add(self, document: dict) -> None:
+        self.batch.append(document)
+        if len(self.batch) >= 5000:
+            self._copy()
+
+    def _copy(self) -> None:
+        if not self.batch:
+            return
+        self.vocabulary.update(_words(self.batch))
+        raw = self.engine.raw_connection()
+        try:
+            columns = ", ".join(_COLUMNS)
+            with raw.cursor() as cursor, cursor.copy(f"COPY {DOCUMENTS.name}{BUILD} ({columns}) FROM STDIN") as copy:
+                for document in self.batch:
+                    copy.write_row([document[name] for name in _COLUMNS])
+            raw.commit()
+        finally:
+            raw.close()
+        self.batch = []
+
+    def finish(self) -> None:
+        """Load the vocabulary, then create the live tables' indexes on the new ones."""
+        self._copy()
+        raw = self.engine.raw_connection()
+        try:
+            with raw.cursor() as cursor, cursor.copy(f"COPY {WORDS.name}{BUILD} (word) FROM STDIN") as copy:
+                for word in sorted(self.vocabulary):
+                    copy.write_row([word])
+            raw.commit()
+        finally:
+            raw.close()
+        with self.engine.begin() as connection:
+            for table in self.TABLES:
+                primary = connection.scalar(
+                    text("SELECT conname FROM pg_constraint WHERE conrelid = CAST(:t AS regclass) AND contype = 'p'"),
+                    {"t": table},
+                )
+                for name, definition in connection.execute(
+                    text(
+                        "SELECT indexname, indexdef FROM pg_indexes "
+                        "WHERE schemaname = current_schema() AND tablename = :t"
+                    ),
+                    {"t": table},
+                ):
+                    build_definition = definition.replace(f"INDEX {name} ON", f"INDEX {name}{BUILD} ON", 1).replace(
+                        f".{table} ", f".{table}{BUILD} ", 1
+                    )
+                    connection.execute(text(build_definition))
+                    self.indexes.append((table, name, build_definition, name == primary))
+            connection.execute(text(f"ANALYZE {DOCUMENTS.name}{BUILD}"))
+
+    def apply(self, documents: list[dict], removed_keys: list[str], timeout: float = 0.0) -> None:
+        with self.engine.begin() as connection:
+            _write(connection, self.documents, self.words_table, documents, removed_keys)
+
+    def swap(self) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(text(f"LOCK TABLE {', '.join(self.TABLES)} IN ACCESS EXCLUSIVE MODE"))
+            for table in self.TABLES:
+                connection.execute(text(f"DROP TABLE {table}"))
+                connection.execute(text(f"ALTER TABLE {table}{BUILD} RENAME TO {table}"))
+            for table, name, _definition, primary in self.indexes:
+                if primary:
+                    connection.execute(
+                        text(f"ALTER TABLE {table} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name}{BUILD}")
+                    )
+                else:
+                    connection.execute(text(f"ALTER INDEX {name}{BUILD} RENAME TO {name}"))
+        self.backend._browse_counts = None
+
+    def discard(self) -> None:
+        with self.engine.begin() as connection:
+            for table in self.TABLES:
+                connection.execute(text(f"DROP TABLE IF EXISTS {table}{BUILD}"))

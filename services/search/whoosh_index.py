@@ -7,6 +7,7 @@ services.search.outbox); readers keep a per-thread searcher and refresh it to se
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -23,10 +24,13 @@ from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
 from services.search.analysis import max_typos, query_identifier, tokens
-from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable
+from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
 from services.search.whoosh_arrays import IndexArrays, top
 
+log = logging.getLogger(__name__)
+
 POINTER = "CURRENT"
+READ_ATTEMPTS = 3
 WRITER_LIMIT_MB = 512  # per writer process: sorting postings in memory, not in merged runs on disk
 
 # Text arrives already analysed (services.search.analysis): split on spaces, nothing more.
@@ -54,6 +58,10 @@ SCHEMA = Schema(
     kbli_code=ID(stored=True),
     kbli_title=STORED,
     status=ID(stored=True),
+    status_year=ID,
+    permit=ID,
+    permit_until=ID,
+    content_hash=STORED,
 )
 WORD_FIELDS = ("name_words", "form_words", "text_words")
 
@@ -179,8 +187,13 @@ class WhooshBackend:
     # --- reading ------------------------------------------------------------------------------
     def _arrays(self) -> IndexArrays:
         """The process's arrays over the current index generation, rebuilt after a commit or a swap."""
-        directory = _current_dir(self.root)
-        if directory is None or not whoosh_index.exists_in(directory):
+        for _attempt in range(READ_ATTEMPTS):
+            directory = _current_dir(self.root)
+            if directory is not None and whoosh_index.exists_in(directory):
+                break
+            if _current_dir(self.root) == directory:  # not a swap under our feet: there is no index
+                raise SearchUnavailable("no search index")
+        else:
             raise SearchUnavailable("no search index")
         with self._lock:
             arrays = self._current
@@ -202,42 +215,47 @@ class WhooshBackend:
         return self._arrays().searcher
 
     def query(self, query: SearchQuery) -> SearchResult:
-        try:
-            arrays = self._arrays()
-            words = tokens(query.text)
-            keep = arrays.filter_mask(query.filters)
-            mask, scores = _match(arrays, query.text, conjunction=True)
-            if (
-                mask is not None
-                and len(words) > 1
-                and not (mask & arrays.live & (True if keep is None else keep)).any()
-            ):
-                # Nothing has every word: rank by the words that match (distinctive words first).
-                mask, scores = _match(arrays, query.text, conjunction=False)
-            if mask is None and keep is None:
-                docnums = arrays.all_docs
-            else:
-                combined = arrays.live if mask is None else (mask & arrays.live)
-                if keep is not None:
-                    combined = combined & keep
-                docnums = np.flatnonzero(combined)
-            start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
-            browse = mask is None and keep is None
-            facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
-            if query.sort == "name" or not words:
-                page = top(docnums, arrays.name_rank[docnums], start, stop)
-            else:
-                page = top(docnums, -scores[docnums], start, stop)
-            with arrays.lock:
-                hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
-                suggest = lambda: self._suggest(arrays.searcher, query.text)  # noqa: E731
-                suggestion = arrays.remember(("suggest", query.text), suggest)
-        except SearchUnavailable:
-            raise
-        except Exception as exc:  # a corrupt index: degrade, do not fail the page
-            with self._lock:
-                self._current = None
-            raise SearchUnavailable(type(exc).__name__) from exc
+        """Search; a reader that raced a writer (a segment merged away, a generation swapped out) opens
+        the current generation and tries again before the index counts as unavailable."""
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return self._query(query)
+            except SearchUnavailable:
+                raise
+            except Exception as exc:  # a racing commit, or a corrupt index: degrade, do not fail the page
+                with self._lock:
+                    self._current = None
+                if attempt == READ_ATTEMPTS - 1:
+                    raise SearchUnavailable(type(exc).__name__) from exc
+                log.info("search read raced a writer (%s); reopening", type(exc).__name__)
+        raise SearchUnavailable("unreachable")
+
+    def _query(self, query: SearchQuery) -> SearchResult:
+        arrays = self._arrays()
+        words = tokens(query.text)
+        keep = arrays.filter_mask(query.filters)
+        mask, scores = _match(arrays, query.text, conjunction=True)
+        if mask is not None and len(words) > 1 and not (mask & arrays.live & (True if keep is None else keep)).any():
+            # Nothing has every word: rank by the words that match (distinctive words first).
+            mask, scores = _match(arrays, query.text, conjunction=False)
+        if mask is None and keep is None:
+            docnums = arrays.all_docs
+        else:
+            combined = arrays.live if mask is None else (mask & arrays.live)
+            if keep is not None:
+                combined = combined & keep
+            docnums = np.flatnonzero(combined)
+        start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
+        browse = mask is None and keep is None
+        facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
+        if query.sort == "name" or not words:
+            page = top(docnums, arrays.name_rank[docnums], start, stop)
+        else:
+            page = top(docnums, -scores[docnums], start, stop)
+        with arrays.lock:
+            hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
+            suggest = lambda: self._suggest(arrays.searcher, query.text)  # noqa: E731
+            suggestion = arrays.remember(("suggest", query.text), suggest)
         return SearchResult(hits=hits, total=len(docnums), facets=facets, suggestion=suggestion)
 
     def _suggest(self, searcher, text: str) -> str | None:
@@ -262,8 +280,13 @@ class WhooshBackend:
         return " ".join(corrected) if changed else None
 
     def keys(self) -> set[str]:
-        searcher = self._searcher()
-        return {fields["key"] for fields in searcher.all_stored_fields()}
+        return set(self.hashes())
+
+    def hashes(self) -> dict[str, str]:
+        """{key: content hash} of every indexed document."""
+        arrays = self._arrays()
+        with arrays.lock:
+            return {fields["key"]: fields.get("content_hash", "") for fields in arrays.searcher.all_stored_fields()}
 
     def status(self) -> dict:
         try:
@@ -276,11 +299,12 @@ class WhooshBackend:
             return {"status": "broken", "error": type(exc).__name__}
 
     # --- writing (only the outbox writer and rebuild call these) -------------------------------
-    def _writer(self):
+    def _writer(self, timeout: float = 0.0):
         ix = open_index(self.root)
         if ix is None:
             raise SearchUnavailable("no search index")
-        return ix.writer(compound=False)  # raises LockError if another process is writing; the caller retries
+        # LockError if another process is still writing after `timeout`: the caller retries later
+        return ix.writer(compound=False, timeout=timeout)
 
     def index(self, documents: list[dict]) -> None:
         if documents:
@@ -290,50 +314,78 @@ class WhooshBackend:
         if keys:
             self.apply([], keys)
 
-    def apply(self, documents: list[dict], removed_keys: list[str]) -> None:
+    def apply(self, documents: list[dict], removed_keys: list[str], timeout: float = 0.0) -> None:
         """Upserts and removals in one index commit."""
-        writer = self._writer()
-        try:
-            for key in removed_keys:
-                writer.delete_by_term("key", key)
-            for document in documents:
-                writer.update_document(**_stored(document, writer.schema))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        _apply(self._writer(timeout), documents, removed_keys)
+
+    def builder(self, large: bool = False) -> WhooshBuilder:
+        """A fresh index directory to fill, then swap in (see services.search.outbox.rebuild)."""
+        return WhooshBuilder(self.root, large=large)
 
     def rebuild(self, documents, progress=None, large: bool = False) -> int:
-        """Build a fresh index directory from `documents`, then swap it in atomically.
+        """Build a fresh index from `documents` and swap it in (no outbox replay: tools and tests)."""
+        return rebuild_without_replay(self.builder(large=large), documents, progress)
 
-        `large`: use one writer process per core (Whoosh's multiprocessing writer), worth it from
-        tens of thousands of records."""
+
+class WhooshBuilder:
+    """A new index generation in its own directory: filled, replayed into, then made current atomically.
+
+    `large`: one writer process per core (Whoosh's multiprocessing writer), worth it from tens of
+    thousands of records."""
+
+    def __init__(self, root: Path, large: bool = False):
+        self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
-        build = self.root / f"index-{uuid.uuid4().hex[:12]}"
-        build.mkdir()
+        self.directory = self.root / f"index-{uuid.uuid4().hex[:12]}"
+        self.directory.mkdir()
         procs = min(4, os.cpu_count() or 1) if large else 1
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        self.index = whoosh_index.create_in(self.directory, SCHEMA)
         # Not a compound segment: Whoosh reads one of those by copying it whole into memory (BytesIO).
-        writer = whoosh_index.create_in(build, SCHEMA).writer(limitmb=WRITER_LIMIT_MB, compound=False, **options)
-        count = 0
-        for document in documents:
-            writer.add_document(**_stored(document))
-            count += 1
-            if progress:
-                progress(1)
-        writer.commit()
-        tmp_pointer = self.root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
-        tmp_pointer.write_text(build.name)
-        os.replace(tmp_pointer, self.root / POINTER)
-        for old in self.root.glob("index-*"):
-            if old != build:
-                shutil.rmtree(old, ignore_errors=True)
-        return count
+        self.writer = self.index.writer(limitmb=WRITER_LIMIT_MB, compound=False, **options)
+        self.swapped = False
 
-    def ensure_exists(self) -> None:
-        """An empty index, so that the writer has something to write to on a fresh install."""
-        if open_index(self.root) is None:
-            self.rebuild([])
+    def add(self, document: dict) -> None:
+        self.writer.add_document(**_stored(document))
+
+    def finish(self) -> None:
+        self.writer.commit()
+        self.writer = None
+
+    def apply(self, documents: list[dict], removed_keys: list[str], timeout: float = 0.0) -> None:
+        _apply(self.index.writer(compound=False), documents, removed_keys)
+
+    def swap(self) -> None:
+        """Point CURRENT at the new directory (atomic rename); keep the previous generation one round
+        for readers still on it, remove older ones."""
+        previous = _current_dir(self.root)
+        tmp_pointer = self.root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
+        tmp_pointer.write_text(self.directory.name)
+        os.replace(tmp_pointer, self.root / POINTER)
+        self.swapped = True
+        for old in self.root.glob("index-*"):
+            if old not in (self.directory, previous):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        if not self.swapped:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _apply(writer, documents: list[dict], removed_keys: list[str]) -> None:
+    """Upserts and removals in one index commit."""
+    try:
+        for key in removed_keys:
+            writer.delete_by_term("key", key)
+        for document in documents:
+            writer.update_document(**_stored(document, writer.schema))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
 
 
 _NAMES = tuple(SCHEMA.names())
@@ -342,6 +394,10 @@ _NAMES = tuple(SCHEMA.names())
 def _stored(document: dict, schema=SCHEMA) -> dict:
     names = _NAMES if schema is SCHEMA else tuple(schema.names())
     fields = {name: document[name] for name in names if name in document}
+    for name in ("status_year", "permit_until"):  # ID fields: text; no value is the empty term
+        if name in fields:
+            value = fields[name]
+            fields[name] = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
     if "sort_name" in fields and isinstance(schema["sort_name"], COLUMN):  # a column-only field takes bytes
         fields["sort_name"] = fields["sort_name"].encode("utf-8")
     return fields

@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from tests.signing import make_certificate
 from tests.support import (
     create_postgres_database,
     drop_postgres_database,
@@ -44,11 +46,17 @@ def production_database():
 
 def production_env(database_url: str, tmp_path: Path, secret_key: str | None) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "SESSION_COOKIE_SECURE")}
+    seal = make_certificate("Dinas Koperasi UKM", organization="Pemerintah Kota")
+    (tmp_path / "seal-key.pem").write_bytes(seal.key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    (tmp_path / "seal-cert.pem").write_bytes(seal.pem())
     env.update(
         FLASK_APP="app",
         BALAI_ENV="production",
         DATABASE_URL=database_url,
         SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
+        PUBLIC_BASE_URL="https://izin.example.go.id",
+        SIGNING_KEY_PATH=str(tmp_path / "seal-key.pem"),
+        SIGNING_CERT_PATH=str(tmp_path / "seal-cert.pem"),
     )
     env.pop("SECRET_KEY", None)
     if secret_key is not None:
@@ -170,3 +178,15 @@ def test_production_without_secret_key_refuses_to_start(production_database, tmp
     assert ours == [expected]
     assert "Booting worker" not in log  # the master refused before starting any worker
     assert "Traceback" not in log
+
+
+def test_production_with_the_demo_key_or_without_a_public_address_refuses_to_start(production_database, tmp_path):
+    env = production_env(production_database, tmp_path, secret_key=secrets.token_hex(32))
+    demo = {key: value for key, value in env.items() if key not in ("SIGNING_KEY_PATH", "SIGNING_CERT_PATH")}
+    refused = flask(demo, "db", "upgrade")
+    assert refused.returncode != 0
+    assert "Balai cannot start: production refuses the demo signing key" in refused.stderr
+    no_address = {key: value for key, value in env.items() if key != "PUBLIC_BASE_URL"}
+    refused = flask(no_address, "db", "upgrade")
+    assert refused.returncode != 0
+    assert "Balai cannot start: production needs PUBLIC_BASE_URL" in refused.stderr

@@ -210,7 +210,7 @@ def test_batch_progress_is_readable_by_another_worker_process(client, auth, app)
     job = batch.BatchJob(id="abc123", owner_id=officer.id, total=500, done=125)
     batch._save_state(app, job)
     page = client.get("/kantor/izin/cetak/abc123").get_data(as_text=True)
-    assert "125 dari 500 sertifikat" in page
+    assert "125 dari 500 langkah" in page
     assert client.get("/kantor/izin/cetak/..%2Fsecret").status_code == 404
     other = auth.create("officer", username="lain")
     job_other = batch.BatchJob(id="def456", owner_id=other.id, total=1)

@@ -65,6 +65,8 @@ PRODUCTION_OK = {
     "SECRET_KEY_FROM_ENV": True,
     "SESSION_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_SECURE": True,
+    "PUBLIC_BASE_URL": "https://izin.example.go.id",
+    "SIGNING_PKCS12_PATH": __file__,  # any readable file: the check is about configuration, not the key
 }
 
 
@@ -75,6 +77,10 @@ PRODUCTION_OK = {
         ({"SECRET_KEY_FROM_ENV": False}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"SESSION_COOKIE_SECURE": False}, "Secure"),
+        ({"PUBLIC_BASE_URL": ""}, "PUBLIC_BASE_URL"),
+        ({"PUBLIC_BASE_URL": "http://127.0.0.1:5000"}, "PUBLIC_BASE_URL"),
+        ({"SIGNING_PKCS12_PATH": None}, "demo signing key"),
+        ({"SIGNING_PKCS12_PATH": "/nonexistent/seal.p12"}, "SIGNING_PKCS12_PATH"),
     ],
 )
 def test_production_self_check_refuses_unsafe_settings(change, message):
@@ -88,3 +94,11 @@ def test_production_cookies_are_secure_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     config = load_config(tmp_path)
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_production_has_no_default_public_address(tmp_path, monkeypatch):
+    monkeypatch.setenv("BALAI_ENV", "production")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    assert load_config(tmp_path)["PUBLIC_BASE_URL"] == ""
+    monkeypatch.setenv("BALAI_ENV", "development")
+    assert load_config(tmp_path)["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
