@@ -66,7 +66,7 @@ def test_officer_registers_a_cooperative_serving_several_kampungs(auth, client):
         ({"founders-3-nik": "3172010000000001"}, 9, "NIK ini sudah dipakai pendiri nomor 1."),
         ({"founders-2-nik": "31720100000"}, 9, "NIK harus 16 angka."),
         ({"simpanan_pokok_rupiah": "-5000"}, 9, "Jumlah rupiah tidak boleh negatif."),
-        ({"simpanan_wajib_rupiah": "dua puluh"}, 9, "Tulis jumlah rupiah dengan angka saja"),
+        ({"simpanan_wajib_rupiah": "dua puluh"}, 9, "Tulis jumlah rupiah dengan angka, misalnya 1.000.000"),
         ({"level": "sekunder", "members-0-name": "Koperasi A"}, 9, "paling sedikit 3 koperasi; baru 1 diisi."),
         ({"kampungs": ""}, 9, "Isi paling sedikit satu kampung yang dilayani."),
         ({"kelurahan_id": ""}, 9, "Pilih kelurahan tempat kedudukan koperasi."),
