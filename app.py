@@ -30,8 +30,8 @@ def refuse_bad_configuration() -> None:
     """What create_app refuses, checked without building the app: gunicorn's master calls it before
     forking any worker (gunicorn.conf.py), so a bad setting stops the server with one line."""
     instance_path = BASE_DIR / "instance"
-    config = load_config(instance_path)
     try:
+        config = load_config(instance_path)
         _validate(config, instance_path)
         engine = create_engine(config["SQLALCHEMY_DATABASE_URI"])
         try:
@@ -198,14 +198,24 @@ def _register_blueprints(app: Flask) -> None:
 NOINDEX_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "cooperatives_admin"})
 
 
+# Blueprints whose responses may show personal data to staff or to a cooperative.
+STAFF_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "cooperatives_admin"})
+
+
 def _is_noindex() -> bool:
     return bool(getattr(g, "noindex", False)) or request.blueprint in NOINDEX_BLUEPRINTS
 
 
 def _register_request_hooks(app: Flask) -> None:
+    from blueprints import request_ids
+
+    request_ids.init_app(app)
     from flask_babel import format_decimal, get_locale
 
+    from blueprints.links import url_with_query
+
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.globals["url_with_query"] = url_with_query
 
     @app.context_processor
     def inject_site():
@@ -228,6 +238,11 @@ def _register_request_hooks(app: Flask) -> None:
         )
         if _is_noindex():
             response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        if request.blueprint in STAFF_BLUEPRINTS:
+            # Back-office pages carry full NIKs and addresses: never kept by a browser or proxy cache.
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["BALAI_ENV"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if "lang" in session:
             response.vary.add("Cookie")
         return response

@@ -11,10 +11,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from demo import records as demo
 from extensions import db
 from models.region import Region
 from models.user import ROLES
-from services import demo, kbli, regions, users
+from services import audit, kbli, regions, users
 from services.search import rebuild_index
 
 regions_cli = AppGroup("regions", help="Regions of the configured municipality.")
@@ -74,7 +75,7 @@ def users_create(username, role, full_name, kecamatan, password_env):
 @click.option("--source-cooperatives", is_flag=True, help="Add the cooperatives of the source articles.")
 def demo_seed(businesses, cooperatives, seed, if_empty, permits, source_cooperatives):
     """Generate realistic Indonesian demo records across the loaded regions, and the demo site content."""
-    from services.demo_content import seed_content
+    from demo.content import seed_content
 
     pages = seed_content(db.session)
     if pages:
@@ -262,9 +263,26 @@ def setup(demo_businesses, demo_cooperatives):
     click.echo(f"Balai will serve on {local_url()}/ (PORT={port}).")
 
 
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Recompute the audit log's hash chain; name the first entry that was changed, removed or reordered."""
+    result = audit.verify_chain(db.session)
+    if not result.intact:
+        click.echo(
+            f"Audit log BROKEN at entry #{result.first_broken_id} ({result.reason}); "
+            f"{result.checked} entries before it are intact.",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo(f"Audit log intact: {result.checked} entries.")
+
+
 def register_cli(app: Flask) -> None:
     import cli_documents
 
-    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup):
+    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup, audit_cli):
         app.cli.add_command(command)
     cli_documents.register(app)

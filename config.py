@@ -8,6 +8,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_TIMEZONE = "Asia/Jakarta"
+ENVIRONMENTS = ("development", "production")
 
 
 class ConfigError(Exception):
@@ -42,6 +43,8 @@ def _port() -> int:
 def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping from the environment with safe defaults."""
     env = os.environ.get("BALAI_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"BALAI_ENV is '{env}': use one of {', '.join(ENVIRONMENTS)}")
     port = _port()
     production = env == "production"
     sqlite_path = instance_path / "balai.sqlite3"

@@ -39,8 +39,9 @@ def _app(db_path: Path):
 def prepare(db_path: Path, businesses: int):
     from flask_migrate import upgrade
 
+    from demo import records as demo
     from extensions import db
-    from services import demo, kbli, regions
+    from services import kbli, regions
 
     app = _app(db_path)
     with app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
-from flask import request, url_for
+from blueprints.links import url_with_query
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,7 @@ class Pagination:
         return shown
 
     def url(self, page: int) -> str:
-        args = request.args.to_dict(flat=False)
-        args[self.page_arg] = [str(page)]
-        if page == 1:
-            args.pop(self.page_arg)
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        return url_with_query(**{self.page_arg: page if page > 1 else None})
 
 
 def page_number(value: str | None) -> int:

@@ -24,5 +24,9 @@ class AuditEvent(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 over the previous entry's hash and this entry's fields: editing or deleting any entry breaks
+    # every hash after it (services/audit.py computes it; database triggers refuse updates and deletes).
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()

@@ -154,6 +154,64 @@ def _move_slug(session: Session, kind: str, item, new_slug: str) -> None:
         session.add(SlugRedirect(content_kind=kind, old_slug=item.slug, content_id=item.id))
 
 
+def _check_input(session: Session, kind: str, item, data: ContentInput, action: str, now: datetime) -> tuple[str, str]:
+    """The rules a save must meet, in the order an editor reads the form; (title, slug) when all hold."""
+    if action not in SAVE_ACTIONS:
+        raise ContentError("action", _l("Tindakan tidak dikenal."))
+    title = (data.title or "").strip()
+    if not title:
+        raise ContentError("title", _l("Judul wajib diisi."))
+    slug = (data.slug or "").strip().lower() or slugify(title)
+    _check_slug(session, kind, item, slug)
+    if kind == PAGE:
+        _check_parent(session, item, data.parent_id)
+    _check_schedule(action, data.publish_at, now)
+    _check_image_alts(data.body)
+    return title, slug
+
+
+def _check_schedule(action: str, publish_at: datetime | None, now: datetime) -> None:
+    if action == SCHEDULE and (publish_at is None or publish_at <= now):
+        raise ContentError("publish_at", _l("Untuk menjadwalkan, isi waktu terbit (WIB) yang belum lewat."))
+
+
+def _check_image_alts(body: str | None) -> None:
+    from services.richtext import image_alts_missing
+
+    if image_alts_missing(body):
+        raise ContentError("body", _l("Setiap gambar perlu teks alternatif: tulis ![keterangan gambar](alamat)."))
+
+
+def _apply_input(item, kind: str, data: ContentInput, action: str, now: datetime, author: User | None) -> None:
+    """Copy the typed fields and the state the action asks for onto the item (the revision snapshots them)."""
+    item.summary = (data.summary or "").strip() or None
+    item.body = data.body or ""
+    item.publish_at = data.publish_at if action != PUBLISH else (data.publish_at or item.publish_at or now)
+    if kind == PAGE:
+        item.parent_id = data.parent_id
+        item.menu_order = data.menu_order or 0
+        item.show_in_menu = bool(data.show_in_menu)
+    else:
+        item.image_id = data.image_id
+    item.updated_at = now
+    item.updated_by_id = author.id if author is not None else None
+    item.state = {PUBLISH: PUBLISHED, SCHEDULE: SCHEDULED}.get(action, item.state)
+
+
+def _release(session: Session, kind: str, item, revision: Revision, action: str, author: User | None, now: datetime):
+    """Make the new revision live (PUBLISH) or pending (SCHEDULE); a draft leaves the live version alone."""
+    if action == PUBLISH:
+        item.live_revision_id = revision.id
+        item.pending_revision_id = None
+        item.published_at = item.published_at or now
+        audit.record(session, author, "content.publish", kind, item.id, summary=item.title)
+    elif action == SCHEDULE:
+        item.pending_revision_id = revision.id
+        audit.record(
+            session, author, "content.schedule", kind, item.id, summary=item.title, after={"publish_at": _iso(item)}
+        )
+
+
 @owns_transaction
 def save(
     session: Session,
@@ -172,58 +230,18 @@ def save(
     from services.clock import now as clock_now
 
     now = now or clock_now()
-    if action not in SAVE_ACTIONS:
-        raise ContentError("action", _l("Tindakan tidak dikenal."))
-    title = (data.title or "").strip()
-    if not title:
-        raise ContentError("title", _l("Judul wajib diisi."))
-    slug = (data.slug or "").strip().lower() or slugify(title)
-    _check_slug(session, kind, item, slug)
-    if kind == PAGE:
-        _check_parent(session, item, data.parent_id)
-    if action == SCHEDULE and (data.publish_at is None or data.publish_at <= now):
-        raise ContentError("publish_at", _l("Untuk menjadwalkan, isi waktu terbit (WIB) yang belum lewat."))
-    from services.richtext import image_alts_missing
-
-    if image_alts_missing(data.body):
-        raise ContentError("body", _l("Setiap gambar perlu teks alternatif: tulis ![keterangan gambar](alamat)."))
-
-    model = MODELS[kind]
+    title, slug = _check_input(session, kind, item, data, action, now)
     if item is None:
-        item = model(slug=slug, title=title, state=DRAFT, created_at=now)
+        item = MODELS[kind](slug=slug, title=title, state=DRAFT, created_at=now)
         session.add(item)
         session.flush()
     elif item.slug != slug:
         _move_slug(session, kind, item, slug)
     item.slug = slug
     item.title = title
-    item.summary = (data.summary or "").strip() or None
-    item.body = data.body or ""
-    item.publish_at = data.publish_at if action != PUBLISH else (data.publish_at or item.publish_at or now)
-    if kind == PAGE:
-        item.parent_id = data.parent_id
-        item.menu_order = data.menu_order or 0
-        item.show_in_menu = bool(data.show_in_menu)
-    else:
-        item.image_id = data.image_id
-    item.updated_at = now
-    item.updated_by_id = author.id if author is not None else None
-
-    if action == PUBLISH:
-        item.state = PUBLISHED
-    elif action == SCHEDULE:
-        item.state = SCHEDULED
+    _apply_input(item, kind, data, action, now, author)
     revision = _add_revision(session, item, author, data.note, now)
-    if action == PUBLISH:
-        item.live_revision_id = revision.id
-        item.pending_revision_id = None
-        item.published_at = item.published_at or now
-        audit.record(session, author, "content.publish", kind, item.id, summary=title)
-    elif action == SCHEDULE:
-        item.pending_revision_id = revision.id
-        audit.record(
-            session, author, "content.schedule", kind, item.id, summary=title, after={"publish_at": _iso(item)}
-        )
+    _release(session, kind, item, revision, action, author, now)
     session.commit()
     return item
 

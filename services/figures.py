@@ -7,8 +7,6 @@ other processes and bulk loads that bypass the ORM are picked up soon.
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +22,7 @@ from models.cooperative import ACTIVITY_STATUSES, Cooperative
 from models.kbli import KbliCode, KbliSection
 from models.permit import Permit
 from models.region import KECAMATAN, Region
-from services import clock
+from services import clock, spreadsheets
 
 WATCHED_TABLES = {"business", "cooperative", "permit", "rat_report"}
 _lock = threading.Lock()
@@ -244,10 +242,4 @@ def chart(session: Session, key: str, locale: str, ttl_seconds: float) -> Chart 
 
 def to_csv(chart_data: Chart) -> str:
     """The chart's numbers as CSV (UTF-8, header row)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([chart_data.label_heading, chart_data.value_heading])
-    for label, value in chart_data.rows:
-        # A label starting with = + - @ would be a formula in a spreadsheet.
-        writer.writerow([f"'{label}" if label[:1] in "=+-@" else label, value])
-    return buffer.getvalue()
+    return spreadsheets.csv_text([chart_data.label_heading, chart_data.value_heading], chart_data.rows)

@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image
+from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,23 @@ def _sniff_image(data: bytes) -> tuple[str, str, int, int] | None:
     return mime, extension, width, height
 
 
+def _without_metadata(data: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The image re-encoded from its pixels alone: EXIF (GPS position, camera, owner), XMP and text chunks
+    are dropped, the EXIF orientation is applied first so the picture still stands upright."""
+    with Image.open(io.BytesIO(data)) as original:
+        kind = original.format
+        icc_profile = original.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(original)
+        options = {"icc_profile": icc_profile} if icc_profile else {}
+        if kind == "JPEG":
+            options.update(quality=90, optimize=True)
+        elif kind == "WEBP":
+            options.update(quality=90)
+        buffer = io.BytesIO()
+        upright.save(buffer, format=kind, **options)
+        return buffer.getvalue(), upright.size
+
+
 def _is_pdf(data: bytes) -> bool:
     return data[:5] == b"%PDF-" and b"%%EOF" in data[-1024:]
 
@@ -73,6 +90,7 @@ def store_upload(
     if image is not None:
         mime, extension, width, height = image
         kind = IMAGE
+        data, (width, height) = _without_metadata(data)
         alt_text = (alt_text or "").strip()
         if not alt_text:
             raise MediaError("alt_text", _l("Teks alternatif wajib diisi untuk gambar: jelaskan isi gambar."))

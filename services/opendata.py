@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from datetime import datetime
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from models.business import Business
 from models.cooperative import Cooperative
 from models.region import Region
-from services import clock
+from services import clock, spreadsheets
 from services.directory import business_fields, cooperative_fields
 
 CSV_NAME = "registri-usaha-koperasi.csv"
@@ -80,7 +79,7 @@ def export(session: Session, instance_path, licence: str, source: str) -> dict:
     tmp_csv = target / f".{CSV_NAME}.tmp"
     with tmp_csv.open("w", newline="", encoding="utf-8") as handle:
         handle.write(f"# {meta['title']}\n# Lisensi: {licence}\n# Dibuat: {generated_at} (UTC)\n")
-        writer = csv.writer(handle)
+        writer = spreadsheets.csv_writer(handle)
         writer.writerow(CSV_COLUMNS)
         for record in (*businesses, *cooperatives):
             writer.writerow(_csv_row(record))

@@ -53,7 +53,7 @@ class RegistryError(ValueError):
 
 def nik_problem(nik: str) -> str | None:
     """Why `nik` is not a plausible NIK (None when it is): 16 digits, a real province, a real birth date."""
-    if not re.fullmatch(r"\d{16}", nik or ""):
+    if not re.fullmatch(r"[0-9]{16}", nik or ""):
         return "NIK harus 16 angka."
     if int(nik[:2]) not in PROVINCE_CODES:
         return "Dua angka pertama NIK bukan kode provinsi yang dikenal."
@@ -87,7 +87,7 @@ def normalise_phone(raw: str) -> str:
         digits = digits[1:]
         if not digits.startswith("62"):
             raise RegistryError("Nomor telepon harus nomor Indonesia (+62).")
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]+", digits):
         raise RegistryError("Nomor telepon hanya boleh berisi angka, spasi, tanda hubung, atau + di depan.")
     if digits.startswith("62"):
         digits = digits[2:]
@@ -138,16 +138,21 @@ def get_business(session: Session, user: User, business_id: int) -> Business | N
     return session.scalar(scoped_businesses(user).where(Business.id == business_id))
 
 
-def search_businesses(user: User, *, q: str = "", kelurahan_id: int | None = None, status: str | None = None) -> Select:
-    """Businesses `user` may see, filtered by words (name, owner, NIB), kelurahan and status, newest first."""
+def search_businesses(
+    user: User, *, q: str = "", kelurahan_id: int | None = None, status: str | None = None, nik: str | None = None
+) -> Select:
+    """Businesses `user` may see, filtered by words (name, owner, NIB) or an owner's NIK, kelurahan and status,
+    newest first. The NIK is its own argument: it arrives in a POST body, never in a URL."""
     query = scoped_businesses(user).join(Person, Business.owner_id == Person.id)
     words = (q or "").strip()
     if words:
         like = f"%{words.lower()}%"
         conditions = [func.lower(Business.name).like(like), func.lower(Person.full_name).like(like)]
-        if words.isdigit():
-            conditions += [Business.nib == words, Person.nik == words]
+        if re.fullmatch(r"[0-9]+", words):
+            conditions.append(Business.nib == words)
         query = query.where(or_(*conditions))
+    if nik:
+        query = query.where(Person.nik == nik)
     if kelurahan_id:
         query = query.where(Business.kelurahan_id == kelurahan_id)
     if status:
@@ -162,11 +167,13 @@ def business_page(
     q: str = "",
     kelurahan_id: int | None = None,
     status: str | None = None,
+    nik: str | None = None,
     page: int = 1,
     per_page: int = 20,
 ) -> Page:
     """One page of the businesses `user` may see (see search_businesses)."""
-    return paginate(session, search_businesses(user, q=q, kelurahan_id=kelurahan_id, status=status), page, per_page)
+    query = search_businesses(user, q=q, kelurahan_id=kelurahan_id, status=status, nik=nik)
+    return paginate(session, query, page, per_page)
 
 
 def search_kbli(session: Session, q: str, limit: int = 15) -> list[KbliCode]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -39,9 +41,14 @@ ALLOWED_ATTRIBUTES = {
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
 
+# A stored media name exactly as services.media makes it: no dots, slashes or escapes that could lead the
+# browser (and the officer's session) to another path such as /media/../kantor/….
+CANONICAL_MEDIA_SRC = re.compile(r"/media/[A-Za-z0-9_-]{16,64}\.(?:jpg|png|webp)")
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-    """Images only from this site's media library (CSP would block others anyway)."""
-    if tag == "img" and attribute == "src" and not value.startswith("/media/"):
+    """Images only from this site's media library, by their canonical URL (CSP would block others anyway)."""
+    if tag == "img" and attribute == "src" and not CANONICAL_MEDIA_SRC.fullmatch(value):
         return None
     return value
 

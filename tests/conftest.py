@@ -145,8 +145,8 @@ class AuthActions:
 
 
 def _any_cooperative_id() -> int:
+    from demo.records import seed_cooperatives
     from models.cooperative import Cooperative
-    from services.demo import seed_cooperatives
 
     cooperative_id = db.session.scalar(db.select(Cooperative.id).limit(1))
     if cooperative_id is None:

@@ -37,7 +37,12 @@ def _list_params() -> list[dict]:
         query("kelurahan", "Kelurahan region id."),
         query("seksi", "KBLI section letter (A–U)."),
         query("kbli", "KBLI code (5 digits)."),
-        query("status", "Status (operating/closed for businesses)."),
+        query("status", "Status: operating/closed (businesses), active/dormant/at_risk (cooperatives, as of today)."),
+        query(
+            "izin",
+            "Permit state as of today in WIB (businesses).",
+            {"type": "string", "enum": ["valid", "expired", "revoked", "none"]},
+        ),
         query("urut", "Sort order.", {"type": "string", "enum": ["relevansi", "nama"]}),
         query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Items per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
@@ -126,13 +131,23 @@ def openapi_document(server_url: str, title: str) -> dict:
             "schemas": {
                 "SearchItem": {
                     "type": "object",
-                    "required": ["id", "kind", "name", "url", "status", "kbli_code", *_PLACE],
+                    "required": ["id", "kind", "name", "url", "status", "permit", "kbli_code", *_PLACE],
                     "properties": {
                         "id": {"type": "integer"},
                         "kind": {"type": "string", "enum": ["business", "cooperative"]},
                         "name": {"type": "string"},
                         "url": {"type": "string", "format": "uri"},
                         "status": _NULLABLE_STRING,
+                        "permit": {
+                            "description": "A business's permit as of today in WIB; null for a cooperative.",
+                            "type": ["object", "null"],
+                            "required": ["state", "valid_until"],
+                            "properties": {
+                                "state": {"type": "string", "enum": ["valid", "expired", "revoked", "none"]},
+                                "valid_until": {"type": ["string", "null"], "format": "date"},
+                            },
+                            "additionalProperties": False,
+                        },
                         "kbli_code": _NULLABLE_STRING,
                         **_PLACE,
                     },

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from blueprints.api import bp
 from blueprints.api.openapi import openapi_document
 from blueprints.directory.forms import FILTER_ARGS, search_query
+from blueprints.links import absolute_url
 from extensions import db, limiter
 from services import directory
 
@@ -65,10 +66,14 @@ def _listing(kind: str):
             "id": hit.record_id,
             "kind": hit.kind,
             "name": hit.name,
-            "url": url_for(
-                f"directory.{hit.kind}", record_id=hit.record_id, slug=directory.slug(hit.name), _external=True
-            ),
+            "url": absolute_url(f"directory.{hit.kind}", record_id=hit.record_id, slug=directory.slug(hit.name)),
             "status": hit.status or None,
+            "permit": {
+                "state": hit.permit,
+                "valid_until": hit.permit_until.isoformat() if hit.permit_until else None,
+            }
+            if hit.permit
+            else None,
             "kbli_code": hit.kbli_code or None,
             "kelurahan": hit.kelurahan or None,
             "kecamatan": hit.kecamatan or None,
@@ -89,7 +94,7 @@ def _record(record: dict | None, endpoint: str):
         abort(404)
     record = dict(record)
     slug = record.pop("slug")
-    record["url"] = url_for(endpoint, record_id=record["id"], slug=slug, _external=True)
+    record["url"] = absolute_url(endpoint, record_id=record["id"], slug=slug)
     return jsonify(record)
 
 
@@ -116,6 +121,4 @@ def cooperative(record_id: int):
 @bp.get("/openapi.json")
 @limiter.exempt
 def openapi():
-    return jsonify(
-        openapi_document(url_for("api.businesses", _external=True).rsplit("/", 1)[0], current_app.config["SITE_NAME"])
-    )
+    return jsonify(openapi_document(absolute_url("api.businesses").rsplit("/", 1)[0], current_app.config["SITE_NAME"]))

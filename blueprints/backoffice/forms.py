@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from blueprints.fields import RupiahField
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
+from services.digits import ascii_digits
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
 LEGAL_FORM_CHOICES = [
@@ -40,12 +41,10 @@ assert {c for c, _ in STATUS_CHOICES} == set(BUSINESS_STATUSES)
 
 
 class BusinessForm(FlaskForm):
-    owner_nik = StringField(
-        _l("NIK pemilik"), validators=[DataRequired(REQUIRED)], filters=[lambda v: (v or "").strip()]
-    )
+    owner_nik = StringField(_l("NIK pemilik"), validators=[DataRequired(REQUIRED)], filters=[ascii_digits])
     use_existing_owner = HiddenField()
     owner_name = StringField(_l("Nama pemilik"), validators=[DataRequired(REQUIRED), Length(max=150)])
-    owner_phone = StringField(_l("Nomor telepon"), validators=[DataRequired(REQUIRED)])
+    owner_phone = StringField(_l("Nomor telepon"), validators=[DataRequired(REQUIRED)], filters=[ascii_digits])
     owner_address = TextAreaField(_l("Alamat rumah pemilik"), validators=[DataRequired(REQUIRED), Length(max=500)])
     owner_birth_date = DateField(_l("Tanggal lahir"), validators=[Optional()])
     name = StringField(_l("Nama usaha"), validators=[DataRequired(REQUIRED), Length(max=200)])
@@ -68,7 +67,9 @@ class BusinessForm(FlaskForm):
         validators=[Optional(), Regexp(r"^[0-9.\-]{15,20}$", message=_l("NPWP berisi 15 atau 16 angka."))],
     )
     nib = StringField(
-        _l("NIB (opsional)"), validators=[Optional(), Regexp(r"^\d{13}$", message=_l("NIB harus 13 angka."))]
+        _l("NIB (opsional)"),
+        validators=[Optional(), Regexp(r"^[0-9]{13}$", message=_l("NIB harus 13 angka."))],
+        filters=[ascii_digits],
     )
     status = SelectField(_l("Status usaha"), choices=STATUS_CHOICES, default="operating")
 

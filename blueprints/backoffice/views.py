@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
@@ -18,8 +19,10 @@ from extensions import db
 from models.business import Business
 from models.permit import Permit
 from models.user import OFFICER, SUPERADMIN
-from services import audit, batch, clock, permits, registry
+from services import audit, batch, clock, permits, registry, spreadsheets
+from services.digits import ascii_digits
 from services.documents import DocumentError
+from services.paging import Page
 
 STAFF = (SUPERADMIN, OFFICER)
 
@@ -200,15 +203,31 @@ def business_list():
         page=page_number(request.args.get("page")),
         per_page=current_app.config["PER_PAGE"],
     )
+    return _business_list_page(page, q=q, kelurahan_id=kelurahan_id, status=status)
+
+
+@bp.post("/usaha/cari-nik")
+@roles_required(*STAFF)
+def business_nik_search():
+    """Businesses of the owner with this NIK, within the officer's scope. POST, so the NIK stays out of
+    URLs, browser history and access logs."""
+    nik = ascii_digits(request.form.get("nik") or "") or ""
+    if not re.fullmatch(r"[0-9]{16}", nik):
+        return _business_list_page(Page([], 1, 1, 0), 422, nik_error=_("NIK harus 16 angka."))
+    page = registry.business_page(db.session, current_user, nik=nik, per_page=current_app.config["PER_PAGE"])
+    return _business_list_page(page, nik_searched=True)
+
+
+def _business_list_page(page: Page, http_status: int = 200, **context):
+    context.setdefault("q", "")
     return render(
         "backoffice/business_list.html",
         block="results",
+        http_status=http_status,
         page=page,
-        q=q,
-        kelurahan_id=kelurahan_id,
-        status=status,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
         mask_nik=registry.mask_nik,
+        **context,
     )
 
 
@@ -395,31 +414,34 @@ def permit_list():
 @roles_required(SUPERADMIN)
 def audit_log():
     """The audit log, filterable by action, kind of record, user and date."""
-    action = (request.args.get("action") or "").strip()[:40]
-    object_type = (request.args.get("object_type") or "").strip()[:40]
-    actor = (request.args.get("actor") or "").strip()[:80]
-    since = _date_arg("since")
-    page = audit.event_page(
-        db.session,
-        action=action,
-        object_type=object_type,
-        actor=actor,
-        since=since,
-        tz_name=current_app.config["TIMEZONE"],
-        page=page_number(request.args.get("page")),
-    )
+    filters = _audit_filter()
+    page = audit.event_page(db.session, filters, page=page_number(request.args.get("page")))
     actions = audit.recorded_actions(db.session)
     types = audit.recorded_object_types(db.session)
     return render(
-        "backoffice/audit_log.html",
-        block="results",
-        page=page,
-        action=action,
-        object_type=object_type,
-        actor=actor,
-        since=since,
-        actions=actions,
-        types=types,
+        "backoffice/audit_log.html", block="results", page=page, filters=filters, actions=actions, types=types
+    )
+
+
+@bp.get("/audit.csv")
+@roles_required(SUPERADMIN)
+def audit_export():
+    """The filtered audit log as CSV (newest first, at most audit.EXPORT_LIMIT rows), with each entry's hash."""
+    body = spreadsheets.csv_text(audit.EXPORT_HEADER, audit.export_rows(db.session, _audit_filter()))
+    response = current_app.response_class(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="log-audit-{clock.today()}.csv"'
+    return response
+
+
+def _audit_filter() -> audit.EventFilter:
+    return audit.EventFilter(
+        action=(request.args.get("action") or "").strip()[:40],
+        object_type=(request.args.get("object_type") or "").strip()[:40],
+        actor=(request.args.get("actor") or "").strip()[:80],
+        request_id=(request.args.get("request_id") or "").strip()[:64],
+        since=_date_arg("since"),
+        until=_date_arg("until"),
+        tz_name=current_app.config["TIMEZONE"],
     )
 
 

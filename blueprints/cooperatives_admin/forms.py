@@ -7,6 +7,7 @@ from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringF
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
+from services.digits import ascii_digits
 
 KIND_CHOICES = [
     ("simpan_pinjam", _l("Simpan pinjam")),
@@ -22,7 +23,8 @@ class FounderForm(Form):
     full_name = StringField(_l("Nama lengkap"), validators=[Length(max=150)])
     nik = StringField(
         _l("NIK"),
-        validators=[Regexp(r"^\d{16}$", message=_l("NIK harus 16 angka."))],
+        validators=[Regexp(r"^[0-9]{16}$", message=_l("NIK harus 16 angka."))],
+        filters=[ascii_digits],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 16},
     )
     birth_place = StringField(_l("Tempat lahir"), validators=[Length(max=100)])
@@ -63,7 +65,8 @@ class CooperativeForm(FlaskForm):
     legal_entity_date = IndonesianDateField(_l("Tanggal SK badan hukum"), validators=[Optional()])
     nib = StringField(
         _l("NIB"),
-        validators=[Optional(), Regexp(r"^\d{13}$", message=_l("NIB harus 13 angka."))],
+        validators=[Optional(), Regexp(r"^[0-9]{13}$", message=_l("NIB harus 13 angka."))],
+        filters=[ascii_digits],
         render_kw={"inputmode": "numeric"},
     )
     nomor_induk_koperasi = StringField(_l("Nomor Induk Koperasi"), validators=[Length(max=30)])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from types import SimpleNamespace
@@ -25,13 +23,14 @@ from blueprints.cooperatives_admin.forms import (
 )
 from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
 from blueprints.documents import deed_download, minutes_download, pdf_inline
+from blueprints.links import absolute_url
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.cooperative import RAT_PENDING, RatReport
 from models.region import Region
 from models.user import OFFICER, SUPERADMIN
-from services import clock, regions
+from services import clock, regions, spreadsheets
 from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
@@ -124,18 +123,13 @@ def dashboard():
     )
 
 
-@bp.get("/dasbor.csv")
-@roles_required(*BACK_OFFICE)
-def dashboard_csv():
-    """The overdue list as CSV: public facts only, never founders' data."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [_("ID"), _("Nama koperasi"), _("Jenis"), _("Kelurahan"), _("Kecamatan"), _("Status"), _("RAT terakhir")]
-    )
+def _overdue_table() -> tuple[list[str], list[list]]:
+    """The overdue list for download: public facts only, never founders' data."""
+    header = [_("ID"), _("Nama koperasi"), _("Jenis"), _("Kelurahan"), _("Kecamatan"), _("Status"), _("RAT terakhir")]
+    rows = []
     for row in coops.overdue_cooperatives(db.session, current_user, _today()):
         cooperative = row.Cooperative
-        writer.writerow(
+        rows.append(
             [
                 cooperative.id,
                 cooperative.name,
@@ -146,9 +140,29 @@ def dashboard_csv():
                 row.last_rat_year or "",
             ]
         )
-    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="koperasi-terlambat-rat-{_today()}.csv"'
+    return [str(cell) for cell in header], rows
+
+
+def _download(body, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    filename = f"koperasi-terlambat-rat-{_today()}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.get("/dasbor.csv")
+@roles_required(*BACK_OFFICE)
+def dashboard_csv():
+    return _download(spreadsheets.csv_text(*_overdue_table()), "text/csv; charset=utf-8", "csv")
+
+
+@bp.get("/dasbor.xlsx")
+@roles_required(*BACK_OFFICE)
+def dashboard_xlsx():
+    header, rows = _overdue_table()
+    return _download(
+        spreadsheets.xlsx_bytes(header, rows, title=_("Terlambat RAT")), spreadsheets.XLSX_MIMETYPE, "xlsx"
+    )
 
 
 # --- Register and edit ----------------------------------------------------------------------------
@@ -557,7 +571,7 @@ def invite(cooperative_id: int):
     _invitation, token = create_invitation(
         db.session, current_user, cooperative, form.contact_name.data, form.email.data, ip_address=request.remote_addr
     )
-    link = url_for("portal.accept_invitation", token=token, _external=True)
+    link = absolute_url("portal.accept_invitation", token=token)
     response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -16,6 +16,7 @@ FILTER_ARGS = {
     "seksi": "kbli_section",
     "kbli": "kbli_code",
     "status": "status",
+    "izin": "permit",
 }
 KIND_ARG = {"usaha": "business", "koperasi": "cooperative"}
 KIND_VALUE = {value: arg for arg, value in KIND_ARG.items()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import abort, current_app, redirect, request, send_from_directory, url_for
@@ -10,10 +9,11 @@ from flask_babel import format_datetime
 
 from blueprints.directory import bp
 from blueprints.directory.forms import FILTER_ARGS, KIND_VALUE, filter_args, search_query
+from blueprints.links import absolute_url
 from blueprints.pagination import Pagination
 from blueprints.rendering import render
 from extensions import db
-from services import directory, opendata
+from services import directory, opendata, spreadsheets
 from services.search import SearchUnavailable
 
 
@@ -44,8 +44,10 @@ def export_csv():
     except SearchUnavailable:
         abort(503)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["jenis", "nama", "kbli", "kelurahan", "kecamatan", "kota", "status", "tautan"])
+    writer = spreadsheets.csv_writer(buffer)
+    writer.writerow(
+        ["jenis", "nama", "kbli", "kelurahan", "kecamatan", "kota", "status", "izin", "izin_berlaku_sampai", "tautan"]
+    )
     for hit in hits:
         writer.writerow(
             [
@@ -56,6 +58,8 @@ def export_csv():
                 hit.kecamatan,
                 hit.kota,
                 hit.status,
+                hit.permit,
+                hit.permit_until.isoformat() if hit.permit_until else "",
                 _record_url(hit.kind, hit.record_id, hit.name, external=True),
             ]
         )
@@ -66,7 +70,9 @@ def export_csv():
 
 def _record_url(kind: str, record_id: int, name: str, external: bool = False) -> str:
     endpoint = "directory.business" if kind == "business" else "directory.cooperative"
-    return url_for(endpoint, record_id=record_id, slug=directory.slug(name), _external=external)
+    if external:
+        return absolute_url(endpoint, record_id=record_id, slug=directory.slug(name))
+    return url_for(endpoint, record_id=record_id, slug=directory.slug(name))
 
 
 @bp.app_template_global()

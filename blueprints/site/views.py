@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import Response, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
 
+from blueprints.links import public_base_url
 from blueprints.rendering import render
 from blueprints.site import bp
 from extensions import db, limiter
@@ -14,7 +15,7 @@ from services.richtext import render_markdown
 
 
 def _base_url() -> str:
-    return (current_app.config.get("SITE_URL") or request.url_root).rstrip("/")
+    return public_base_url()
 
 
 def _now() -> datetime:

@@ -77,6 +77,14 @@ def get_backend(app: Flask | None = None):
 
 def search(query: SearchQuery) -> SearchResult:
     """Run a directory search on the configured backend; raises SearchUnavailable when degraded."""
+    if query.places is None and query.text:
+        from dataclasses import replace
+
+        from extensions import db
+        from services.search.places import place_words
+
+        app = current_app._get_current_object()
+        query = replace(query, places=place_words(db.session, app.config["SQLALCHEMY_DATABASE_URI"]))
     return get_backend().query(query)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 # Facets shown on the search page, in order; each is a stored field of every document.
-FACETS = ("kind", "kota_id", "kecamatan_id", "kelurahan_id", "kbli_section", "kbli_code", "status")
+FACETS = ("kind", "kota_id", "kecamatan_id", "kelurahan_id", "kbli_section", "kbli_code", "status", "permit")
+# A business's permit as of today (computed at query time from the stored end date, in WIB).
+PERMIT_STATES = ("valid", "expired", "revoked", "none")
 SORTS = ("relevance", "name")
 KINDS = ("business", "cooperative")
 
@@ -22,6 +25,8 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    # Words of kecamatan and kelurahan names (matched exactly, never fuzzed); filled in by search().
+    places: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class Hit:
     kbli_code: str = ""
     kbli_title: str = ""
     status: str = ""
+    permit: str = ""  # one of PERMIT_STATES for a business, "" for a cooperative
+    permit_until: date | None = None  # the end of the current permit's validity
 
 
 @dataclass

@@ -8,6 +8,7 @@ distance); facet counts are one SQL query. The same analysed words as the Whoosh
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from sqlalchemy import MetaData, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -15,14 +16,37 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.search import SearchDocument, SearchWord
+from services import clock
+from services.cooperatives import last_closed_financial_year, status_rules
 from services.search.analysis import max_typos, query_identifier, tokens
 from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
+from services.search.forgiving import SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
 
 # ts_rank weights for D (legal-form words), C (other text), B (identifiers), A (distinctive name words).
 RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
-_HIT_SELECT = (
-    "SELECT kind, record_id, name, kelurahan, kecamatan, kota, kbli_code, kbli_title, status FROM search_document"
+# The facets that depend on the day, computed at query time (same rules as whoosh_index._derive): a
+# cooperative's activity status from its status year, a permit "expired" once its end date passed.
+DERIVED = {
+    "status": (
+        "CASE WHEN kind = 'cooperative' THEN CASE "
+        "WHEN status_year IS NULL OR :closed_year - status_year >= :at_risk_after THEN 'at_risk' "
+        "WHEN :closed_year - status_year >= :dormant_after THEN 'dormant' ELSE 'active' END "
+        "ELSE status END"
+    ),
+    "permit": "CASE WHEN permit = 'valid' AND permit_until < :today THEN 'expired' ELSE permit END",
+}
+_HIT_COLUMNS = (
+    "kind, record_id, name, kelurahan, kecamatan, kota, kbli_code, kbli_title, "
+    f"{DERIVED['status']} AS status, {DERIVED['permit']} AS permit, permit_until"
 )
+_HIT_SELECT = "SELECT " + _HIT_COLUMNS + " FROM search_document"  # noqa: S608 - constant SQL
+
+
+def _column(name: str) -> str:
+    """A facet as SQL: the column, or its expression when it is computed at query time."""
+    return f"({DERIVED[name]})" if name in DERIVED else name
+
+
 BROWSE_COUNTS_SECONDS = 30
 _COLUMNS = [column.name for column in SearchDocument.__table__.columns]
 
@@ -34,7 +58,7 @@ class PostgresBackend:
         self.engine = engine
         # Browse-all facet counts (every document, no filter), the slowest query: kept a few seconds,
         # dropped at once when this process writes (other servers' writes show after the delay).
-        self._browse_counts: tuple[float, int, dict] | None = None
+        self._browse_counts: tuple[float, int, dict, date] | None = None
 
     # --- writing --------------------------------------------------------------------------------
     def index(self, documents: list[dict]) -> None:
@@ -73,21 +97,55 @@ class PostgresBackend:
         )
         return [row[0] for row in rows]
 
-    def _tsquery(self, connection, text_: str, conjunction: bool) -> str | None:
+    def _swap_candidates(self, connection, word: str, last: bool) -> list[str]:
+        """Indexed words equal to the query word with two adjacent letters swapped (one edit)."""
+        variants = transpositions(word)
+        if not variants:
+            return []
+        found = list(connection.scalars(text("SELECT word FROM search_word WHERE word = ANY(:w)"), {"w": variants}))
+        if last:  # still being typed: a swapped prefix too
+            found.extend(f"{variant}:*" for variant in variants if variant not in found)
+        return found
+
+    def _word_clause(self, connection, word: str, last: bool, places: frozenset[str]) -> tuple[str, str]:
+        """(every option, the exact-or-prefix options) of one query word, as tsquery text."""
+        close = f"{word}:*" if len(word) >= 3 or (last and len(word) >= 2) else word
+        options = [close]
+        if fuzzy_allowed(word, places):
+            options.extend(self._typo_candidates(connection, word))
+            options.extend(self._swap_candidates(connection, word, last))
+        return "(" + " | ".join(dict.fromkeys(options)) + ")", close
+
+    def _tsquery(
+        self, connection, text_: str, conjunction: bool, places: frozenset[str] = frozenset()
+    ) -> tuple[str | None, list[str]]:
+        """(the tsquery, one exact-only tsquery per unit for ranking exact matches first)."""
         words = tokens(text_)
         if not words:
-            return None
-        clauses = []
-        for index, word in enumerate(words):
-            last = index == len(words) - 1
-            options = [f"{word}:*" if len(word) >= 3 or (last and len(word) >= 2) else word]
-            options.extend(self._typo_candidates(connection, word))
-            clauses.append("(" + " | ".join(options) + ")")
+            return None, []
+        units = plan(words, lambda candidates: self._known(connection, candidates))
+        clauses, exact = [], []
+        for unit_index, unit in enumerate(units):
+            alternatives, exact_alternatives = [], []
+            for alternative in unit:
+                parts = [
+                    self._word_clause(connection, word, is_last(units, unit_index, alternative, position), places)
+                    for position, word in enumerate(alternative)
+                ]
+                alternatives.append("(" + " & ".join(part for part, _close in parts) + ")")
+                exact_alternatives.append("(" + " & ".join(close for _part, close in parts) + ")")
+            clauses.append("(" + " | ".join(alternatives) + ")")
+            exact.append(" | ".join(exact_alternatives))
         combined = (" & " if conjunction else " | ").join(clauses)
         identifier = query_identifier(text_)
         if identifier:
             combined = f"({combined}) | {identifier}"
-        return combined
+            exact.append(identifier)
+        return combined, exact
+
+    def _known(self, connection, candidates: set[str]) -> set[str]:
+        words = [word for word in candidates if len(word) <= 100]
+        return set(connection.scalars(text("SELECT word FROM search_word WHERE word = ANY(:w)"), {"w": words}))
 
     def query(self, query: SearchQuery) -> SearchResult:
         try:
@@ -104,18 +162,29 @@ class PostgresBackend:
             raise SearchUnavailable(type(exc).__name__) from exc
 
     def _query(self, connection, query: SearchQuery, conjunction: bool) -> SearchResult:
-        tsquery = self._tsquery(connection, query.text, conjunction)
-        conditions, params = [], {}
+        tsquery, exact = self._tsquery(connection, query.text, conjunction, query.places or frozenset())
+        today, rules = clock.today(), status_rules()
+        conditions: list[str] = []
+        params: dict = {
+            "today": today,
+            "closed_year": last_closed_financial_year(today),
+            "at_risk_after": rules.at_risk_after,
+            "dormant_after": rules.dormant_after,
+        }
         if tsquery:
             conditions.append("search_vector @@ to_tsquery('simple', :tsquery)")
             params["tsquery"] = tsquery
         for index, (name, value) in enumerate(sorted(query.filters.items())):
             if name in FACETS and value:
-                conditions.append(f"{name} = :f{index}")  # name is one of FACETS, never user text
+                conditions.append(f"{_column(name)} = :f{index}")  # name is one of FACETS, never user text
                 params[f"f{index}"] = value
         where = " AND ".join(conditions) or "TRUE"
         if tsquery and query.sort != "name":
-            order = f"ts_rank('{RANK_WEIGHTS}', search_vector, to_tsquery('simple', :tsquery)) DESC, sort_name"
+            # Units matched exactly (or as the prefix being typed) first: an exact word outranks a fuzzy one.
+            exact_count = " + ".join(f"(search_vector @@ to_tsquery('simple', :e{i}))::int" for i in range(len(exact)))
+            params.update({f"e{i}": value for i, value in enumerate(exact)})
+            rank = f"ts_rank('{RANK_WEIGHTS}', search_vector, to_tsquery('simple', :tsquery))"
+            order = f"({exact_count}) DESC, {rank} DESC, sort_name"
         else:
             order = "sort_name, key"
         params.update(limit=query.per_page, offset=(query.page - 1) * query.per_page)
@@ -132,10 +201,10 @@ class PostgresBackend:
         total = 0
         browse = where == "TRUE"
         cached = self._browse_counts if browse else None
-        if cached is not None and time.monotonic() - cached[0] < BROWSE_COUNTS_SECONDS:
+        if cached is not None and time.monotonic() - cached[0] < BROWSE_COUNTS_SECONDS and cached[3] == today:
             return SearchResult(hits=hits, total=cached[1], facets=cached[2])
         # Only the facet columns are materialised (not the tsvector), then counted per facet.
-        columns = ", ".join(FACETS)
+        columns = ", ".join(f"{_column(name)} AS {name}" for name in FACETS)
         for facet, value, count in connection.execute(
             text(f"WITH matched AS MATERIALIZED (SELECT {columns} FROM search_document WHERE {where}) {facet_sql}"),  # noqa: S608
             params,
@@ -145,30 +214,43 @@ class PostgresBackend:
             if value:
                 facets[facet][value] = count
         if browse:
-            self._browse_counts = (time.monotonic(), total, facets)
+            self._browse_counts = (time.monotonic(), total, facets, today)
         return SearchResult(hits=hits, total=total, facets=facets)
 
     def _suggest(self, connection, text_: str) -> str | None:
-        corrected, changed = [], False
-        words = tokens(text_)
-        for index, word in enumerate(words):
-            known = connection.scalar(select(func.count()).select_from(SearchWord).where(SearchWord.word == word))
-            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
-                known = connection.scalar(select(SearchWord.word).where(SearchWord.word.startswith(word)).limit(1))
-            if known or word.isdigit():
-                corrected.append(word)
-                continue
-            best = connection.scalar(
+        """ "Maksud Anda", only with words that occur together in some document (see forgiving.suggest)."""
+
+        def known(word: str, last: bool) -> bool:
+            if connection.scalar(select(func.count()).select_from(SearchWord).where(SearchWord.word == word)):
+                return True
+            # still being typed: a known prefix is fine
+            return last and connection.scalar(select(SearchWord.word).where(SearchWord.word.startswith(word)).limit(1))
+
+        def candidates(word: str) -> list[str]:
+            swapped = self._known(connection, set(transpositions(word)))
+            near = connection.scalars(
                 text(
                     "SELECT word FROM search_word WHERE left(word, 1) = left(:word, 1) "
                     "AND levenshtein_less_equal(word, :word, 2) <= 2 "
-                    "ORDER BY levenshtein_less_equal(word, :word, 2), similarity(word, :word) DESC LIMIT 1"
+                    "ORDER BY levenshtein_less_equal(word, :word, 2), similarity(word, :word) DESC, word LIMIT :n"
                 ),
-                {"word": word},
+                {"word": word, "n": SUGGESTIONS},
             )
-            corrected.append(best or word)
-            changed = changed or best is not None
-        return " ".join(corrected) if changed else None
+            return [*sorted(swapped), *near]
+
+        def together(words: tuple[str, ...]) -> bool:
+            last = len(words) - 1
+            query = " & ".join(f"{w}:*" if i == last else w for i, w in enumerate(words))
+            return bool(
+                connection.scalar(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM search_document WHERE search_vector @@ to_tsquery('simple', :q))"
+                    ),
+                    {"q": query},
+                )
+            )
+
+        return suggest(tokens(text_), known, candidates, together)
 
     def keys(self) -> set[str]:
         return set(self.hashes())

@@ -65,7 +65,14 @@ def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 class IndexArrays:
     """Everything a query needs from one index generation, as arrays. Shared by the threads of a process."""
 
-    def __init__(self, searcher, facets: tuple[str, ...], text_fields: tuple[str, ...], sort_field: str):
+    def __init__(
+        self,
+        searcher,
+        facets: tuple[str, ...],
+        text_fields: tuple[str, ...],
+        sort_field: str,
+        columns: tuple[str, ...] = (),
+    ):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.leaves = list(self.reader.leaf_readers())
@@ -87,7 +94,7 @@ class IndexArrays:
         self.all_docs = np.flatnonzero(self.live)
 
         self.facets: dict[str, tuple[np.ndarray, list[str], dict[str, int]]] = {}
-        for name in facets:
+        for name in (*facets, *columns):  # columns: per-document values read like facets, not counted
             labels = [""]  # value id 0: no value
             values = np.zeros(self.size, dtype=np.int32)
             for term in self.reader.lexicon(name):
@@ -127,7 +134,7 @@ class IndexArrays:
         self.name_rank[np.asarray(order, dtype=np.int64)] = np.arange(self.size, dtype=np.int32)
         self.name_order = np.asarray(order, dtype=np.int32)
         del order
-        self.browse_counts = self.facet_counts(self.all_docs)
+        self.counted = tuple(facets)  # what facet_counts reports (helper columns may be read too)
 
     # --- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -174,19 +181,21 @@ class IndexArrays:
         scores[ids] += (boost * idf) * (weights * (K1 + 1)) / (weights + norm)
 
     # --- facets -----------------------------------------------------------------------------
-    def facet_counts(self, docnums: np.ndarray) -> dict[str, dict[str, int]]:
+    def facet_counts(self, docnums: np.ndarray, overrides: dict | None = None) -> dict[str, dict[str, int]]:
+        """Counts per facet value over `docnums`; `overrides` replace facets computed at query time."""
         out = {}
-        for name, (values, labels, _ids) in self.facets.items():
+        for name in self.counted:
+            values, labels, _ids = (overrides or {}).get(name) or self.facets[name]
             counts = np.bincount(values[docnums], minlength=len(labels)) if len(docnums) else ()
             out[name] = {labels[i]: int(counts[i]) for i in np.flatnonzero(counts) if i} if len(docnums) else {}
         return out
 
-    def filter_mask(self, filters: dict[str, str]) -> np.ndarray | None:
+    def filter_mask(self, filters: dict[str, str], overrides: dict | None = None) -> np.ndarray | None:
         mask = None
         for name, value in sorted(filters.items()):
             if name not in self.facets or not value:
                 continue
-            values, _labels, ids = self.facets[name]
+            values, _labels, ids = (overrides or {}).get(name) or self.facets[name]
             value_id = ids.get(value)
             this = values == value_id if value_id else np.zeros(self.size, dtype=bool)
             mask = this if mask is None else (mask & this)

@@ -12,19 +12,30 @@ import os
 import shutil
 import threading
 import uuid
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
+from services import clock
+from services.cooperatives import last_closed_financial_year, status_rules
 from services.search.analysis import max_typos, query_identifier, tokens
-from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
+from services.search.base import (
+    FACETS,
+    PERMIT_STATES,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    SearchUnavailable,
+    rebuild_without_replay,
+)
+from services.search.forgiving import EXACT_BONUS, SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
 from services.search.whoosh_arrays import IndexArrays, top
 
 log = logging.getLogger(__name__)
@@ -100,78 +111,109 @@ def open_index(root: str | os.PathLike):
 
 
 MAX_EXPANSIONS = 64  # terms one short prefix may expand to, per field
+MAX_SWAP_EXPANSIONS = 16  # completions of a prefix with two letters swapped, per field
 
 
-def _expand(reader, field: str, word: str, last: bool) -> set[str]:
-    """The indexed terms a query word matches in one field: itself, its completions, its near misses."""
-    terms = {word} if reader.frequency(field, word) else set()
-    if len(word) >= 3 or (last and len(word) >= 2) or (field == "id_words" and word.isdigit()):
-        for count, term in enumerate(reader.expand_prefix(field, word)):
-            if count >= MAX_EXPANSIONS:
-                break
-            terms.add(term if isinstance(term, str) else term.decode("utf-8"))
-    typos = max_typos(word)
-    if typos and field != "id_words":
-        terms.update(reader.terms_within(field, word, typos, prefix=1))
+def _prefix_terms(reader, field: str, word: str, limit: int) -> set[str]:
+    terms = set()
+    for count, term in enumerate(reader.expand_prefix(field, word)):
+        if count >= limit:
+            break
+        terms.add(term if isinstance(term, str) else term.decode("utf-8"))
     return terms
 
 
-def _alternatives(reader, word: str, last: bool) -> list[tuple[str, str, float]]:
-    """(field, term, boost) for every distinct indexed term a query word matches (exact ones weighted up)."""
-    return [
-        (field, term, 2.0 if term == word else 1.0)
-        for field in (*WORD_FIELDS, "id_words")
-        for term in sorted(_expand(reader, field, word, last))
-    ]
+def _expand(reader, field: str, word: str, last: bool, fuzzy: bool) -> tuple[set[str], set[str]]:
+    """(close, fuzzy): the indexed terms a query word matches in one field, as itself or a completion
+    (close), and with a typo or two adjacent letters swapped (fuzzy)."""
+    close = {word} if reader.frequency(field, word) else set()
+    if len(word) >= 3 or (last and len(word) >= 2) or (field == "id_words" and word.isdigit()):
+        close |= _prefix_terms(reader, field, word, MAX_EXPANSIONS)
+    near: set[str] = set()
+    if fuzzy and field != "id_words":
+        typos = max_typos(word)
+        near.update(reader.terms_within(field, word, typos, prefix=1))
+        for variant in transpositions(word):
+            if reader.frequency(field, variant):
+                near.add(variant)
+            if last:
+                near |= _prefix_terms(reader, field, variant, MAX_SWAP_EXPANSIONS)
+            if typos > 1:  # a swap is one edit: one more is allowed from nine letters
+                near.update(reader.terms_within(field, variant, typos - 1, prefix=1))
+    return close, near - close
 
 
-def _term_query(reader, word: str, last: bool) -> wq.Query:
-    """One query word as a flat union of the distinct terms it matches (exact ones weighted up)."""
-    alternatives = [wq.Term(field, term, boost=boost) for field, term, boost in _alternatives(reader, word, last)]
-    return wq.Or(alternatives) if alternatives else wq.NullQuery
+def _alternatives(reader, word: str, last: bool, fuzzy: bool) -> list[tuple[str, str, float, bool]]:
+    """(field, term, boost, close) for every distinct indexed term a query word matches."""
+    out = []
+    for field in (*WORD_FIELDS, "id_words"):
+        close, near = _expand(reader, field, word, last, fuzzy)
+        out.extend((field, term, 2.0 if term == word else 1.0, True) for term in sorted(close))
+        out.extend((field, term, 1.0, False) for term in sorted(near))
+    return out
 
 
-def build_query(reader, text: str, conjunction: bool = True) -> wq.Query:
-    """The same query as a Whoosh query object (for tools and debugging; searches use `_match`)."""
-    words = tokens(text)
-    if not words:
-        return wq.Every()
-    clauses = [_term_query(reader, word, index == len(words) - 1) for index, word in enumerate(words)]
-    combined = wq.And(clauses) if conjunction else wq.Or(clauses)
-    identifier = query_identifier(text)
-    if identifier:
-        combined = wq.Or([combined, wq.Term("id_words", identifier, boost=5.0)])
-    return combined
+def _known(reader, words: set[str]) -> set[str]:
+    """The words the index holds as whole words (for splitting and joining)."""
+    return {word for word in words if any(reader.frequency(field, word) for field in WORD_FIELDS)}
 
 
-def _match(arrays: IndexArrays, text: str, conjunction: bool) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(mask of matching documents, their scores) for the query text; (None, None) means every document."""
+def _word_scores(arrays: IndexArrays, word: str, last: bool, fuzzy: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(BM25F scores, matched-exactly mask) of one query word over every document."""
+    reader = arrays.reader
+    alternatives = arrays.remember(("expand", word, last, fuzzy), lambda: _alternatives(reader, word, last, fuzzy))
+    scores = np.zeros(arrays.size, dtype=np.float32)
+    exact = np.zeros(arrays.size, dtype=bool)
+    for field, term, boost, close in alternatives:
+        arrays.term_scores(scores, field, term, boost)
+        if close:
+            exact[arrays.postings(field, term)[0]] = True
+    return scores, exact
+
+
+def _match(
+    arrays: IndexArrays, text: str, conjunction: bool, places: frozenset[str] = frozenset()
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(mask of matching documents, their scores) for the query text; (None, None) means every document.
+
+    A document's score is EXACT_BONUS per query unit it matches exactly (or as the prefix being
+    typed), plus its BM25F scores: an exact word always outranks a fuzzy one."""
     words = tokens(text)
     if not words:
         return None, None
-    reader = arrays.reader
+    units = arrays.remember(("plan", tuple(words)), lambda: plan(words, lambda w: _known(arrays.reader, w)))
     total_scores = np.zeros(arrays.size, dtype=np.float32)
     mask = None
-    for index, word in enumerate(words):
-        last = index == len(words) - 1
-        alternatives = arrays.remember(("expand", word, last), lambda w=word, t=last: _alternatives(reader, w, t))
-        scores = np.zeros(arrays.size, dtype=np.float32)
-        for field, term, boost in alternatives:
-            arrays.term_scores(scores, field, term, boost)
-        matched = scores > 0
+    for unit_index, unit in enumerate(units):
+        unit_mask = np.zeros(arrays.size, dtype=bool)
+        unit_exact = np.zeros(arrays.size, dtype=bool)
+        unit_scores = np.zeros(arrays.size, dtype=np.float32)
+        for alternative in unit:
+            alt_mask = alt_exact = None
+            alt_scores = np.zeros(arrays.size, dtype=np.float32)
+            for position, word in enumerate(alternative):
+                last = is_last(units, unit_index, alternative, position)
+                scores, exact = _word_scores(arrays, word, last, fuzzy_allowed(word, places))
+                matched = scores > 0
+                alt_mask = matched if alt_mask is None else (alt_mask & matched)
+                alt_exact = exact if alt_exact is None else (alt_exact & exact)
+                alt_scores += scores
+            unit_scores = np.where(alt_mask & (alt_scores > unit_scores), alt_scores, unit_scores)
+            unit_mask |= alt_mask
+            unit_exact |= alt_exact & alt_mask
         if mask is None:
-            mask = matched
+            mask = unit_mask
         elif conjunction:
-            mask &= matched
+            mask &= unit_mask
         else:
-            mask |= matched
-        total_scores += scores
+            mask |= unit_mask
+        total_scores += unit_scores + unit_exact * np.float32(EXACT_BONUS)
     identifier = query_identifier(text)
     if identifier:
         scores = np.zeros(arrays.size, dtype=np.float32)
         arrays.term_scores(scores, "id_words", identifier, 5.0)
         mask |= scores > 0
-        total_scores += scores
+        total_scores += scores + (scores > 0) * np.float32(EXACT_BONUS)
     return mask, total_scores
 
 
@@ -207,7 +249,9 @@ class WhooshBackend:
                     arrays.searcher.close()
                 searcher = whoosh_index.open_dir(directory).searcher()
             self._current = None
-            fresh = IndexArrays(searcher, FACETS, (*WORD_FIELDS, "id_words"), "sort_name")
+            fresh = IndexArrays(
+                searcher, FACETS, (*WORD_FIELDS, "id_words"), "sort_name", columns=("status_year", "permit_until")
+            )
             self._current, self._directory = fresh, directory
             return fresh
 
@@ -233,11 +277,14 @@ class WhooshBackend:
     def _query(self, query: SearchQuery) -> SearchResult:
         arrays = self._arrays()
         words = tokens(query.text)
-        keep = arrays.filter_mask(query.filters)
-        mask, scores = _match(arrays, query.text, conjunction=True)
+        today, rules = clock.today(), status_rules()
+        derived = arrays.remember(("derived", today, rules), lambda: _derive(arrays, today, rules))
+        keep = arrays.filter_mask(query.filters, derived)
+        places = query.places or frozenset()
+        mask, scores = _match(arrays, query.text, conjunction=True, places=places)
         if mask is not None and len(words) > 1 and not (mask & arrays.live & (True if keep is None else keep)).any():
             # Nothing has every word: rank by the words that match (distinctive words first).
-            mask, scores = _match(arrays, query.text, conjunction=False)
+            mask, scores = _match(arrays, query.text, conjunction=False, places=places)
         if mask is None and keep is None:
             docnums = arrays.all_docs
         else:
@@ -247,37 +294,48 @@ class WhooshBackend:
             docnums = np.flatnonzero(combined)
         start, stop = (query.page - 1) * query.per_page, query.page * query.per_page
         browse = mask is None and keep is None
-        facets = arrays.browse_counts if browse else arrays.facet_counts(docnums)
+        if browse:
+            facets = arrays.remember(("browse", today, rules), lambda: arrays.facet_counts(docnums, derived))
+        else:
+            facets = arrays.facet_counts(docnums, derived)
         if query.sort == "name" or not words:
             page = top(docnums, arrays.name_rank[docnums], start, stop)
         else:
             page = top(docnums, -scores[docnums], start, stop)
         with arrays.lock:
-            hits = [_hit(arrays.searcher.stored_fields(int(docnum))) for docnum in page]
-            suggest = lambda: self._suggest(arrays.searcher, query.text)  # noqa: E731
-            suggestion = arrays.remember(("suggest", query.text), suggest)
+            hits = [_hit(arrays, derived, int(docnum)) for docnum in page]
+            suggestion = lambda: self._suggest(arrays, query.text)  # noqa: E731
+            suggestion = arrays.remember(("suggest", query.text), suggestion)
         return SearchResult(hits=hits, total=len(docnums), facets=facets, suggestion=suggestion)
 
-    def _suggest(self, searcher, text: str) -> str | None:
-        words = tokens(text)
-        corrected, changed = [], False
-        reader = searcher.reader()
-        for index, word in enumerate(words):
-            known = any(reader.frequency(field, word) for field in WORD_FIELDS)
-            if not known and index == len(words) - 1:  # still being typed: a known prefix is fine
-                known = any(next(iter(reader.expand_prefix(field, word)), None) for field in WORD_FIELDS)
-            if known or word.isdigit():
-                corrected.append(word)
-                continue
-            best = None
+    def _suggest(self, arrays: IndexArrays, text: str) -> str | None:
+        """ "Maksud Anda": each unknown word replaced by a near indexed word, proposed only when some
+        document holds all the words together."""
+        reader, searcher = arrays.reader, arrays.searcher
+
+        def candidates(word: str) -> list[str]:
+            found = [v for v in transpositions(word) if any(reader.frequency(f, v) for f in WORD_FIELDS)]
             for field in WORD_FIELDS:
-                options = searcher.corrector(field).suggest(word, limit=1, maxdist=2, prefix=1)
-                if options:
-                    best = options[0]
-                    break
-            corrected.append(best or word)
-            changed = changed or best is not None
-        return " ".join(corrected) if changed else None
+                found.extend(searcher.corrector(field).suggest(word, limit=SUGGESTIONS, maxdist=2, prefix=1))
+            return found
+
+        def together(words: tuple[str, ...]) -> bool:
+            mask = arrays.live.copy()
+            for index, word in enumerate(words):
+                holds = np.zeros(arrays.size, dtype=bool)
+                for field in WORD_FIELDS:
+                    for term in _expand(reader, field, word, index == len(words) - 1, fuzzy=False)[0]:
+                        holds[arrays.postings(field, term)[0]] = True
+                mask &= holds
+            return bool(mask.any())
+
+        def known(word: str, last: bool) -> bool:
+            if any(reader.frequency(field, word) for field in WORD_FIELDS):
+                return True
+            # still being typed: a known prefix is fine
+            return last and any(next(iter(reader.expand_prefix(field, word)), None) for field in WORD_FIELDS)
+
+        return suggest(tokens(text), known, candidates, together)
 
     def keys(self) -> set[str]:
         return set(self.hashes())
@@ -403,7 +461,14 @@ def _stored(document: dict, schema=SCHEMA) -> dict:
     return fields
 
 
-def _hit(fields) -> Hit:
+def _label(facet: tuple, docnum: int) -> str:
+    values, labels, _ids = facet
+    return labels[values[docnum]]
+
+
+def _hit(arrays: IndexArrays, derived: dict, docnum: int) -> Hit:
+    fields = arrays.searcher.stored_fields(docnum)
+    until = _label(arrays.facets["permit_until"], docnum)
     return Hit(
         kind=fields["kind"],
         record_id=int(fields["record_id"]),
@@ -413,8 +478,46 @@ def _hit(fields) -> Hit:
         kota=fields.get("kota", ""),
         kbli_code=fields.get("kbli_code", ""),
         kbli_title=fields.get("kbli_title", ""),
-        status=fields.get("status", ""),
+        status=_label(derived["status"], docnum),
+        permit=_label(derived["permit"], docnum),
+        permit_until=date.fromisoformat(until) if until else None,
     )
+
+
+def _derive(arrays: IndexArrays, today: date, rules) -> dict[str, tuple]:
+    """The facets that depend on the day, as of `today`: a cooperative's activity status from its
+    status year, a permit "expired" once its end date has passed. Same rules as the PostgreSQL SQL."""
+    from models.cooperative import ACTIVE, AT_RISK, DORMANT
+
+    def with_labels(facet: tuple, extra: tuple[str, ...]) -> tuple[np.ndarray, list[str], dict[str, int]]:
+        values, labels, _ids = facet
+        labels = [*labels, *(label for label in extra if label not in labels)]
+        return values, labels, {label: index for index, label in enumerate(labels)}
+
+    kind_values, _kind_labels, kind_ids = arrays.facets["kind"]
+    cooperative = kind_values == kind_ids.get("cooperative", -1)
+    status_values, status_labels, status_ids = with_labels(arrays.facets["status"], (ACTIVE, DORMANT, AT_RISK))
+    year_values, year_labels, _ = arrays.facets["status_year"]
+    never = -(10**6)  # no RAT and no founding date: at risk
+    years = np.asarray([int(label) if label else never for label in year_labels], dtype=np.int64)[year_values]
+    gap = last_closed_financial_year(today) - years
+    computed = np.where(
+        gap >= rules.at_risk_after,
+        status_ids[AT_RISK],
+        np.where(gap >= rules.dormant_after, status_ids[DORMANT], status_ids[ACTIVE]),
+    )
+    status = np.where(cooperative, computed, status_values).astype(np.int32)
+
+    permit_values, permit_labels, permit_ids = with_labels(arrays.facets["permit"], PERMIT_STATES)
+    until_values, until_labels, _ = arrays.facets["permit_until"]
+    ordinals = np.asarray([date.fromisoformat(u).toordinal() if u else 0 for u in until_labels], dtype=np.int64)
+    until = ordinals[until_values]
+    expired = (permit_values == permit_ids["valid"]) & (until > 0) & (until < today.toordinal())
+    permit = np.where(expired, permit_ids["expired"], permit_values).astype(np.int32)
+    return {
+        "status": (status, status_labels, status_ids),
+        "permit": (permit, permit_labels, permit_ids),
+    }
 
 
 __all__ = ["LockError", "WhooshBackend", "open_index"]

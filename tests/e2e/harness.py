@@ -96,8 +96,8 @@ def build_site(workdir: Path, template: Path | None = None):
     Returns the app and the demo accounts (role -> Account).
     """
     from app import create_app
+    from demo import records as demo
     from extensions import db
-    from services import demo
     from services.search import rebuild_index
     from services.users import find_user, set_password
 

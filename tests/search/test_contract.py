@@ -178,3 +178,68 @@ def test_rebuild_matches_the_database(index):
     make_cooperative("Koperasi Jasa Segar")
     assert rebuild_index(db.session) == 2
     assert sorted(names("segar")) == ["Depot Air Minum Segar", "Koperasi Jasa Segar"]
+
+
+# --- forgiving matching (issue 14) -------------------------------------------------------------------
+
+
+def _kelurahan_in(kecamatan_name: str):
+    from models.region import KECAMATAN, Region
+
+    kecamatan = db.session.scalars(
+        db.select(Region).where(Region.level == KECAMATAN, Region.name == kecamatan_name)
+    ).first()
+    assert kecamatan is not None, f"the test municipality has no kecamatan {kecamatan_name}"
+    return kecamatan.children[0]
+
+
+def test_two_adjacent_letters_swapped_count_as_one_edit(index):
+    make_business("Tahu Berkah")
+    make_business("Tempe Widodo")
+    make_business("Bengkel Berlian")
+    assert names("tahu berakh") == ["Tahu Berkah"]
+    assert names("tempe wdiodo") == ["Tempe Widodo"]  # the first two letters swapped
+    assert names("wdiodo") == ["Tempe Widodo"]
+    assert names("hatu") == []  # under 5 letters: still exact or prefix only
+
+
+def test_words_run_together_are_split_into_indexed_words(index):
+    make_business("Tahu Berkah")
+    make_business("Warung Makan Hafshah")
+    make_business("Warung Nasi Padang")
+    assert names("tahuberkah") == ["Tahu Berkah"]
+    assert names("warung makanhafshah") == ["Warung Makan Hafshah"]
+    assert names("nasipadang") == ["Warung Nasi Padang"]
+
+
+def test_words_split_apart_are_joined_into_an_indexed_word(index):
+    make_business("Bengkel Sukamaju")
+    make_business("Toko Suka Hati")
+    assert names("bengkel suka maju") == ["Bengkel Sukamaju"]
+    assert names("sukamaju") == ["Bengkel Sukamaju"]
+    assert names("suka hati") == ["Toko Suka Hati"]  # "sukahati" is not a word of the index: not joined
+
+
+def test_a_place_in_the_query_selects_that_place_not_a_similar_one(index):
+    make_business("Laundry Wangi", region=_kelurahan_in("Kebayoran Baru"))
+    make_business("Laundry Bersih", region=_kelurahan_in("Kemayoran"))
+    assert names("laundry kebayoran") == ["Laundry Wangi"]
+    assert names("laundry kemayoran") == ["Laundry Bersih"]
+    assert names("kebayoran") == ["Laundry Wangi"]  # not fuzzed into Kemayoran (one letter apart)
+
+
+def test_an_exact_word_always_outranks_a_fuzzy_one(index):
+    for n in range(3):
+        make_business(f"Toko Sutrisna Jaya Abadi Makmur Sentosa Cabang {n}", commit=False)
+    make_business("Sutrisno", commit=False)  # short and rare: the higher BM25 score, but a typo away
+    db.session.commit()
+    ranked = names("sutrisna")
+    assert len(ranked) == 4 and ranked[-1] == "Sutrisno"
+
+
+def test_suggestions_only_propose_words_that_occur_together(index):
+    make_business("Tahu Bandung Mantap")
+    make_business("Tempe Bogor Enak")
+    assert search(SearchQuery(text="tahi bandung")).suggestion == "tahu bandung"
+    # "tahu" and "bogor" both exist, but in no document together: no "maksud Anda".
+    assert search(SearchQuery(text="tahi bogor")).suggestion is None

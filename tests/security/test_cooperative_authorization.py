@@ -167,6 +167,7 @@ def test_matrix_covers_every_cooperative_route(app):
                 "cooperatives_admin.create",
                 "cooperatives_admin.dashboard",
                 "cooperatives_admin.dashboard_csv",
+                "cooperatives_admin.dashboard_xlsx",
                 "cooperatives_admin.add_row",
                 "cooperatives_admin.remove_row",
                 "cooperatives_admin.rat_queue",

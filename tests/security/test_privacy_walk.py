@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from demo.records import seed_businesses, seed_cooperatives
 from extensions import db
 from models.business import Business, Person
 from models.cooperative import Cooperative
-from services.demo import seed_businesses, seed_cooperatives
 from services.directory import slug
 from services.search import rebuild_index
 

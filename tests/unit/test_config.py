@@ -28,6 +28,8 @@ def _start(env_changes: dict, tmp_path) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"}, "cannot connect"),
         ({"MUNICIPALITY": "Kota Atlantis"}, "unknown municipality 'Kota Atlantis'"),
         ({"BALAI_ENV": "production"}, "SECRET_KEY"),
+        ({"BALAI_ENV": "produksi"}, "BALAI_ENV is 'produksi'"),
+        ({"BALAI_ENV": "staging"}, "use one of development, production"),
     ],
 )
 def test_bad_configuration_stops_startup_with_one_line(env, expected, tmp_path):

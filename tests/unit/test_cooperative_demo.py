@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from demo.records import ensure_cooperative_demo_account, seed_cooperatives, seed_source_cooperatives
 from extensions import db
-from models.cooperative import ACTIVE, AT_RISK, DORMANT, Cooperative
+from models.cooperative import ACTIVE, AT_RISK, DORMANT, PRIMER, Cooperative
 from models.user import COOPERATIVE, User
-from services.cooperatives import activity_status
-from services.demo import ensure_cooperative_demo_account, seed_source_cooperatives
+from services.cooperatives import MIN_PRIMER_FOUNDERS, activity_status
 
 TODAY = date(2026, 5, 1)
 
@@ -49,7 +49,7 @@ def test_setup_prints_a_portal_account_that_works(app, runner, auth, client):
 
 
 def test_demo_deeds_are_issued_once_and_the_demo_account_downloads_its_own(app, auth, client):
-    from services.demo import seed_deeds
+    from demo.records import seed_deeds
 
     seed_source_cooperatives(db.session, dki=True, today=TODAY)
     password = ensure_cooperative_demo_account(db.session)[0].password
@@ -60,3 +60,12 @@ def test_demo_deeds_are_issued_once_and_the_demo_account_downloads_its_own(app, 
     deed = db.session.scalar(select(Cooperative).where(Cooperative.id == own)).deeds[0]
     response = client.get(f"/portal/akta/{deed.id}/unduh")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+
+
+def test_generated_primer_cooperatives_have_the_founders_the_law_asks(app):
+    assert seed_cooperatives(db.session, 12, seed=5) == 12
+    cooperatives = db.session.scalars(select(Cooperative)).all()
+    assert len(cooperatives) == 12 and {c.level for c in cooperatives} == {PRIMER}
+    assert all(len(c.founders) >= MIN_PRIMER_FOUNDERS for c in cooperatives)
+    niks = [f.nik for c in cooperatives for f in c.founders]
+    assert len(set(niks)) == len(niks) and all(len(nik) == 16 and nik.isdigit() for nik in niks)

@@ -11,9 +11,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app import create_app
+from demo import records as demo
 from extensions import db
 from models.business import Business, Person
-from services import demo
 from services.kbli import load_kbli
 from services.permits import preview_certificate
 from services.regions import load_regions

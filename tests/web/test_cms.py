@@ -320,8 +320,9 @@ def test_image_markdown_without_alt_is_refused(client, auth):
 
 
 def test_sitemap_feed_and_robots(client, auth, app):
-    from services.demo import seed_businesses, seed_cooperatives
+    from demo.records import seed_businesses, seed_cooperatives
 
+    app.config["PUBLIC_BASE_URL"] = "https://balai.contoh.go.id"
     seed_businesses(db.session, 5, seed=2)
     seed_cooperatives(db.session, 2, seed=2)
     auth.login_as("editor")
@@ -329,7 +330,7 @@ def test_sitemap_feed_and_robots(client, auth, app):
     auth.logout()
     sitemap = _xml(client.get("/sitemap.xml").data)
     locs = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert "http://localhost/berita/kabar-koperasi" in locs
+    assert "https://balai.contoh.go.id/berita/kabar-koperasi" in locs
     assert any("/usaha/" in loc for loc in locs) and any("/koperasi/" in loc for loc in locs)
     feed_response = client.get("/berita/feed.xml")
     assert feed_response.mimetype == "application/atom+xml"
@@ -338,21 +339,22 @@ def test_sitemap_feed_and_robots(client, auth, app):
     assert titles == ["Kabar Koperasi"]
     robots = client.get("/robots.txt").get_data(as_text=True)
     assert "Disallow: /admin" in robots and "Disallow: /masuk" in robots and "Disallow: /portal" in robots
-    assert "Sitemap: http://localhost/sitemap.xml" in robots
+    assert "Sitemap: https://balai.contoh.go.id/sitemap.xml" in robots
 
 
 def test_large_sitemap_becomes_an_index_of_small_files(client, app):
-    from services.demo import seed_businesses
+    from demo.records import seed_businesses
 
     seed_businesses(db.session, 7, seed=4)
     app.config["SITEMAP_MAX_URLS"] = 3
+    app.config["PUBLIC_BASE_URL"] = "https://balai.contoh.go.id/"
     index = _xml(client.get("/sitemap.xml").data)
     assert index.tag.endswith("sitemapindex")
     files = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert "http://localhost/sitemap-usaha-1.xml" in files
+    assert "https://balai.contoh.go.id/sitemap-usaha-1.xml" in files
     total = 0
     for url in files:
-        part = _xml(client.get(url.removeprefix("http://localhost")).data)
+        part = _xml(client.get(url.removeprefix("https://balai.contoh.go.id")).data)
         urls = list(part.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}url"))
         assert len(urls) <= 3
         total += len(urls)

@@ -3,6 +3,7 @@
 import hashlib
 import re
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -21,8 +22,9 @@ def _invite(client, cooperative_id, name="Bu Ketua"):
     response = client.post(f"/kantor/koperasi/{cooperative_id}/undangan", data={"contact_name": name})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
-    link = re.search(r"<code>(http://[^<]+)</code>", response.get_data(as_text=True)).group(1)
-    return link.replace("http://localhost", "")
+    link = re.search(r"<code>(https?://[^<]+)</code>", response.get_data(as_text=True)).group(1)
+    assert link.startswith(client.application.config["PUBLIC_BASE_URL"].rstrip("/") + "/portal/undangan/")
+    return urlsplit(link).path
 
 
 @pytest.mark.both_databases

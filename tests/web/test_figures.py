@@ -7,9 +7,9 @@ import io
 
 import pytest
 
+from demo.records import seed_businesses, seed_cooperatives, seed_officials, seed_permits
 from extensions import db
 from models.permit import Permit
-from services.demo import seed_businesses, seed_cooperatives, seed_officials, seed_permits
 from services.permits import revoke_permit
 
 

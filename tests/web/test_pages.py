@@ -3,8 +3,8 @@
 import shutil
 from pathlib import Path
 
+from demo.records import seed_businesses, seed_cooperatives
 from extensions import db
-from services.demo import seed_businesses, seed_cooperatives
 from services.search import rebuild_index
 
 

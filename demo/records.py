@@ -25,6 +25,7 @@ from models.cooperative import (
     COOPERATIVE_KINDS,
     PENGAWAS,
     PENGURUS,
+    PRIMER,
     RAT_CONFIRMED,
     RAT_PENDING,
     Cooperative,
@@ -37,6 +38,7 @@ from models.cooperative import (
 from models.region import KECAMATAN, KELURAHAN, Region
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 from services import clock
+from services.cooperatives import MIN_PRIMER_FOUNDERS
 from services.users import create_user, find_user
 
 # (name pattern, KBLI 2020 code, activity) — the trades that hold most IUMK permits.
@@ -132,6 +134,25 @@ def _unique_nik(rng, kelurahan, birth, female, taken: set[str]) -> str:
     return nik
 
 
+def _founders(fake: Faker, rng: random.Random, region: Region, taken: set[str]) -> list[CooperativeFounder]:
+    """The founders of a primer cooperative: at least the legal minimum of 9, each with a NIK of their own."""
+    founders = []
+    for position in range(rng.randint(MIN_PRIMER_FOUNDERS, MIN_PRIMER_FOUNDERS + 5)):
+        female = rng.random() < 0.5
+        birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 38 * 365))
+        founders.append(
+            CooperativeFounder(
+                position=position,
+                full_name=_person_name(fake, female),
+                birth_place=rng.choice(("Jakarta", "Bogor", "Tegal", "Brebes", "Cirebon", "Indramayu")),
+                birth_date=birth,
+                address=f"{fake.street_address()}, RT {rng.randint(1, 15):03d}/RW {rng.randint(1, 12):03d}",
+                nik=_unique_nik(rng, region, birth, female, taken),
+            )
+        )
+    return founders
+
+
 def seed_businesses(session: Session, count: int, seed: int = 1) -> int:
     """Create `count` businesses with owners spread over the loaded kelurahan."""
     kelurahan = list(session.scalars(select(Region).where(Region.level == KELURAHAN).order_by(Region.id)))
@@ -189,13 +210,14 @@ def seed_businesses(session: Session, count: int, seed: int = 1) -> int:
 
 
 def seed_cooperatives(session: Session, count: int, seed: int = 1) -> int:
-    """Create `count` cooperatives spread over the loaded kelurahan."""
+    """Create `count` primer cooperatives spread over the loaded kelurahan, each with its founders."""
     kelurahan = list(session.scalars(select(Region).where(Region.level == KELURAHAN).order_by(Region.id)))
     if not kelurahan:
         raise ValueError("Belum ada data wilayah: jalankan 'flask regions load' dulu.")
     fake = Faker("id_ID")
     fake.seed_instance(seed + 7919)
     rng = random.Random(seed + 7919)
+    taken = set(session.scalars(select(CooperativeFounder.nik)))
     for _ in range(count):
         region = rng.choice(kelurahan)
         pattern, kind = rng.choice(COOPERATIVE_PATTERNS)
@@ -204,12 +226,13 @@ def seed_cooperatives(session: Session, count: int, seed: int = 1) -> int:
             Cooperative(
                 name=pattern.format(word=rng.choice(NAME_WORDS), kelurahan=region.name),
                 kind=kind if kind in COOPERATIVE_KINDS else "konsumen",
-                level="primer",
+                level=PRIMER,
                 seat_address=fake.street_address(),
                 kelurahan=region,
                 founding_date=founded,
                 legal_entity_number=f"AHU-{rng.randint(1, 9999999):07d}.AH.01.26.TAHUN {founded.year}",
                 member_count=rng.randint(20, 400),
+                founders=_founders(fake, rng, region, taken),
             )
         )
     session.commit()
@@ -404,19 +427,7 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
             kampungs=[_kampung(session, kampung) for kampung in kampungs],
         )
         session.add(cooperative)
-        for position in range(rng.randint(9, 14)):
-            female = rng.random() < 0.5
-            birth = date(1960, 1, 1) + timedelta(days=rng.randint(0, 38 * 365))
-            cooperative.founders.append(
-                CooperativeFounder(
-                    position=position,
-                    full_name=_person_name(fake, female),
-                    birth_place=rng.choice(("Jakarta", "Bogor", "Tegal", "Brebes", "Cirebon", "Indramayu")),
-                    birth_date=birth,
-                    address=f"{fake.street_address()}, RT {rng.randint(1, 15):03d}/RW {rng.randint(1, 12):03d}",
-                    nik=_unique_nik(rng, region, birth, female, taken),
-                )
-            )
+        cooperative.founders.extend(_founders(fake, rng, region, taken))
         for position, title in enumerate(BOARD_TITLES):
             cooperative.officials.append(
                 CooperativeOfficial(
