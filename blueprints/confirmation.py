@@ -77,7 +77,9 @@ def ask(name: str, *args, **kwargs):
         for value in values
         if key not in ("csrf_token", CONFIRM_FIELD)
     ]
-    return render("components/confirm_page.html", asked=asked, fields=fields, action=request.path)
+    response = render("components/confirm_page.html", asked=asked, fields=fields, action=request.path)
+    response.headers["Cache-Control"] = "no-store"  # it repeats what was typed (a signing passphrase, say)
+    return response
 
 
 def register_template_helpers(app) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from demo import records as demo
 from extensions import db
 from models.user import SUPERADMIN
-from services import clock, demo
+from services import clock
 from tests.coop_factory import add_rat, make_cooperative
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "translations" / "en" / "LC_MESSAGES" / "messages.po"

@@ -191,7 +191,7 @@ def test_minutes_upload_checked_by_content_stored_once_and_downloadable_by_the_r
 
     assert report.minutes_sha256 == hashlib.sha256(minutes).hexdigest() and report.minutes_size == len(minutes)
     own = client.get(f"/portal/rat/{report.id}/notulen.pdf")
-    assert own.status_code == 200 and own.data == minutes and own.headers["Cache-Control"] == "private, no-store"
+    assert own.status_code == 200 and own.data == minutes and "no-store" in own.headers["Cache-Control"]
 
     client.post("/masuk/keluar")
     auth.login("lain")
