@@ -75,6 +75,7 @@ def _create_app(overrides: dict | None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _trust_proxies(app)
 
     from blueprints.errors import register_error_handlers
     from cli import register_cli
@@ -91,6 +92,17 @@ def _create_app(overrides: dict | None) -> Flask:
         with app.app_context():
             _check_connection(db.engine)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    from blueprints.proxies import TrustedProxyFix, parse_trusted_proxies
+
+    try:
+        networks = parse_trusted_proxies(app.config.get("TRUSTED_PROXIES", ""))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if networks:
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, networks)
 
 
 def _check_database_url(url: str, instance_path: Path) -> None:
@@ -134,8 +146,8 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def _init_extensions(app: Flask) -> None:
     import models  # noqa: F401  (every table registered before migrations look)
+    from blueprints.auth.sessions import load_user
     from blueprints.i18n import select_locale, select_timezone
-    from services.users import load_user
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
@@ -152,7 +164,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
-    login_manager.user_loader(lambda user_id: load_user(db.session, user_id))
+    login_manager.user_loader(load_user)
 
     from services import search
 
@@ -160,6 +172,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from blueprints.account import bp as account_bp
     from blueprints.admin import bp as admin_bp
     from blueprints.admin import legacy as admin_legacy_bp
     from blueprints.api import bp as api_bp
@@ -173,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.portal import bp as portal_bp
     from blueprints.public import bp as public_bp
     from blueprints.site import bp as site_bp
+    from blueprints.users_admin import bp as users_admin_bp
     from blueprints.verify import bp as verify_bp
 
     for blueprint in (
@@ -184,18 +198,22 @@ def _register_blueprints(app: Flask) -> None:
         health_bp,
         i18n_bp,
         auth_bp,
+        account_bp,
         admin_bp,
         admin_legacy_bp,
         backoffice_bp,
         cooperatives_admin_bp,
         cms_bp,
         portal_bp,
+        users_admin_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 # Pages of these blueprints are for logged-in staff or cooperatives: never in a search engine.
-NOINDEX_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "cooperatives_admin"})
+NOINDEX_BLUEPRINTS = frozenset(
+    {"admin", "auth", "account", "portal", "cms", "backoffice", "cooperatives_admin", "users_admin"}
+)
 
 
 # Blueprints whose responses may show personal data to staff or to a cooperative.
@@ -207,9 +225,10 @@ def _is_noindex() -> bool:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from blueprints import request_ids
+    from blueprints import pagination, request_ids
 
     request_ids.init_app(app)
+    pagination.register(app)
     from flask_babel import format_decimal, get_locale
 
     from blueprints.links import url_with_query

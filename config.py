@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -61,8 +62,28 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # NIK look-ups while registering, per officer: enough for a busy counter, too few to enumerate residents.
+        "NIK_CHECK_LIMIT": os.environ.get("NIK_CHECK_LIMIT", "20 per minute"),
+        # Failed log-ins: per account and client (blocks that client), per client (across accounts), and per
+        # account from every client together (past it, each attempt waits: slowed, never locked out).
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_IP": os.environ.get("LOGIN_LIMIT_PER_IP", "30 per 15 minutes"),
+        "LOGIN_SLOWDOWN_PER_ACCOUNT": os.environ.get("LOGIN_SLOWDOWN_PER_ACCOUNT", "50 per 15 minutes"),
+        "LOGIN_SLOWDOWN_SECONDS": float(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "2")),
+        # Addresses or networks of the reverse proxies whose X-Forwarded-For / -Proto are believed.
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", ""),
+        # Sessions end: idle (staff / cooperative accounts, minutes; 0 = none), absolute, remember-me (<= 30 days).
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_IDLE_MINUTES_COOPERATIVE": int(os.environ.get("SESSION_IDLE_MINUTES_COOPERATIVE", "120")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        "REMEMBER_DAYS": min(int(os.environ.get("REMEMBER_DAYS", "30")), 30),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=min(int(os.environ.get("REMEMBER_DAYS", "30")), 30)),
+        # Authenticator app (TOTP) required for superadmins and officers: on by default in production.
+        "TOTP_REQUIRED": _env_bool("TOTP_REQUIRED", production),
+        "PASSWORD_LINK_HOURS": int(os.environ.get("PASSWORD_LINK_HOURS", "48")),
+        # Outgoing mail for set-password links and invitations; without it links are shown to the officer.
+        "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "balai@localhost"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),

@@ -3,7 +3,10 @@ PUBLIC_BASE_URL alone. The Host header is the client's to choose, so it never re
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, flash, request, url_for
+from flask_babel import gettext as _
+
+from services import mail
 
 
 def public_base_url() -> str:
@@ -29,3 +32,16 @@ def url_with_query(endpoint: str | None = None, **changes) -> str:
             query[key] = [str(value)]
     path_values = dict(request.view_args or {}) if target == request.endpoint else {}
     return url_for(target, **path_values, **query)
+
+
+def email_link(to_address: str | None, to_name: str | None, subject: str, body: str) -> bool:
+    """Send a single-use link by e-mail if SMTP_URL is set and there is an address; False: show it instead."""
+    if not to_address or not mail.is_configured(current_app.config):
+        return False
+    try:
+        mail.send(current_app.config, to_address, to_name, subject, body)
+    except (mail.MailError, ValueError) as exc:
+        current_app.logger.warning("mail not sent: %s", exc)
+        flash(_("Surel tidak dapat dikirim; berikan tautan di bawah ini secara langsung."), "warning")
+        return False
+    return True

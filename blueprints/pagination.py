@@ -1,50 +1,39 @@
-"""THE pagination helper: page numbers to show and the URL of each, keeping the other query arguments."""
+"""THE pagination helper for pages: which page a request asks for, and the URL of another page.
+
+Every list pages through `services.paging.Page` and shows it with the `pagination` macro of
+templates/components/pagination.html. The page is always `?halaman=`; the older `?page=` and `?hal=`
+still work (links shared before keep working), and links are always written with `halaman`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from math import ceil
+from collections.abc import Mapping
 
-from blueprints.links import url_with_query
+from flask import Flask, request, url_for
 
-
-@dataclass(frozen=True)
-class Pagination:
-    page: int
-    per_page: int
-    total: int
-    page_arg: str = "halaman"
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    def window(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link: first, last and a few around the current one; None marks a gap."""
-        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
-        numbers = sorted(n for n in wanted if 1 <= n <= self.pages)
-        shown: list[int | None] = []
-        for number in numbers:
-            if shown and number - shown[-1] > 1:
-                shown.append(None)
-            shown.append(number)
-        return shown
-
-    def url(self, page: int) -> str:
-        return url_with_query(**{self.page_arg: page if page > 1 else None})
+PAGE_ARG = "halaman"
+OLD_PAGE_ARGS = ("page", "hal")
 
 
-def page_number(value: str | None) -> int:
-    """A page number from the query string; anything that is not a positive number means page 1."""
+def page_number(args: Mapping[str, str] | None = None) -> int:
+    """The page a query string asks for; anything that is not a positive number means page 1."""
+    args = request.args if args is None else args
+    value = next((args.get(name) for name in (PAGE_ARG, *OLD_PAGE_ARGS) if args.get(name)), None)
     try:
         return max(1, int(value or 1))
     except ValueError:
         return 1
+
+
+def page_url(number: int) -> str:
+    """This page's URL at page `number`, keeping every other query argument (page 1 has no argument)."""
+    args = request.args.to_dict(flat=False)
+    for name in (PAGE_ARG, *OLD_PAGE_ARGS):
+        args.pop(name, None)
+    if number > 1:
+        args[PAGE_ARG] = [str(number)]
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.add_template_global(page_url, "page_url")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -39,6 +38,7 @@ from models.region import KECAMATAN, KELURAHAN, Region
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 from services import clock
 from services.cooperatives import MIN_PRIMER_FOUNDERS
+from services.passwords import random_password
 from services.users import create_user, find_user
 
 # (name pattern, KBLI 2020 code, activity) — the trades that hold most IUMK permits.
@@ -278,7 +278,7 @@ def ensure_demo_accounts(session: Session) -> list[DemoAccount]:
         (EDITOR, "editor", "Editor Demo", None),
     ):
         if find_user(session, username) is None:
-            password = secrets.token_urlsafe(12)
+            password = random_password(username, full_name)
             create_user(session, username, password, role, full_name, kecamatan_id=scope.id if scope else None)
             described = f"Kecamatan {scope.name}" if scope else ("seluruh kota" if role == OFFICER else "")
             created.append(DemoAccount(role, username, password, described))
@@ -635,7 +635,7 @@ def ensure_cooperative_demo_account(session: Session) -> list[DemoAccount]:
     )
     if cooperative is None:
         return []
-    password = secrets.token_urlsafe(12)
+    password = random_password(DEMO_COOPERATIVE_USERNAME, f"Pengurus {cooperative.name}")
     create_user(
         session,
         DEMO_COOPERATIVE_USERNAME,

@@ -22,7 +22,7 @@ from models.permit import Permit, PermitCounter
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
 from models.signature import SignedDocument
-from models.user import User
+from models.user import PasswordLink, RecoveryCode, User, UserSession
 
 __all__ = [
     "AuditEvent",
@@ -55,4 +55,7 @@ __all__ = [
     "SearchWord",
     "SignedDocument",
     "User",
+    "UserSession",
+    "PasswordLink",
+    "RecoveryCode",
 ]

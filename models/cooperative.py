@@ -382,5 +382,9 @@ class CooperativeInvitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The token is derived from this and SECRET_KEY, so an officer can show the link again (see services/links.py).
+    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cooperative: Mapped[Cooperative] = relationship()

@@ -26,7 +26,7 @@ from models.content import (
     SlugRedirect,
 )
 from models.user import SUPERADMIN, User
-from services import audit
+from services import audit, paging
 from services.transactions import owns_transaction
 
 MODELS = {PAGE: Page, NEWS: NewsPost}
@@ -435,23 +435,25 @@ def find_public(session: Session, kind: str, slug: str, now: datetime):
     return None, None
 
 
-def latest_news(session: Session, now: datetime, limit: int = 10, offset: int = 0) -> list[NewsPost]:
-    """Live news, newest first."""
+def _live_news(now: datetime):
+    """SELECT of live news, newest first."""
     order = func.coalesce(NewsPost.published_at, NewsPost.publish_at).desc()
-    return list(
-        session.scalars(
-            select(NewsPost)
-            .where(live_clause(NewsPost, now))
-            .options(selectinload(NewsPost.live_revision), selectinload(NewsPost.pending_revision))
-            .order_by(order, NewsPost.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+    return (
+        select(NewsPost)
+        .where(live_clause(NewsPost, now))
+        .options(selectinload(NewsPost.live_revision), selectinload(NewsPost.pending_revision))
+        .order_by(order, NewsPost.id.desc())
     )
 
 
-def news_count(session: Session, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(NewsPost).where(live_clause(NewsPost, now))) or 0
+def latest_news(session: Session, now: datetime, limit: int = 10) -> list[NewsPost]:
+    """The `limit` newest live news posts."""
+    return list(session.scalars(_live_news(now).limit(limit)))
+
+
+def news_page(session: Session, now: datetime, page: int, per_page: int) -> paging.Page:
+    """One page of the news archive, newest first."""
+    return paging.paginate(session, _live_news(now), page, per_page)
 
 
 def live_pages(session: Session, now: datetime) -> list[Page]:

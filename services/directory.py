@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,7 +12,7 @@ from models.cooperative import Cooperative
 from models.kbli import KbliCode, KbliSection
 from models.region import Region
 from services import clock
-from services.cooperatives import public_cooperative_view
+from services.cooperatives import activity_status
 from services.search import SearchQuery, SearchResult, SearchUnavailable, search
 from services.search.analysis import sort_key
 from services.search.base import FACETS, Hit
@@ -128,13 +127,6 @@ def _hit_from_record(kind: str, record) -> Hit:
     )
 
 
-def _today() -> date:
-    """Today in the municipality's zone: statuses (expired, dormant) are derived as of this day."""
-    from flask import current_app
-
-    return clock.local_today(current_app.config["TIMEZONE"])
-
-
 def _place(kelurahan: Region | None) -> dict:
     kecamatan = kelurahan.parent if kelurahan else None
     kota = kecamatan.parent if kecamatan else None
@@ -154,7 +146,7 @@ def public_business(session: Session, business_id: int) -> dict | None:
 def business_fields(business: Business) -> dict:
     """The public fields of a loaded business (detail page, API, open data)."""
     kbli = business.kbli
-    today = _today()
+    today = clock.today()
     permits = [
         {
             "number": permit.number,
@@ -194,7 +186,7 @@ def public_cooperative(session: Session, cooperative_id: int) -> dict | None:
 
 def cooperative_fields(cooperative: Cooperative) -> dict:
     """The public fields of a loaded cooperative (detail page, API, open data)."""
-    facts = public_cooperative_view(cooperative, _today())
+    status = activity_status(cooperative, clock.today())
     return {
         "id": cooperative.id,
         "kind": "cooperative",
@@ -202,12 +194,12 @@ def cooperative_fields(cooperative: Cooperative) -> dict:
         "slug": slug(cooperative.name),
         "cooperative_kind": cooperative.kind,
         "level": cooperative.level,
-        "activity_status": facts["status"],
-        "last_rat_year": facts["last_rat_year"],
+        "activity_status": status.status,
+        "last_rat_year": status.last_rat_year,
         "legal_entity_number": cooperative.legal_entity_number,
         "founding_date": _iso(cooperative.founding_date),
         "member_count": cooperative.member_count,
-        "kampungs": facts["kampungs"],
+        "kampungs": [kampung.name for kampung in cooperative.kampungs],
         **_place(cooperative.kelurahan),
     }
 

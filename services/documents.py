@@ -86,9 +86,10 @@ def render_html(template: str, **context) -> str:
 
 
 def html_to_pdf(html: str, *, title: str, fetcher: SafeURLFetcher | None = None) -> bytes:
-    """WeasyPrint → PDF/A-3b bytes, loading nothing but the shipped fonts."""
+    """WeasyPrint → PDF/A-3b bytes titled `title` (what a PDF reader shows), loading nothing but the shipped fonts."""
     fetcher = fetcher or SafeURLFetcher()
-    document = HTML(string=html, url_fetcher=fetcher)
+    document = HTML(string=html, url_fetcher=fetcher).render()
+    document.metadata.title = title
     return document.write_pdf(pdf_variant="pdf/a-3b")
 
 

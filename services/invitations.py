@@ -1,12 +1,11 @@
 """Portal invitations: a single-use link, valid for a limited time, that lets a cooperative set its own password.
 
-Only the SHA-256 of the token is stored: a copy of the database does not hold working links.
+Only the SHA-256 of the token and the nonce it is derived from are stored (services/links.py): a copy of
+the database does not hold working links, yet the officer can show an unused link again or revoke it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
@@ -16,13 +15,11 @@ from sqlalchemy.orm import Session
 
 from models.cooperative import Cooperative, CooperativeInvitation
 from models.user import COOPERATIVE, User
-from services import clock
+from services import clock, links
 from services.audit import record
 from services.users import UserError, create_user
 
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+LINK_PURPOSE = "cooperative-invitation"
 
 
 def invitation_lifetime_hours() -> int:
@@ -45,10 +42,12 @@ def create_invitation(
 ) -> tuple[CooperativeInvitation, str]:
     """Create an invitation; returns it and the raw token, which is shown once and never stored."""
     now = now or clock.now()
-    token = secrets.token_urlsafe(32)
+    nonce = links.new_nonce()
+    token = links.token_for(nonce, LINK_PURPOSE)
     invitation = CooperativeInvitation(
         cooperative=cooperative,
-        token_sha256=_digest(token),
+        nonce=nonce,
+        token_sha256=links.digest(token),
         contact_name=contact_name.strip(),
         email=(email or "").strip() or None,
         created_by_id=officer.id,
@@ -73,14 +72,81 @@ def create_invitation(
 
 def open_invitation(session: Session, token: str, now: datetime | None = None) -> CooperativeInvitation | None:
     """The invitation for this token if it is unused and not expired, else None."""
-    if not token or len(token) > 100:
+    if not links.plausible(token):
         return None
-    query = select(CooperativeInvitation).where(CooperativeInvitation.token_sha256 == _digest(token))
+    query = select(CooperativeInvitation).where(CooperativeInvitation.token_sha256 == links.digest(token))
     invitation = session.scalar(query)
-    now = now or clock.now()
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= now:
+    if invitation is None or not invitation_is_open(invitation, now):
         return None
     return invitation
+
+
+def invitation_of(session: Session, cooperative: Cooperative, invitation_id: int) -> CooperativeInvitation | None:
+    """One of this cooperative's invitations (another cooperative's id gives None)."""
+    invitation = session.get(CooperativeInvitation, invitation_id)
+    if invitation is None or invitation.cooperative_id != cooperative.id:
+        return None
+    return invitation
+
+
+def invitation_is_open(invitation: CooperativeInvitation, now: datetime | None = None) -> bool:
+    now = now or clock.now()
+    return invitation.used_at is None and invitation.revoked_at is None and invitation.expires_at > now
+
+
+def open_invitations(session: Session, cooperative: Cooperative) -> list[CooperativeInvitation]:
+    """The cooperative's invitations that still work, newest first."""
+    query = select(CooperativeInvitation).where(
+        CooperativeInvitation.cooperative_id == cooperative.id,
+        CooperativeInvitation.used_at.is_(None),
+        CooperativeInvitation.revoked_at.is_(None),
+        CooperativeInvitation.expires_at > clock.now(),
+    )
+    return list(session.scalars(query.order_by(CooperativeInvitation.created_at.desc())))
+
+
+def invitation_link_token(
+    session: Session, officer: User, invitation: CooperativeInvitation, ip_address: str | None = None
+) -> str:
+    """The token of an open invitation, shown again to an officer (audited)."""
+    if not invitation_is_open(invitation) or not invitation.nonce:
+        raise UserError(_("Undangan ini sudah dipakai, kedaluwarsa, atau dicabut."))
+    record(
+        session,
+        officer,
+        "show_invitation",
+        "cooperative",
+        invitation.cooperative_id,
+        after={"invitation_id": invitation.id},
+        ip_address=ip_address,
+    )
+    session.commit()
+    return links.token_for(invitation.nonce, LINK_PURPOSE)
+
+
+def revoke_invitation(
+    session: Session, officer: User, invitation: CooperativeInvitation, ip_address: str | None = None
+) -> None:
+    """Revoke an unused invitation: its link stops working at once."""
+    if invitation.used_at is not None or invitation.revoked_at is not None:
+        return
+    invitation.revoked_at = clock.now()
+    record(
+        session,
+        officer,
+        "revoke_invitation",
+        "cooperative",
+        invitation.cooperative_id,
+        summary=invitation.contact_name,
+        after={"invitation_id": invitation.id},
+        ip_address=ip_address,
+    )
+    session.commit()
+
+
+def mark_invitation_emailed(session: Session, invitation: CooperativeInvitation) -> None:
+    invitation.emailed_at = clock.now()
+    session.commit()
 
 
 def accept_invitation(
@@ -99,7 +165,11 @@ def accept_invitation(
     # Claim the invitation with a conditional UPDATE so two simultaneous uses cannot both succeed.
     claimed = session.execute(
         update(CooperativeInvitation)
-        .where(CooperativeInvitation.id == invitation.id, CooperativeInvitation.used_at.is_(None))
+        .where(
+            CooperativeInvitation.id == invitation.id,
+            CooperativeInvitation.used_at.is_(None),
+            CooperativeInvitation.revoked_at.is_(None),
+        )
         .values(used_at=now)
     )
     if claimed.rowcount != 1:

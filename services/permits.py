@@ -57,7 +57,14 @@ def kelurahan_code(kelurahan: Region) -> str:
     return kelurahan.kemendagri_code or str(kelurahan.id)
 
 
-def format_number(pattern: str, *, seq: int, year: int, series: str, kelurahan: Region) -> str:
+class NotYetNumbered:
+    """Stands for the sequence number in a preview: an X for every digit the pattern gives the number."""
+
+    def __format__(self, spec: str) -> str:
+        return "X" * len(format(0, spec))
+
+
+def format_number(pattern: str, *, seq: int | NotYetNumbered, year: int, series: str, kelurahan: Region) -> str:
     kecamatan = kelurahan.parent
     return pattern.format(
         seq=seq,
@@ -227,11 +234,11 @@ def preview_certificate(session: Session, business: Business, *, config: dict, m
         municipality=municipality,
         number=format_number(
             config["PERMIT_NUMBER_PATTERN"],
-            seq=0,
+            seq=NotYetNumbered(),
             year=today.year,
             series=config["PERMIT_SERIES"],
             kelurahan=business.kelurahan,
-        ).replace("00000", "XXXXX"),
+        ),
         token="pratinjau",  # noqa: S106 - a placeholder, not a secret
         issued_on=today,
         valid_until=add_years(today, config["PERMIT_VALIDITY_YEARS"]),

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from models.business import Business, Person
 from models.kbli import KbliCode
 from models.region import KELURAHAN, Region
-from models.user import OFFICER, User
-from services import clock
+from models.user import User
+from services import authorization, clock
 from services.audit import record
 from services.paging import Page, paginate
 from services.transactions import owns_transaction
@@ -109,9 +109,46 @@ def person_by_nik(session: Session, nik: str) -> Person | None:
     return session.scalar(select(Person).where(Person.nik == nik))
 
 
-def kecamatan_scope(user: User) -> int | None:
-    """The kecamatan an officer is limited to (None: the whole municipality)."""
-    return user.kecamatan_id if user.role == OFFICER else None
+@dataclass(frozen=True)
+class OwnerMatch:
+    """A person already registered under a typed NIK, as the officer may see them."""
+
+    id: int
+    display_name: str
+    business_count: int
+    in_scope: bool
+
+
+@owns_transaction
+def owner_match(
+    session: Session, user: User, nik: str, exclude_person_id: int | None = None, ip_address: str | None = None
+) -> OwnerMatch | None:
+    """Who holds `nik` already, if anyone: the full name only when `user` may manage that person, else a
+    masked name. Each lookup that finds someone is audited (masked NIK), so a NIK check cannot be used
+    quietly to enumerate residents."""
+    if nik_problem(nik or ""):
+        return None
+    person = person_by_nik(session, nik)
+    if person is None or person.id == exclude_person_id:
+        return None
+    in_scope = authorization.may_manage_person(session, user, person)
+    count = session.scalar(select(func.count()).select_from(Business).where(Business.owner_id == person.id)) or 0
+    record(
+        session,
+        user,
+        "person.nik_check",
+        "person",
+        person.id,
+        summary=mask_nik(nik),
+        after={"in_scope": in_scope},
+        ip_address=ip_address,
+    )
+    session.commit()
+    name = person.full_name if in_scope else authorization.masked_name(person.full_name)
+    return OwnerMatch(person.id, name, count, in_scope)
+
+
+kecamatan_scope = authorization.kecamatan_scope
 
 
 def kelurahan_choices(session: Session, user: User) -> list[Region]:
@@ -231,13 +268,25 @@ def register_business(session: Session, data: BusinessInput, actor: User, ip_add
 def update_business(
     session: Session, business: Business, data: BusinessInput, actor: User, ip_address: str | None = None
 ) -> Business:
-    """Change a business and its owner's details; audited with before and after (no personal data)."""
+    """Change a business and its owner's details; audited with before and after (no personal data).
+
+    The owner's personal data changes only when `actor` may manage that person (every business of the
+    person in the actor's scope); person changes are audited field by field, masked."""
     before = _snapshot(business)
-    owner = _owner_for(session, data, current=business.owner)
+    current = business.owner
+    if authorization.may_manage_person(session, actor, current):
+        person_before = _person_snapshot(current)
+        owner = _owner_for(session, data, current=current)
+    elif data.owner.get("nik", current.nik) != current.nik:
+        raise RegistryError(SHARED_OWNER_MESSAGE)
+    else:
+        person_before, owner = None, current
     business.owner = owner
     for name, value in _business_values(session, data.business).items():
         setattr(business, name, value)
     session.flush()
+    if person_before is not None and owner is current:
+        _record_person_changes(session, actor, owner, person_before, ip_address)
     record(
         session,
         actor,
@@ -251,6 +300,42 @@ def update_business(
     )
     session.commit()
     return business
+
+
+SHARED_OWNER_MESSAGE = (
+    "Pemilik usaha ini juga memiliki usaha di kecamatan lain: data pribadinya hanya dapat diubah "
+    "oleh petugas yang cakupannya meliputi semua usaha tersebut."
+)
+# How each personal field appears in the audit log: enough to see that it changed, never the value.
+_PERSON_MASKS = {
+    "full_name": lambda value: value,
+    "nik": mask_nik,
+    "phone": lambda value: f"{value[:5]}•••{value[-3:]}" if value else value,
+    "home_address": lambda value: "(terisi)" if value else value,
+    "birth_date": lambda value: "(terisi)" if value else value,
+}
+
+
+def _person_snapshot(person: Person) -> dict:
+    return {name: getattr(person, name) for name in PERSON_FIELDS}
+
+
+def _record_person_changes(session: Session, actor: User, person: Person, before: dict, ip_address: str | None) -> None:
+    after = _person_snapshot(person)
+    changed = [name for name in PERSON_FIELDS if before[name] != after[name]]
+    if not changed:
+        return
+    record(
+        session,
+        actor,
+        "person.edit",
+        "person",
+        person.id,
+        summary=", ".join(changed),
+        before={name: _PERSON_MASKS[name](before[name]) for name in changed},
+        after={name: _PERSON_MASKS[name](after[name]) for name in changed},
+        ip_address=ip_address,
+    )
 
 
 def _owner_for(session: Session, data: BusinessInput, current: Person | None = None) -> Person:

@@ -129,8 +129,8 @@ class AuthActions:
             fields["cooperative_id"] = _any_cooperative_id()
         return create_user(db.session, username or role, TEST_PASSWORD, role, f"{role.title()} Test", **fields)
 
-    def login(self, username: str, password: str = TEST_PASSWORD, follow_redirects: bool = False):
-        return self._client.post(
+    def login(self, username: str, password: str = TEST_PASSWORD, follow_redirects: bool = False, client=None):
+        return (client or self._client).post(
             "/masuk/", data={"username": username, "password": password}, follow_redirects=follow_redirects
         )
 

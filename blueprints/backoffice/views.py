@@ -17,11 +17,11 @@ from blueprints.documents import pdf_attachment, pdf_inline
 from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
-from extensions import db
+from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
 from models.user import OFFICER, SUPERADMIN
-from services import audit, batch, clock, permits, registry, spreadsheets
+from services import audit, authorization, batch, clock, permits, registry, spreadsheets
 from services.digits import ascii_digits
 from services.documents import DocumentError
 from services.paging import Page
@@ -43,7 +43,28 @@ def _permit_or_404(permit_id: int) -> Permit:
     return permit
 
 
+OWNER_FIELDS = ("owner_nik", "owner_name", "owner_phone", "owner_address", "owner_birth_date")
+
+
+def _owner_locked(business: Business | None) -> bool:
+    """The owner has businesses outside this officer's scope: their personal data is neither shown nor changed."""
+    return business is not None and not authorization.may_manage_person(db.session, current_user, business.owner)
+
+
+def _locked_owner_name(business: Business | None) -> str | None:
+    """The owner's masked name when their personal data is out of this officer's reach, else None."""
+    return authorization.masked_name(business.owner.full_name) if _owner_locked(business) else None
+
+
 def _business_form(business: Business | None = None) -> BusinessForm:
+    form = _unlocked_business_form(business)
+    if _owner_locked(business):
+        for name in OWNER_FIELDS:
+            delattr(form, name)
+    return form
+
+
+def _unlocked_business_form(business: Business | None) -> BusinessForm:
     kelurahan = registry.kelurahan_choices(db.session, current_user)
     if business is None or request.method == "POST":
         return BusinessForm(kelurahan=kelurahan)
@@ -72,26 +93,32 @@ def _business_form(business: Business | None = None) -> BusinessForm:
     )
 
 
-def _existing_owner(form: BusinessForm, business: Business | None):
-    """The person already registered with the typed NIK, when it is not this business's owner."""
-    if registry.nik_problem(form.owner_nik.data or ""):
+def _existing_owner(form: BusinessForm, business: Business | None) -> registry.OwnerMatch | None:
+    """The person already registered with the typed NIK (masked when out of scope), if not this business's owner."""
+    if "owner_nik" not in form:
         return None
-    person = registry.person_by_nik(db.session, form.owner_nik.data)
-    if person is None or (business is not None and person.id == business.owner_id):
-        return None
-    return person
+    return registry.owner_match(
+        db.session,
+        current_user,
+        form.owner_nik.data or "",
+        exclude_person_id=business.owner_id if business is not None else None,
+        ip_address=request.remote_addr,
+    )
 
 
 def _input(form: BusinessForm, existing) -> registry.BusinessInput:
     use_existing = existing is not None and form.use_existing_owner.data == str(existing.id)
-    return registry.BusinessInput(
-        owner={
+    owner = {}
+    if "owner_nik" in form:
+        owner = {
             "nik": form.owner_nik.data,
             "full_name": form.owner_name.data.strip(),
             "phone": form.owner_phone.data,
             "home_address": form.owner_address.data.strip(),
             "birth_date": form.owner_birth_date.data,
-        },
+        }
+    return registry.BusinessInput(
+        owner=owner,
         business={
             "name": " ".join(form.name.data.split()),
             "legal_form": form.legal_form.data,
@@ -121,7 +148,7 @@ def _save_business(business: Business | None):
                 *form.owner_nik.errors,
                 _(
                     "NIK ini sudah terdaftar atas nama %(name)s. Pilih 'gunakan data pemilik ini'.",
-                    name=existing.full_name,
+                    name=existing.display_name,
                 ),
             ]
             valid = False
@@ -135,7 +162,8 @@ def _save_business(business: Business | None):
                     saved = registry.update_business(db.session, business, data, current_user, request.remote_addr)
                     flash(_("Perubahan disimpan."), "success")
             except registry.RegistryError as exc:
-                form.owner_nik.errors = [*form.owner_nik.errors, str(exc)]
+                target = form.owner_nik if "owner_nik" in form else form.name
+                target.errors = [*target.errors, str(exc)]
             else:
                 return redirect_to(url_for("backoffice.business_detail", business_id=saved.id))
         return render(
@@ -145,6 +173,7 @@ def _save_business(business: Business | None):
             form=form,
             business=business,
             existing=existing,
+            locked_owner=_locked_owner_name(business),
             kbli_codes=registry.search_kbli(db.session, form.kbli_code.data or ""),
         )
     return render(
@@ -152,6 +181,7 @@ def _save_business(business: Business | None):
         form=form,
         business=business,
         existing=existing,
+        locked_owner=_locked_owner_name(business),
         kbli_codes=registry.search_kbli(db.session, form.kbli_code.data or ""),
     )
 
@@ -168,8 +198,17 @@ def business_edit(business_id: int):
     return _save_business(_business_or_404(business_id))
 
 
+def _officer_key() -> str:
+    return f"officer:{current_user.get_id()}"
+
+
 @bp.post("/usaha/validasi/<field>")
 @roles_required(*STAFF)
+@limiter.limit(
+    lambda: current_app.config["NIK_CHECK_LIMIT"],
+    key_func=_officer_key,
+    exempt_when=lambda: (request.view_args or {}).get("field") != "owner_nik",
+)
 def business_validate_field(field: str):
     """Check one field as the officer leaves it; answers that field's markup with its errors."""
     business_id = request.args.get("business_id", type=int)
@@ -202,7 +241,7 @@ def business_list():
         q=q,
         kelurahan_id=kelurahan_id,
         status=status,
-        page=page_number(request.args.get("page")),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
     )
     return _business_list_page(page, q=q, kelurahan_id=kelurahan_id, status=status)
@@ -437,7 +476,7 @@ def permit_list():
         db.session,
         current_user,
         q=q,
-        page=page_number(request.args.get("page")),
+        page=page_number(),
         per_page=current_app.config["PER_PAGE"],
     )
     return render(
@@ -450,7 +489,7 @@ def permit_list():
 def audit_log():
     """The audit log, filterable by action, kind of record, user and date."""
     filters = _audit_filter()
-    page = audit.event_page(db.session, filters, page=page_number(request.args.get("page")))
+    page = audit.event_page(db.session, filters, page=page_number())
     actions = audit.recorded_actions(db.session)
     types = audit.recorded_object_types(db.session)
     return render(

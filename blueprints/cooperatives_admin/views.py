@@ -23,20 +23,29 @@ from blueprints.cooperatives_admin.forms import (
 )
 from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
 from blueprints.documents import deed_download, minutes_download, pdf_inline
-from blueprints.links import absolute_url
+from blueprints.links import absolute_url, email_link
+from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.cooperative import RAT_PENDING, RatReport
 from models.region import Region
 from models.user import OFFICER, SUPERADMIN
-from services import clock, regions, spreadsheets
+from services import clock, mail, regions, spreadsheets
 from services import cooperatives as coops
 from services import deeds as deed_service
 from services.deeds import deeds_of
-from services.invitations import create_invitation, invitation_lifetime_hours
+from services.invitations import (
+    create_invitation,
+    invitation_lifetime_hours,
+    invitation_link_token,
+    invitation_of,
+    mark_invitation_emailed,
+    open_invitations,
+    revoke_invitation,
+)
 from services.registry import kecamatan_scope
-from services.users import cooperative_accounts
+from services.users import UserError, cooperative_accounts
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
 DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
@@ -83,21 +92,23 @@ def _kecamatan_choices() -> list[Region]:
 @bp.get("/")
 @roles_required(*BACK_OFFICE)
 def index():
-    page = request.args.get("halaman", 1, type=int) or 1
     kecamatan_id = request.args.get("kecamatan", type=int)
     status = request.args.get("status") or None
     q = (request.args.get("q") or "").strip()[:100]
-    per_page = 20
-    rows, total = coops.search_cooperatives(
-        db.session, current_user, _today(), q=q, status=status, kecamatan_id=kecamatan_id, page=page, per_page=per_page
+    page = coops.search_cooperatives(
+        db.session,
+        current_user,
+        _today(),
+        q=q,
+        status=status,
+        kecamatan_id=kecamatan_id,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
     )
     return render(
         "cooperatives_admin/index.html",
         block="results",
-        rows=rows,
-        total=total,
         page=page,
-        pages=max(1, -(-total // per_page)),
         q=q,
         status=status,
         kecamatan_id=kecamatan_id,
@@ -369,6 +380,7 @@ def _detail_page(
         invitation_form=invitation_form or InvitationForm(formdata=None),
         invitation_link=invitation_link,
         invitation_hours=invitation_hours,
+        open_invitations=open_invitations(db.session, cooperative),
         deeds=deeds_of(db.session, cooperative),
         deed_up_to_date=deed_service.is_up_to_date(cooperative),
         accounts=cooperative_accounts(db.session, cooperative.id),
@@ -563,18 +575,59 @@ def rat_minutes(report_id: int):
 @bp.post("/<int:cooperative_id>/undangan")
 @roles_required(*BACK_OFFICE)
 def invite(cooperative_id: int):
-    """Create a portal invitation; the link is shown once on the page, never stored or flashed."""
+    """Create a portal invitation: e-mailed when SMTP is set up and an address is given, else shown on the page."""
     cooperative = _cooperative_or_404(cooperative_id)
     form = InvitationForm()
     if not form.validate():
         return _detail_page(cooperative, invitation_form=form, status=422)
-    _invitation, token = create_invitation(
+    invitation, token = create_invitation(
         db.session, current_user, cooperative, form.contact_name.data, form.email.data, ip_address=request.remote_addr
     )
+    link = absolute_url("portal.accept_invitation", token=token)
+    subject, body = mail.invitation_message(
+        current_app.config["SITE_NAME"], invitation.contact_name, cooperative.name, link, invitation_lifetime_hours()
+    )
+    if email_link(invitation.email, invitation.contact_name, subject, body):
+        mark_invitation_emailed(db.session, invitation)
+        flash(_("Undangan dikirim ke %(email)s.", email=invitation.email), "success")
+        return redirect_to(url_for(".detail", cooperative_id=cooperative.id))
+    response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _invitation_or_404(cooperative, invitation_id: int):
+    invitation = invitation_of(db.session, cooperative, invitation_id)
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+@bp.post("/<int:cooperative_id>/undangan/<int:invitation_id>/tampilkan")
+@roles_required(*BACK_OFFICE)
+def show_invitation(cooperative_id: int, invitation_id: int):
+    """Show an unused invitation link again (audited)."""
+    cooperative = _cooperative_or_404(cooperative_id)
+    invitation = _invitation_or_404(cooperative, invitation_id)
+    try:
+        token = invitation_link_token(db.session, current_user, invitation, ip_address=request.remote_addr)
+    except UserError as exc:
+        flash(str(exc), "error")
+        return redirect_to(url_for(".detail", cooperative_id=cooperative.id))
     link = absolute_url("portal.accept_invitation", token=token)
     response = _detail_page(cooperative, invitation_link=link, invitation_hours=invitation_lifetime_hours())
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/<int:cooperative_id>/undangan/<int:invitation_id>/cabut")
+@roles_required(*BACK_OFFICE)
+def revoke_invitation_link(cooperative_id: int, invitation_id: int):
+    cooperative = _cooperative_or_404(cooperative_id)
+    invitation = _invitation_or_404(cooperative, invitation_id)
+    revoke_invitation(db.session, current_user, invitation, ip_address=request.remote_addr)
+    flash(_("Undangan dicabut; tautannya tidak dapat dipakai lagi."), "info")
+    return redirect_to(url_for(".detail", cooperative_id=cooperative.id))
 
 
 # --- Founding deed: preview, issue, download ------------------------------------------------------

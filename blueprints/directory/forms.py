@@ -23,7 +23,7 @@ KIND_VALUE = {value: arg for arg, value in KIND_ARG.items()}
 SORT_ARG = {"relevansi": "relevance", "nama": "name"}
 
 
-def search_query(args: MultiDict, page_arg: str = "halaman", per_page: int = 20, **fixed):
+def search_query(args: MultiDict, per_page: int = 20, **fixed):
     """The SearchQuery a request asks for; unknown or malformed values are ignored, never an error."""
     filters = {}
     for arg, facet in FILTER_ARGS.items():
@@ -37,7 +37,7 @@ def search_query(args: MultiDict, page_arg: str = "halaman", per_page: int = 20,
         text=args.get("q", ""),
         filters=filters,
         sort=SORT_ARG.get(args.get("urut", ""), "relevance"),
-        page=page_number(args.get(page_arg)),
+        page=page_number(args),
         per_page=per_page,
     )
 

@@ -10,10 +10,10 @@ from flask_babel import format_datetime
 from blueprints.directory import bp
 from blueprints.directory.forms import FILTER_ARGS, KIND_VALUE, filter_args, search_query
 from blueprints.links import absolute_url
-from blueprints.pagination import Pagination
 from blueprints.rendering import render
 from extensions import db
 from services import directory, opendata, spreadsheets
+from services.paging import Page
 from services.search import SearchUnavailable
 
 
@@ -21,7 +21,7 @@ from services.search import SearchUnavailable
 def search():
     query = search_query(request.args, per_page=current_app.config["PER_PAGE"])
     result = directory.search_directory(db.session, query)
-    pager = Pagination(page=query.page, per_page=query.per_page, total=result.total)
+    pager = Page(items=result.hits, page=query.page, per_page=query.per_page, total=result.total)
     return render(
         "directory/search.html",
         block="results",

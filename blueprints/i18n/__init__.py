@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, session, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, request, session, url_for
 
 from blueprints.safe_urls import safe_next
 
@@ -10,7 +10,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    lang = session.get("lang")
+    # Outside a request (the CLI, background jobs) messages are in the default language.
+    lang = session.get("lang") if has_request_context() else None
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

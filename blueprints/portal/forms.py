@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from blueprints.auth.forms import NewPassword
+
 
 class AcceptInvitationForm(FlaskForm):
     username = StringField(
@@ -16,10 +18,8 @@ class AcceptInvitationForm(FlaskForm):
     )
     password = PasswordField(
         _l("Kata sandi"),
-        validators=[
-            DataRequired(_l("Kata sandi wajib diisi.")),
-            Length(min=10, max=200, message=_l("Kata sandi minimal 10 karakter.")),
-        ],
+        validators=[DataRequired(_l("Kata sandi wajib diisi.")), NewPassword("username")],
+        description=_l("Minimal 12 karakter. Boleh berupa kalimat; tidak perlu huruf besar, angka, atau simbol."),
         render_kw={"autocomplete": "new-password"},
     )
     password_again = PasswordField(

@@ -6,6 +6,7 @@ from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.auth.throttle import LinkThrottle, too_many_attempts
 from blueprints.cooperatives_admin.forms import MinutesForm, RatForm
 from blueprints.cooperatives_admin.views import apply_errors, minutes_upload, rat_input
 from blueprints.documents import deed_download, minutes_download
@@ -16,7 +17,7 @@ from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.cooperative import RatReport
 from models.user import COOPERATIVE
-from services import clock
+from services import clock, links
 from services import cooperatives as coops
 from services.deeds import deed_for_user, deeds_of
 from services.invitations import accept_invitation as accept
@@ -148,6 +149,9 @@ def accept_invitation(token: str):
     invitation = open_invitation(db.session, token)
     if invitation is None:
         return render("portal/invitation_invalid.html", http_status=404)
+    throttle = LinkThrottle(links.digest(token))
+    if request.method == "POST" and (retry_after := throttle.retry_after()):
+        return too_many_attempts(retry_after)
     form = AcceptInvitationForm()
     status = 200
     if form.validate_on_submit():
@@ -160,6 +164,7 @@ def accept_invitation(token: str):
             return redirect_to(url_for("auth.login"))
     if request.method == "POST":
         status = 422
+        throttle.failed()
     response = render(
         "portal/accept_invitation.html", http_status=status, form=form, cooperative=invitation.cooperative
     )

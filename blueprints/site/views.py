@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, current_app, redirect, request, send_file, url_for
+from flask import Response, abort, current_app, redirect, send_file, url_for
 from flask_babel import get_locale
 
 from blueprints.links import public_base_url
+from blueprints.pagination import page_number
 from blueprints.rendering import render
 from blueprints.site import bp
 from extensions import db, limiter
@@ -58,17 +59,13 @@ def page(slug: str):
 @bp.get("/berita")
 def news_index():
     now = _now()
-    page_number = max(request.args.get("hal", 1, type=int) or 1, 1)
-    per_page = current_app.config["PER_PAGE"]
-    posts = content.latest_news(db.session, now, limit=per_page, offset=(page_number - 1) * per_page)
-    total = content.news_count(db.session, now)
-    if page_number > 1 and not posts:
+    page = content.news_page(db.session, now, page_number(), current_app.config["PER_PAGE"])
+    if page.page > 1 and not page.items:
         abort(404)
     return render(
         "site/news_index.html",
-        posts=[(post, content.public_version(post, now)) for post in posts],
-        page_number=page_number,
-        has_next=page_number * per_page < total,
+        page=page,
+        posts=[(post, content.public_version(post, now)) for post in page.items],
     )
 
 

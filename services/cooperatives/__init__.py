@@ -6,7 +6,6 @@
 - records: registering and editing a record, checked and audited
 - rat: RAT reports, recorded, submitted, confirmed or turned down
 - dashboard: counts, the overdue list and the searchable list of the back office
-- public: what the public may know
 """
 
 from services.cooperatives.access import cooperative_for_account, cooperative_for_officer, scope_query
@@ -16,7 +15,6 @@ from services.cooperatives.dashboard import (
     status_counts_by_kecamatan,
     status_totals,
 )
-from services.cooperatives.public import public_cooperative_view
 from services.cooperatives.rat import (
     MinutesUpload,
     RatError,
@@ -101,7 +99,6 @@ __all__ = [
     "last_closed_financial_year",
     "mask_nik",
     "overdue_cooperatives",
-    "public_cooperative_view",
     "record_rat_report",
     "reject_rat_report",
     "save_cooperative",

@@ -12,6 +12,7 @@ from models.region import Region
 from models.user import User
 from services.cooperatives.access import scope_query
 from services.cooperatives.status import status_expression
+from services.paging import Page, paginate
 
 
 def status_counts_by_kecamatan(session: Session, user: User | None, today: date) -> list[dict]:
@@ -71,8 +72,8 @@ def search_cooperatives(
     kecamatan_id: int | None = None,
     page: int = 1,
     per_page: int = 20,
-) -> tuple[list, int]:
-    """The back-office list: (rows of Cooperative, activity_status, last_rat_year; total), filtered in SQL."""
+) -> Page:
+    """The back-office list: a page of rows (Cooperative, activity_status, last_rat_year), filtered in SQL."""
     status_col, last_year, last_rat = status_expression(today)
     query = select(Cooperative, status_col.label("activity_status"), last_year.label("last_rat_year")).outerjoin(
         last_rat, last_rat.c.cooperative_id == Cooperative.id
@@ -84,11 +85,5 @@ def search_cooperatives(
     if kecamatan_id:
         query = query.where(Cooperative.kelurahan_id.in_(select(Region.id).where(Region.parent_id == kecamatan_id)))
     query = scope_query(query, user)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(
-        query.options(selectinload(Cooperative.kelurahan).selectinload(Region.parent))
-        .order_by(Cooperative.name, Cooperative.id)
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
-    ).all()
-    return rows, total
+    query = query.options(selectinload(Cooperative.kelurahan).selectinload(Region.parent))
+    return paginate(session, query.order_by(Cooperative.name, Cooperative.id), page, per_page, rows=True)

@@ -20,6 +20,7 @@ from models.user import COOPERATIVE, User
 from services import clock, documents
 from services.audit import record
 from services.cooperatives.access import cooperative_for_officer, scope_query
+from services.cooperatives.rules import CooperativeRuleError
 from services.cooperatives.status import last_closed_financial_year
 from services.transactions import owns_transaction
 
@@ -33,10 +34,8 @@ class RatInput:
     total_assets_rupiah: int | None = None
 
 
-class RatError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for messages in errors.values() for m in messages))
-        self.errors = errors
+class RatError(CooperativeRuleError):
+    """A RAT report breaks a rule; `errors` maps a field name to messages (as for a cooperative's record)."""
 
 
 def check_rat_rules(session: Session, cooperative: Cooperative, data: RatInput, today: date) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from pypdf import PdfReader
@@ -112,7 +113,7 @@ def test_officer_registers_issues_the_deed_and_invites_the_cooperative_which_dow
     assert "/portal/undangan/" in link
     page.get_by_role("button", name=re.compile("Keluar")).click()
 
-    page.goto(link)
+    page.goto(app_live_url + urlsplit(link).path)  # the link is on PUBLIC_BASE_URL, the test server elsewhere
     page.fill("#username", "akuarium")
     page.fill("#password", NEW_PASSWORD)
     page.fill("#password_again", NEW_PASSWORD)

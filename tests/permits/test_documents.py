@@ -71,3 +71,29 @@ def test_user_text_with_markup_is_printed_as_text_and_fetches_nothing(app, http_
     text = PdfReader(io.BytesIO(permit_pdf(permit, app.config))).pages[0].extract_text()
     assert '<img src="file:///etc/passwd">' in text
     assert hits == []
+
+
+def test_the_pdf_carries_the_title_it_is_given(app):
+    pdf = documents.html_to_pdf(
+        "<html><head><title>ignored</title></head><body><p>Isi</p></body></html>", title="Izin 7"
+    )
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "Izin 7"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("{seq:05d}/IUMK/{year}", "XXXXX/IUMK/"),
+        ("IUMK-{year}-{seq:04d}", "-XXXX"),
+        ("{series}/{seq}/{year}", "/X/"),
+    ],
+)
+def test_the_preview_shows_an_unnumbered_placeholder_for_any_number_pattern(client, auth, app, pattern, expected):
+    auth.login_as("officer")
+    kelurahan = any_kelurahan()
+    add_official(kelurahan)
+    business = add_business(kelurahan)
+    app.config["PERMIT_NUMBER_PATTERN"] = pattern
+    preview = client.get(f"/kantor/usaha/{business.id}/pratinjau.pdf")
+    text = PdfReader(io.BytesIO(preview.data)).pages[0].extract_text()
+    assert preview.status_code == 200 and expected in text

@@ -40,7 +40,7 @@ def test_users_create_prompts_for_password_hidden(runner):
 def test_users_create_rejects_weak_password_and_duplicates(runner, monkeypatch):
     monkeypatch.setenv("PW", "short")
     result = runner.invoke(args=["users", "create", "x", "--role", "editor", "--password-env", "PW"])
-    assert result.exit_code != 0 and "minimal 10 karakter" in result.output
+    assert result.exit_code != 0 and "minimal 12 karakter" in result.output
     monkeypatch.setenv("PW", "long-enough-password")
     assert runner.invoke(args=["users", "create", "x", "--role", "editor", "--password-env", "PW"]).exit_code == 0
     again = runner.invoke(args=["users", "create", "X", "--role", "editor", "--password-env", "PW"])

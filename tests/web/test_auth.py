@@ -146,3 +146,49 @@ def test_old_admin_urls_move_permanently_to_kantor(client, old, new):
     response = client.get(old)
     assert response.status_code == 301
     assert response.headers["Location"] == new
+
+
+def _client_at(app, address: str):
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = address
+    return other
+
+
+def test_failed_logins_block_the_attacking_client_not_the_owner(app, auth):
+    auth.create(OFFICER, username="pemilik")
+    attacker, owner = _client_at(app, "10.1.1.1"), _client_at(app, "10.2.2.2")
+    for _ in range(5):
+        assert auth.login("pemilik", "tebakan-salah-1", client=attacker).status_code == 401
+    assert auth.login("pemilik", client=attacker).status_code == 429
+    assert auth.login("pemilik", client=owner).status_code == 303
+
+
+def test_json_and_multipart_login_bodies_count_too(app, auth):
+    auth.create(OFFICER, username="json")
+    attacker = _client_at(app, "10.3.3.3")
+    for _ in range(3):
+        response = attacker.post("/masuk/", json={"username": "json", "password": "tebakan-salah-1"})
+        assert response.status_code == 401
+    for _ in range(2):
+        response = attacker.post(
+            "/masuk/", data={"username": "json", "password": "tebakan-salah-1"}, content_type="multipart/form-data"
+        )
+        assert response.status_code == 401
+    assert attacker.post("/masuk/", json={"username": "json", "password": "correct-horse-battery"}).status_code == 429
+
+
+@pytest.mark.parametrize("body", [{"username": 5, "password": ["x"]}, {"username": None}, {"password": {"a": 1}}])
+def test_odd_json_login_bodies_are_a_422_not_a_500(client, body):
+    assert client.post("/masuk/", json=body).status_code == 422
+
+
+def test_many_clients_on_one_account_slow_it_down_but_never_lock_the_owner_out(app, auth, monkeypatch):
+    app.config["LOGIN_SLOWDOWN_PER_ACCOUNT"] = "4 per 15 minutes"
+    waits: list[float] = []
+    monkeypatch.setattr("blueprints.auth.throttle.time.sleep", waits.append)
+    auth.create(OFFICER, username="diserbu")
+    for number in range(4):
+        assert auth.login("diserbu", "tebakan-salah-1", client=_client_at(app, f"10.9.0.{number}")).status_code == 401
+    assert waits == []
+    assert auth.login("diserbu", client=_client_at(app, "10.8.8.8")).status_code == 303
+    assert waits == [app.config["LOGIN_SLOWDOWN_SECONDS"]]

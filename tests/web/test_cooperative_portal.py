@@ -131,3 +131,16 @@ def test_rat_submission_errors_are_shown_inline(auth, client):
     assert response.status_code == 422 and page.lstrip().startswith("<form")
     assert "Tahun buku: Tulis dengan angka saja." in page
     assert "Tanggal tidak valid" in page and "Jumlah anggota hadir wajib diisi." in page
+
+
+def test_an_invitation_link_cannot_be_used_to_probe_many_user_names(app, auth, client):
+    app.config["LINK_FAILURE_LIMIT"] = "3 per hour"
+    cooperative = make_cooperative()
+    auth.login_as(OFFICER, username="petugas3")
+    path = _invite(client, cooperative.id)
+    auth.logout()
+    for name in ("petugas3", "petugas4", "petugas5"):  # the first is taken: refused; the others: typo
+        data = {"username": name, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD + "x" * (name != "petugas3")}
+        assert client.post(path, data=data).status_code == 422
+    data = {"username": "bebas", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    assert client.post(path, data=data).status_code == 429

@@ -1,0 +1,99 @@
+"""Real browser, typing like a person: a superadmin creates an officer (through the error states),
+the officer sets a password with the link, changes it, logs out; the old cookie is refused."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support import TEST_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+CHOSEN = "pohon mangga berbuah lebat"
+CHANGED = "hujan turun di kebun teh"
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["RATELIMIT_ENABLED"] = False
+    return app_config
+
+
+def _type_into(page, selector: str, text: str) -> None:
+    field = page.locator(selector)
+    field.click()
+    field.press("Control+a")
+    field.press("Backspace")
+    field.press_sequentially(text)
+
+
+def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, auth, app_live_url, browser):
+    auth.create("superadmin", username="root")
+    admin = browser.new_page()
+    errors: list[str] = []
+    admin.on("pageerror", lambda error: errors.append(str(error)))
+
+    admin.goto(f"{app_live_url}/masuk/")
+    admin.locator("#username").press_sequentially("root")
+    admin.keyboard.press("Tab")
+    admin.keyboard.type(TEST_PASSWORD)
+    admin.keyboard.press("Enter")
+    admin.wait_for_url(re.compile(r".*/kantor/$"))
+    admin.get_by_role("link", name="Pengguna").click()
+    admin.get_by_role("link", name="Tambah pengguna").click()
+
+    # Error state: a user name with a space and no full name; htmx swaps the 422 form in place.
+    _type_into(admin, "#username", "siti aminah")
+    admin.locator("#role").select_option("officer")
+    admin.locator("#kecamatan").select_option(label="Gambir")
+    admin.get_by_role("button", name="Buat akun").click()
+    summary = admin.locator("#form-errors")
+    summary.wait_for()
+    assert "Nama pengguna 3 sampai 80 karakter" in summary.inner_text()
+    assert "Nama lengkap wajib diisi." in summary.inner_text()
+    assert admin.locator("#kecamatan option:checked").inner_text() == "Gambir"  # nothing typed was lost
+
+    _type_into(admin, "#username", "siti.aminah")
+    _type_into(admin, "#full_name", "Siti Aminah")
+    admin.get_by_role("button", name="Buat akun").click()
+    link = admin.locator("#password-link code")
+    link.wait_for()
+    url = link.inner_text()
+    assert "/masuk/kata-sandi/" in url
+    assert "Gambir" in admin.content()
+
+    officer = browser.new_context().new_page()
+    officer.goto(app_live_url + urlsplit(url).path)
+    _type_into(officer, "#password", "siti123456789")
+    _type_into(officer, "#password_again", "siti123456789")
+    officer.keyboard.press("Enter")
+    officer.locator("#form-errors").wait_for()
+    assert "nama pengguna" in officer.locator("#form-errors").inner_text()
+    _type_into(officer, "#password", CHOSEN)
+    _type_into(officer, "#password_again", CHOSEN)
+    officer.keyboard.press("Enter")
+    officer.wait_for_url(re.compile(r".*/masuk/$"))
+    officer.locator("#username").press_sequentially("siti.aminah")
+    officer.locator("#password").press_sequentially(CHOSEN)
+    officer.keyboard.press("Enter")
+    officer.wait_for_url(re.compile(r".*/kantor/$"))
+
+    officer.get_by_role("link", name="Akun saya").click()
+    _type_into(officer, "#current_password", CHOSEN)
+    _type_into(officer, "#password", CHANGED)
+    _type_into(officer, "#password_again", CHANGED)
+    officer.get_by_role("button", name="Simpan kata sandi baru").click()
+    officer.get_by_text("Kata sandi diganti.").wait_for()
+
+    cookies = officer.context.cookies()
+    officer.get_by_role("button", name=re.compile(r"Keluar \(siti\.aminah\)")).click()
+    officer.wait_for_url(re.compile(r".*/$"))
+    replay = browser.new_context()
+    replay.add_cookies(cookies)
+    copied = replay.new_page()
+    copied.goto(f"{app_live_url}/kantor/")
+    assert "/masuk/" in copied.url
+    assert errors == []
