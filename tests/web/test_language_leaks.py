@@ -80,3 +80,10 @@ def test_indonesian_pages_carry_no_english_phrase(app, auth, client, path):
     text = visible_text(response.get_data(as_text=True))
     leaks = sorted(phrase for phrase in english_phrases() if re.search(rf"\b{re.escape(phrase)}\b", text))
     assert leaks == [], f"{path}: {leaks[:10]}"
+
+
+@pytest.mark.parametrize(("role", "label"), [("officer", "Petugas"), ("editor", "Editor konten")])
+def test_the_dashboard_names_the_role_in_indonesian(auth, client, role, label):
+    auth.login_as(role)
+    page = client.get("/kantor/").get_data(as_text=True)
+    assert f"Peran Anda: {label}" in page and f"Peran Anda: {role}" not in page
