@@ -12,6 +12,7 @@ from PIL import Image
 
 from models.base import utcnow
 from services.clock import utc_to_local
+from tests.e2e.harness import free_port
 from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.e2e
 def app_config(app_config, tmp_path):
     app_config["MEDIA_DIR"] = str(tmp_path / "media")
     app_config["RATELIMIT_ENABLED"] = False
+    # The feed and the sitemap speak of the public address: the one this test serves on.
+    app_config["LIVE_PORT"] = free_port()
+    app_config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{app_config['LIVE_PORT']}"
     return app_config
 
 
