@@ -54,6 +54,20 @@ def _validate(config: dict, instance_path: Path) -> None:
     check_production(config)
     _check_database_url(config["SQLALCHEMY_DATABASE_URI"], instance_path)
     resolve(config["MUNICIPALITY"])
+    _check_accounts_settings(config)
+
+
+def _check_accounts_settings(config: dict) -> None:
+    """TRUSTED_PROXIES and SMTP_URL are read at start-up, so a typo stops the server instead of a request."""
+    from blueprints.proxies import parse_trusted_proxies
+    from services.mail import SmtpSettings
+
+    try:
+        parse_trusted_proxies(config.get("TRUSTED_PROXIES", ""))
+        if (config.get("SMTP_URL") or "").strip():
+            SmtpSettings.parse(config["SMTP_URL"])
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _create_app(overrides: dict | None) -> Flask:
@@ -97,10 +111,7 @@ def _create_app(overrides: dict | None) -> Flask:
 def _trust_proxies(app: Flask) -> None:
     from blueprints.proxies import TrustedProxyFix, parse_trusted_proxies
 
-    try:
-        networks = parse_trusted_proxies(app.config.get("TRUSTED_PROXIES", ""))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    networks = parse_trusted_proxies(app.config.get("TRUSTED_PROXIES", ""))  # checked in _validate
     if networks:
         app.wsgi_app = TrustedProxyFix(app.wsgi_app, networks)
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
@@ -23,6 +23,7 @@ users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 search_cli = AppGroup("search", help="The search index.")
 opendata_cli = AppGroup("opendata", help="The open-data dump.")
+kbli_cli = AppGroup("kbli", help="The KBLI reference table.")
 
 
 @regions_cli.command("load")
@@ -35,6 +36,64 @@ def regions_load():
         f"{municipality.name}: {counts['kota']} kota/kabupaten, {counts['kecamatan']} kecamatan, "
         f"{counts['kelurahan']} kelurahan; {codes} KBLI codes."
     )
+
+
+@regions_cli.command("import-codes")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def regions_import_codes(path):
+    """Set Kemendagri codes from the official table (CSV or XLSX with columns code and name)."""
+    from services.tables import TableError
+
+    try:
+        result = regions.import_codes(db.session, path)
+    except TableError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = result.updated
+    click.echo(
+        f"Codes set or changed: {counts['kota']} kota/kabupaten, {counts['kecamatan']} kecamatan, "
+        f"{counts['kelurahan']} kelurahan."
+    )
+    if result.unmatched:
+        click.echo(f"{len(result.unmatched)} rows under our regions matched no name, e.g. {result.unmatched[0]}.")
+    missing = db.session.scalar(
+        db.select(db.func.count(Region.id)).where(
+            Region.level == "kelurahan", Region.kemendagri_code.is_(None), Region.office_code.is_(None)
+        )
+    )
+    if missing:
+        click.echo(f"{missing} kelurahan have neither a Kemendagri code nor an office code: no permits there.")
+
+
+@regions_cli.command("office-code")
+@click.argument("kelurahan")
+@click.argument("code", required=False)
+@click.option("--kecamatan", default=None, help="The kecamatan, when several kelurahan share the name.")
+def regions_office_code(kelurahan, code, kecamatan):
+    """Set the office code a kelurahan's permit numbers carry (omit CODE to clear it)."""
+    try:
+        region = regions.set_office_code(db.session, kelurahan, code, kecamatan)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{region.name}: office code {region.office_code or '(none)'}.")
+
+
+@kbli_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--version", "version", default="2020", show_default=True, help="The KBLI version (year).")
+@click.option("--source", default=None, help="Where the table comes from (recorded with the version).")
+def kbli_import(path, version, source):
+    """Load the official KBLI table (CSV or XLSX: code, title, description; optional section, risk)."""
+    try:
+        result = kbli.import_table(db.session, path, version, source)
+    except kbli.KbliImportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"KBLI {result.version}: {result.added} codes added, {result.updated} changed, "
+        f"{result.sections} sections added or changed."
+    )
+    if result.skipped:
+        shown = ", ".join(result.skipped[:10])
+        click.echo(f"{len(result.skipped)} rows skipped (no title, repeated or unknown risk): {shown}")
 
 
 @users_cli.command("create")
@@ -64,6 +123,37 @@ def users_create(username, role, full_name, kecamatan, password_env):
     except users.UserError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role} '{user.username}'.")
+
+
+def _existing_user(username: str):
+    user = users.find_user(db.session, username)
+    if user is None:
+        raise click.ClickException(f"no user named '{username}'")
+    return user
+
+
+@users_cli.command("password-link")
+@click.argument("username")
+def users_password_link(username):
+    """Print a single-use set-password link (48 hours) for USERNAME; earlier open links stop working."""
+    try:
+        _link, token = users.create_password_link(db.session, None, _existing_user(username))
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    with current_app.test_request_context():
+        path = url_for("auth.set_password", token=token)
+    click.echo(current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path)
+
+
+@users_cli.command("reset-2fa")
+@click.argument("username")
+def users_reset_two_factor(username):
+    """Remove USERNAME's authenticator app (a lost phone, the last superadmin); set up again at next login."""
+    from services import two_factor
+
+    user = _existing_user(username)
+    two_factor.reset(db.session, None, user)
+    click.echo(f"Authenticator app of '{user.username}' removed.")
 
 
 @demo_cli.command("seed")
@@ -283,6 +373,6 @@ def audit_verify():
 def register_cli(app: Flask) -> None:
     import cli_documents
 
-    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, setup, audit_cli):
+    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, kbli_cli, setup, audit_cli):
         app.cli.add_command(command)
     cli_documents.register(app)

@@ -81,9 +81,12 @@ def load_config(instance_path: Path) -> dict:
         # Authenticator app (TOTP) required for superadmins and officers: on by default in production.
         "TOTP_REQUIRED": _env_bool("TOTP_REQUIRED", production),
         "PASSWORD_LINK_HOURS": int(os.environ.get("PASSWORD_LINK_HOURS", "48")),
+        # Refused submissions one invitation link accepts (a link holder cannot probe many user names).
+        "LINK_FAILURE_LIMIT": os.environ.get("LINK_FAILURE_LIMIT", "10 per hour"),
         # Outgoing mail for set-password links and invitations; without it links are shown to the officer.
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "balai@localhost"),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
@@ -102,6 +105,14 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
         "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
         "PORT": port,
+        # One number sequence per kelurahan (its code in the number) instead of one per series and year.
+        "PERMIT_SEQUENCE_PER_KELURAHAN": _env_bool("PERMIT_SEQUENCE_PER_KELURAHAN", False),
+        # A renewal (perpanjangan) is offered this many days before expiry, and any time after.
+        "PERMIT_RENEWAL_WINDOW_DAYS": int(os.environ.get("PERMIT_RENEWAL_WINDOW_DAYS", "90")),
+        # A number reserved for a permit being signed longer than this is given back (a killed worker).
+        "PERMIT_RESERVATION_MINUTES": int(os.environ.get("PERMIT_RESERVATION_MINUTES", "10")),
+        # Size-class thresholds (PP 7/2021), NIB, risk levels and the legal basis, with their sources.
+        "OSS_RULES_FILE": os.environ.get("OSS_RULES_FILE") or None,
         # Baked into every signed QR code for ever: production must set its own (checked at start-up).
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or ("" if production else f"http://127.0.0.1:{port}"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
@@ -121,12 +132,11 @@ def load_config(instance_path: Path) -> dict:
         "TSA_URL": os.environ.get("TSA_URL") or None,
         "TSA_TRUST_ROOTS": os.environ.get("TSA_TRUST_ROOTS") or None,
         "CERT_PLACE_OF_ISSUE": os.environ.get("CERT_PLACE_OF_ISSUE") or None,
-        "CERT_LEGAL_BASIS": os.environ.get(
-            "CERT_LEGAL_BASIS",
-            "Peraturan Presiden Nomor 98 Tahun 2014 tentang Perizinan untuk Usaha Mikro dan Kecil dan "
-            "Peraturan Menteri Dalam Negeri Nomor 83 Tahun 2014 tentang Pedoman Pemberian Izin Usaha Mikro dan Kecil",
-        ),
+        # Unset: the legal basis of the OSS rules file (OSS_RULES_FILE).
+        "CERT_LEGAL_BASIS": os.environ.get("CERT_LEGAL_BASIS") or None,
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # NIK holder checks on the verification page (each answer is audited).
+        "HOLDER_CHECK_RATE_LIMIT": os.environ.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
@@ -139,7 +149,7 @@ def load_config(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(
-            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
+            "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
         ),
         "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
         # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.

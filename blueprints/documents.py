@@ -60,3 +60,18 @@ def minutes_download(report):
     if request.method == "GET":
         cooperatives.record_minutes_download(db.session, current_user, report, ip_address=request.remote_addr)
     return pdf_attachment(pdf, f"notulen-rat-{report.financial_year}-{report.cooperative_id}.pdf")
+
+
+def notary_copy_download(copy_id: int):
+    """A notary's signed PDF of a cooperative the current user may see (own, or officer's scope), else 404."""
+    copy = deeds.notary_copy_for_user(db.session, current_user, copy_id)
+    if copy is None:
+        abort(404)
+    try:
+        pdf = deeds.notary_copy_pdf(copy, current_app.config)
+    except DocumentError:
+        current_app.logger.error("stored notarial copy %s is missing or damaged", copy.id)
+        abort(500)
+    if request.method == "GET":
+        deeds.record_notary_download(db.session, current_user, copy, ip_address=request.remote_addr)
+    return pdf_attachment(pdf, f"akta-notaris-{copy.sha256[:12]}.pdf")

@@ -428,20 +428,24 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
         )
         session.add(cooperative)
         cooperative.founders.extend(_founders(fake, rng, region, taken))
+        # The first board and supervisors are chosen from and by the founders (UU 25/1992 art. 29).
         for position, title in enumerate(BOARD_TITLES):
             cooperative.officials.append(
                 CooperativeOfficial(
-                    body=PENGURUS, position=position, full_name=_person_name(fake, rng.random() < 0.5), title=title
+                    body=PENGURUS, position=position, full_name=cooperative.founders[position].full_name, title=title
                 )
             )
         cooperative.officials.append(
             CooperativeOfficial(
                 body=PENGAWAS,
                 position=len(BOARD_TITLES),
-                full_name=_person_name(fake, rng.random() < 0.5),
+                full_name=cooperative.founders[len(BOARD_TITLES)].full_name,
                 title="Ketua Pengawas",
             )
         )
+        cooperative.founding_witness_1 = _person_name(fake, rng.random() < 0.5)
+        cooperative.founding_witness_2 = _person_name(fake, rng.random() < 0.5)
+        cooperative.legal_entity_ministry = "Kementerian Hukum dan Hak Asasi Manusia"
         _rat_history(session, cooperative, rat, rng, today)
         created += 1
     session.commit()
@@ -547,7 +551,7 @@ def seed_deeds(session: Session, *, config: dict, instance_path: str) -> int:
     """Issue founding deeds (real PDFs, signed, stored) for the source articles' cooperatives and the demo
     portal account's cooperative, where they have none yet. Safe to run again."""
     from models.cooperative import FoundingDeed
-    from services.deeds import issue_deed
+    from services.deeds import DeedError, issue_deed
 
     wanted = Cooperative.name.in_([entry[0] for entry in SOURCE_COOPERATIVES]) | or_(
         *[Cooperative.name.like(f"Koperasi Konsumen Kampung %{name}") for name in GENERIC_SOURCE_NAMES]
@@ -557,8 +561,15 @@ def seed_deeds(session: Session, *, config: dict, instance_path: str) -> int:
         wanted = wanted | (Cooperative.id == demo_account.cooperative_id)
     without_deed = Cooperative.id.not_in(select(FoundingDeed.cooperative_id))
     issued = 0
-    for cooperative_id in session.scalars(select(Cooperative.id).where(wanted, without_deed).order_by(Cooperative.id)):
-        issue_deed(session, session.get(Cooperative, cooperative_id), None, config=config, instance_path=instance_path)
+    for cooperative_id in list(
+        session.scalars(select(Cooperative.id).where(wanted, without_deed).order_by(Cooperative.id))
+    ):
+        try:
+            issue_deed(
+                session, session.get(Cooperative, cooperative_id), None, config=config, instance_path=instance_path
+            )
+        except DeedError:  # an incomplete legal record (no notarial deed recorded) gets no registry copy
+            continue
         issued += 1
     return issued
 

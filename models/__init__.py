@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base
-from models.business import Business, Person
+from models.business import Business, BusinessKbli, Person
 from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
 from models.cooperative import (
     Cooperative,
@@ -16,9 +16,9 @@ from models.cooperative import (
     NotarialCopy,
     RatReport,
 )
-from models.kbli import KbliCode, KbliSection
+from models.kbli import KbliCode, KbliRelease, KbliSection
 from models.official import Official
-from models.permit import Permit, PermitCounter
+from models.permit import Permit, PermitCounter, PermitReservation
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
 from models.signature import SignedDocument
@@ -28,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Business",
+    "BusinessKbli",
     "Cooperative",
     "CooperativeFounder",
     "CooperativeInvitation",
@@ -38,6 +39,7 @@ __all__ = [
     "MemberCooperative",
     "RatReport",
     "KbliCode",
+    "KbliRelease",
     "KbliSection",
     "MediaFile",
     "NewsPost",
@@ -46,6 +48,7 @@ __all__ = [
     "Page",
     "Permit",
     "PermitCounter",
+    "PermitReservation",
     "Person",
     "Region",
     "Revision",

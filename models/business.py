@@ -71,7 +71,8 @@ class Business(SearchableMixin, Base):
     kelurahan_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     kbli_version: Mapped[str | None] = mapped_column(String(4))
     kbli_code: Mapped[str | None] = mapped_column(String(5))
-    nib: Mapped[str | None] = mapped_column(String(13), index=True)
+    # Nomor Induk Berusaha from OSS: 13 digits, one business each; None until the business has one.
+    nib: Mapped[str | None] = mapped_column(String(13), unique=True)
     npwp: Mapped[str | None] = mapped_column(String(20))
     activity: Mapped[str | None] = mapped_column(String(255))
     premises: Mapped[str | None] = mapped_column(String(20))
@@ -87,4 +88,29 @@ class Business(SearchableMixin, Base):
     owner: Mapped[Person] = relationship(back_populates="businesses")
     kelurahan: Mapped[Region] = relationship()
     kbli: Mapped[KbliCode | None] = relationship(viewonly=True)
+    # The main KBLI is kbli_code above; these are the business's other activities, in the order given.
+    other_kbli: Mapped[list[BusinessKbli]] = relationship(
+        back_populates="business", cascade="all, delete-orphan", order_by="BusinessKbli.position"
+    )
     permits: Mapped[list[Permit]] = relationship(back_populates="business", order_by="Permit.issued_at")
+
+
+class BusinessKbli(Base):
+    """A further KBLI code of a business beyond its main one (Business.kbli_code)."""
+
+    __tablename__ = "business_kbli"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["kbli_version", "kbli_code"],
+            ["kbli_code.version", "kbli_code.code"],
+            name="fk_business_kbli_code",
+        ),
+    )
+
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"), primary_key=True)
+    kbli_version: Mapped[str] = mapped_column(String(4), primary_key=True)
+    kbli_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    business: Mapped[Business] = relationship(back_populates="other_kbli")
+    kbli: Mapped[KbliCode] = relationship(viewonly=True)

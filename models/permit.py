@@ -1,10 +1,10 @@
-"""IUMK permits, their gap-free number counters, and the stored certificate of each."""
+"""IUMK permits, their gap-free number counters and reservations, and the stored certificate of each."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, and_
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -20,25 +20,67 @@ SUPERSEDED = "superseded"
 PERMIT_STATUSES = (VALID, EXPIRED, REVOKED, SUPERSEDED)
 
 
+# What a permit is: a first issue, a correction of a valid permit (keeps its validity end), a renewal.
+NEW = "baru"
+CORRECTION = "perbaikan"
+RENEWAL = "perpanjangan"
+PERMIT_KINDS = (NEW, CORRECTION, RENEWAL)
+
+# "Current" = neither revoked nor replaced (it may have expired): at most one per business, by the database.
+CURRENT_PERMIT_WHERE = "revoked_at IS NULL AND superseded_at IS NULL"
+
+
 class PermitCounter(Base):
-    """The last sequence number used in one series and year; locked while a permit is issued."""
+    """The last sequence number used in one series, year and scope (a kelurahan code, or '' for one
+    sequence across the municipality); locked only while a number is drawn."""
 
     __tablename__ = "permit_counter"
 
     series: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PermitReservation(Base):
+    """A number drawn for a permit being rendered and signed, outside any lock.
+
+    While `business_id` is set the number is held for that business (and the business cannot draw a
+    second one: unique). When rendering or signing fails, or the reservation is older than
+    PERMIT_RESERVATION_MINUTES (a killed worker), `business_id` is cleared and the next permit of the
+    series takes that number, so numbers stay gap-free.
+    """
+
+    __tablename__ = "permit_reservation"
+
+    series: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"), unique=True)
+    reserved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Permit(Base):
     __tablename__ = "permit"
-    __table_args__ = (UniqueConstraint("series", "year", "seq", name="uq_permit_series_year_seq"),)
+    __table_args__ = (
+        UniqueConstraint("series", "year", "sequence_scope", "seq", name="uq_permit_series_year_scope_seq"),
+        Index(
+            "uq_permit_one_current_per_business",
+            "business_id",
+            unique=True,
+            sqlite_where=text(CURRENT_PERMIT_WHERE),
+            postgresql_where=text(CURRENT_PERMIT_WHERE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(80), unique=True)
     series: Mapped[str] = mapped_column(String(20))
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
+    sequence_scope: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    kind: Mapped[str] = mapped_column(String(12), default=NEW, server_default=NEW)
     # Random, ≥128 bits, unrelated to the number: what the QR code carries.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("business.id"), index=True)
@@ -54,6 +96,9 @@ class Permit(Base):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("permit.id"))
+    # Set in the same transaction as superseded_by_id, before the replacement is inserted: the
+    # one-current-permit index needs the old permit out of the way first.
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     document_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     document_size: Mapped[int | None] = mapped_column(Integer)
     # The PDF itself, or its file name under DOCUMENT_STORE when one is configured.

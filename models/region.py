@@ -21,6 +21,9 @@ class Region(Base):
     level: Mapped[str] = mapped_column(String(10), index=True)
     name: Mapped[str] = mapped_column(String(120))
     kemendagri_code: Mapped[str | None] = mapped_column(String(20))
+    # A code the administrator sets for a kelurahan office, used in permit numbers in place of the
+    # Kemendagri code (or where none is loaded).
+    office_code: Mapped[str | None] = mapped_column(String(20))
     postal_code: Mapped[str | None] = mapped_column(String(5))
     source_id: Mapped[int | None] = mapped_column()
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)

@@ -1,29 +1,52 @@
-"""Founding deeds (akta pendirian): preview, issue (a new version after each edit), download, look up.
+"""The cooperative's legal record and the Dinas' registry copy of it.
 
-Rendering to PDF, signing and storing the bytes once with their SHA-256 go through the shared document
-pipeline (services/documents.py); this module decides which version is current and what the deed says.
+The legal record holds the notarial founding deed (notary, NPAK, number and date, two witnesses, the
+founders present), the legal-entity decree, NIB and Nomor Induk Koperasi, every amendment deed, the
+notaries' own signed PDFs (stored once by SHA-256) and, when it happens, the dissolution. The PDF Balai
+issues is the Dinas' registry copy of that record, in the Dinas' voice and sealed by the office; it never
+imitates the notary's deed. A new version is issued for a typo correction of the record (marked as a
+correction, with what was corrected), after an amendment deed is recorded, or after a dissolution; a change
+of the articles without an amendment deed is refused. The founding deed's number and date never change.
+
+Rendering to PDF, signing and storing go through the shared document pipeline (services/documents.py).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from models.cooperative import Cooperative, FoundingDeed
+from models.cooperative import (
+    AMENDMENT,
+    AMENDMENT_KINDS,
+    CORRECTION,
+    DISSOLUTION,
+    FIRST_ISSUE,
+    PRIMER,
+    Cooperative,
+    DeedAmendment,
+    FoundingDeed,
+    NotarialCopy,
+)
 from models.region import Region
 from models.user import COOPERATIVE, User
 from services import clock, documents
 from services.audit import record
 from services.cooperatives import cooperative_for_officer
 from services.formatting import full_address, long_date
+from services.locking import lock_row
 
-DEED_TEMPLATE = "documents/founding_deed.html"
-DEFAULT_NUMBER_FORMAT = "{cooperative_id:05d}/AKTA-KOP/{year}/V{version}"
+DEED_TEMPLATE = "documents/deed_registry_copy.html"
+DEFAULT_NUMBER_FORMAT = "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
+MAX_NOTARY_PDF = 10 * 1024 * 1024
 
 # The deed is a legal document in Indonesian whatever the reader's language.
 KIND_LABELS = {
@@ -34,7 +57,21 @@ KIND_LABELS = {
     "jasa": "Jasa",
 }
 LEVEL_LABELS = {"primer": "Primer", "sekunder": "Sekunder"}
-DOCUMENT_KIND = "Akta Pendirian Koperasi"
+DOCUMENT_KIND = "Salinan Register Badan Hukum Koperasi"
+MINISTRY_ACT_LABELS = {"persetujuan": "Persetujuan", "pemberitahuan": "Penerimaan pemberitahuan"}
+# The record's fields that are the articles of association: changing one needs an amendment deed.
+ARTICLE_FIELDS = {
+    "name": "nama",
+    "kind": "jenis",
+    "level": "tingkat",
+    "seat_address": "tempat kedudukan",
+    "kelurahan_id": "tempat kedudukan",
+    "purpose": "maksud dan tujuan",
+    "duration": "jangka waktu",
+    "business_fields": "bidang usaha",
+    "simpanan_pokok_rupiah": "simpanan pokok",
+    "simpanan_wajib_rupiah": "simpanan wajib",
+}
 
 
 class DeedError(ValueError):
@@ -68,12 +105,29 @@ def deed_number(cooperative: Cooperative, version: int, when: datetime) -> str:
     return pattern.format(cooperative_id=cooperative.id, version=version, year=when.year)
 
 
+def articles_of(cooperative: Cooperative) -> dict:
+    """The articles of association as the record holds them now."""
+    return {field: getattr(cooperative, field) for field in ARTICLE_FIELDS}
+
+
+def changed_articles(cooperative: Cooperative, deed: FoundingDeed) -> list[str]:
+    """The articles (their Indonesian names) that differ from what `deed` printed."""
+    if not deed.articles_snapshot:
+        return []
+    printed = json.loads(deed.articles_snapshot)
+    now = articles_of(cooperative)
+    return sorted({ARTICLE_FIELDS[field] for field in ARTICLE_FIELDS if printed.get(field) != now[field]})
+
+
 def new_deed_version(
     session: Session,
     actor: User | None,
     cooperative: Cooperative,
     now: datetime | None = None,
     ip_address: str | None = None,
+    *,
+    occasion: str | None = None,
+    correction_note: str | None = None,
 ):
     """Add the next deed version of `cooperative`, marking the current one superseded. Flushed, not committed:
     the document pipeline renders and stores the PDF, then commits both together."""
@@ -90,6 +144,9 @@ def new_deed_version(
         record_updated_at=cooperative.updated_at,
         cooperative_name=cooperative.name,
         kelurahan_id=cooperative.kelurahan_id,
+        occasion=occasion or (FIRST_ISSUE if previous is None else CORRECTION),
+        correction_note=correction_note,
+        articles_snapshot=json.dumps(articles_of(cooperative), sort_keys=True),
     )
     session.add(deed)
     session.flush()
@@ -103,7 +160,12 @@ def new_deed_version(
         "founding_deed",
         deed.id,
         summary=f"{cooperative.name}: akta {deed.number}",
-        after={"cooperative_id": cooperative.id, "version": version, "supersedes": previous.id if previous else None},
+        after={
+            "cooperative_id": cooperative.id,
+            "version": version,
+            "supersedes": previous.id if previous else None,
+            "occasion": deed.occasion,
+        },
         ip_address=ip_address,
     )
     session.flush()
@@ -133,19 +195,26 @@ def deed_context(
     *,
     demo: bool = False,
     preview: bool = False,
+    signer: documents.SignerFacts | None = None,
 ) -> dict:
-    """Everything the deed template needs, already worded and formatted in Indonesian."""
+    """Everything the registry copy's template needs, already worded and formatted in Indonesian."""
     kelurahan = cooperative.kelurahan
     kecamatan = kelurahan.parent if kelurahan else None
     kota = kecamatan.parent if kecamatan else None
     municipality = current_app.extensions.get("municipality") if has_app_context() else None
     config = current_app.config if has_app_context() else {}
+    founder_names = {_bare(f.full_name) for f in cooperative.founders}
+    previous = None
+    if deed is not None and deed.version > 1:
+        previous = next((d for d in cooperative.deeds if d.superseded_by_id == deed.id), None)
     return {
         "cooperative": cooperative,
         "deed": deed,
+        "previous": previous,
         "qr_svg": qr_svg,
         "demo": demo,
         "preview": preview,
+        "signer": signer,
         "government_header": config.get("CERT_HEADER_GOVERNMENT")
         or (municipality.government_header if municipality else ""),
         "agency_header": config.get("CERT_HEADER_AGENCY") or "DINAS KOPERASI, USAHA MIKRO, KECIL DAN MENENGAH",
@@ -163,12 +232,23 @@ def deed_context(
         ),
         "kampungs": [k.name for k in cooperative.kampungs],
         "founders": cooperative.founders,
+        "founding_member_count": len(cooperative.founders),
         "board": cooperative.board,
         "supervisors": cooperative.supervisors,
+        "officials_not_founders": [
+            o.full_name for o in cooperative.officials if _bare(o.full_name) not in founder_names
+        ],
         "members": cooperative.member_cooperatives,
+        "amendments": list(cooperative.amendments),
+        "ministry_act_labels": MINISTRY_ACT_LABELS,
+        "issued_on": tanggal(deed.issued_at) if deed is not None else None,
         "tanggal": tanggal,
         "rupiah": rupiah,
     }
+
+
+def _bare(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def render_deed_html(cooperative: Cooperative, deed: FoundingDeed | None = None, qr_svg: str | None = None) -> str:
@@ -177,14 +257,73 @@ def render_deed_html(cooperative: Cooperative, deed: FoundingDeed | None = None,
 
 
 def is_up_to_date(cooperative: Cooperative) -> bool:
-    """Does the current deed already say what the record says (no edit since it was issued)?"""
+    """Does the current copy already say what the record says (no edit, amendment or dissolution since)?"""
     current = current_deed(cooperative)
-    return current is not None and current.record_updated_at == cooperative.updated_at
+    return current is not None and _occasion(cooperative, current) is None
+
+
+def _occasion(cooperative: Cooperative, current: FoundingDeed | None) -> str | None:
+    """Why a new version would be issued now, or None when the current one is up to date."""
+    if current is None:
+        return FIRST_ISSUE
+    if cooperative.is_dissolved and current.occasion != DISSOLUTION:
+        return DISSOLUTION
+    if any(a.recorded_at > current.issued_at for a in cooperative.amendments):
+        return AMENDMENT
+    if current.record_updated_at != cooperative.updated_at:
+        return CORRECTION
+    return None
+
+
+def missing_legal_facts(cooperative: Cooperative) -> list[str]:
+    """What the record still lacks for a registry copy (Indonesian names), empty when complete."""
+    required = {
+        "nomor akta pendirian": cooperative.deed_number,
+        "tanggal akta pendirian": cooperative.deed_date,
+        "nama notaris": cooperative.notary_name,
+        "SK pengangkatan notaris (NPAK)": cooperative.notary_npak_decree,
+        "saksi pertama": cooperative.founding_witness_1,
+        "saksi kedua": cooperative.founding_witness_2,
+    }
+    return [label for label, value in required.items() if not value]
+
+
+def check_can_issue(cooperative: Cooperative, correction_note: str | None = None) -> str:
+    """The occasion of the next version, or DeedError saying why none may be issued."""
+    current = current_deed(cooperative)
+    occasion = _occasion(cooperative, current)
+    if occasion is None:
+        raise DeedError(
+            f"Salinan register versi {current.version} sudah sesuai dengan catatan koperasi terakhir. "
+            "Perbaiki catatan, catat akta perubahan atau pembubaran terlebih dahulu."
+        )
+    missing = missing_legal_facts(cooperative)
+    if missing:
+        raise DeedError("Lengkapi catatan akta pendirian terlebih dahulu: " + ", ".join(missing) + ".")
+    if cooperative.level == PRIMER:
+        outsiders = deed_context(cooperative)["officials_not_founders"]
+        if outsiders:
+            raise DeedError(
+                "Pengurus dan pengawas pertama dipilih dari dan oleh para pendiri (UU 25/1992 pasal 29); "
+                f"bukan pendiri: {', '.join(outsiders)}."
+            )
+    if occasion == CORRECTION:
+        changed = changed_articles(cooperative, current)
+        if changed:
+            raise DeedError(
+                f"Perubahan anggaran dasar ({', '.join(changed)}) memerlukan akta perubahan: catat akta perubahan "
+                "dari notaris terlebih dahulu, atau kembalikan datanya bila bukan perubahan."
+            )
+        if not (correction_note or "").strip():
+            raise DeedError("Tuliskan kesalahan tulis yang diperbaiki; perbaikan dicantumkan pada salinan baru.")
+        if len(correction_note.strip()) > 500:
+            raise DeedError("Keterangan perbaikan paling banyak 500 karakter.")
+    return occasion
 
 
 def preview_deed(cooperative: Cooperative) -> bytes:
-    """An unsigned, watermarked PDF of the deed the record would give today; nothing is numbered or stored."""
-    return documents.preview_pdf(DEED_TEMPLATE, deed_context(cooperative, preview=True), title="Pratinjau akta")
+    """An unsigned, watermarked PDF of the copy the record would give today; nothing is numbered or stored."""
+    return documents.preview_pdf(DEED_TEMPLATE, deed_context(cooperative, preview=True), title="Pratinjau salinan")
 
 
 def issue_deed(
@@ -196,21 +335,30 @@ def issue_deed(
     instance_path: str,
     ip_address: str | None = None,
     now: datetime | None = None,
+    correction_note: str | None = None,
 ) -> FoundingDeed:
-    """Issue the next version of the deed: numbered, rendered with its verification QR, signed, stored once.
+    """Issue the next version of the registry copy: numbered, rendered with its QR, sealed by the office, stored.
 
-    The previous version, if any, becomes "superseded". Refused when nothing changed since the current one.
+    The previous version, if any, becomes "superseded". Refused when nothing changed since the current one,
+    when the record is incomplete, and when articles changed without an amendment deed. The cooperative's
+    row is locked first and the checks made under the lock, so a double click or two officers at once give
+    one version and a DeedError for the other, never a duplicate or a 500.
     """
     try:
-        if is_up_to_date(cooperative):
-            raise DeedError(
-                f"Akta versi {current_deed(cooperative).version} sudah sesuai dengan data koperasi terakhir. "
-                "Ubah data koperasi terlebih dahulu bila ada perbaikan."
-            )
+        locked = lock_row(session, Cooperative, cooperative.id)
+        if locked is None:
+            raise DeedError("Koperasi ini tidak ditemukan.")
+        cooperative = locked
+        session.expire(cooperative)
+        occasion = check_can_issue(cooperative, correction_note)
         key = documents.signing_key(config, instance_path)
-        deed = new_deed_version(session, actor, cooperative, now=now, ip_address=ip_address)
+        signer = documents.signer_facts(key)
+        note = correction_note.strip() if occasion == CORRECTION else None
+        deed = new_deed_version(
+            session, actor, cooperative, now=now, ip_address=ip_address, occasion=occasion, correction_note=note
+        )
         qr = documents.qr_svg(documents.verification_url(config, deed.verification_token))
-        context = deed_context(cooperative, deed, qr, demo=key.demo)
+        context = deed_context(cooperative, deed, qr, demo=key.demo, signer=signer)
         stored = documents.issue_pdf(
             DEED_TEMPLATE,
             context,
@@ -224,13 +372,262 @@ def issue_deed(
         deed.size_bytes = stored.size
         deed.storage_key = stored.path
         deed.document_pdf = stored.blob
-        deed.signature = documents.signer_name(key)
+        deed.signature = signer.subject
         deed.demo_signature = key.demo
+        documents.record_signed(session, stored, signer, config=config)
         session.commit()
         return deed
+    except IntegrityError:
+        session.rollback()
+        raise DeedError("Akta koperasi ini baru saja diterbitkan oleh petugas lain; muat ulang halaman.") from None
+    except documents.DocumentError as exc:
+        session.rollback()
+        raise DeedError(
+            "Salinan tidak dapat ditandatangani; tidak ada yang diterbitkan. Hubungi administrator."
+        ) from exc
     except BaseException:
         session.rollback()
         raise
+
+
+# --- The legal record: founding facts, amendment deeds, notaries' PDFs, dissolution ---------------------
+
+
+@dataclass
+class AmendmentInput:
+    number: str
+    deed_date: date | None
+    notary_name: str
+    ministry_act: str
+    ministry_number: str
+    ministry_date: date | None
+    changes: str
+
+
+def _text(value: str | None, label: str, limit: int, errors: list[str], *, required: bool = True) -> str | None:
+    value = " ".join((value or "").split()) if limit <= 200 else (value or "").strip()
+    if not value:
+        if required:
+            errors.append(f"{label} wajib diisi.")
+        return None
+    if len(value) > limit:
+        errors.append(f"{label} paling banyak {limit} karakter.")
+    return value
+
+
+def update_founding_record(
+    session: Session,
+    cooperative: Cooperative,
+    actor: User | None,
+    *,
+    witness_1: str,
+    witness_2: str,
+    ministry: str | None,
+    ip_address: str | None = None,
+) -> None:
+    """Record the founding deed's two witnesses and the ministry that granted legal-entity status."""
+    errors: list[str] = []
+    first = _text(witness_1, "Saksi pertama", 150, errors)
+    second = _text(witness_2, "Saksi kedua", 150, errors)
+    issuer = _text(ministry, "Kementerian penerbit keputusan badan hukum", 200, errors, required=False)
+    if first and second and first.casefold() == second.casefold():
+        errors.append("Saksi pertama dan kedua harus dua orang yang berbeda.")
+    if errors:
+        raise DeedError(" ".join(errors))
+    before = {"witnesses": [cooperative.founding_witness_1, cooperative.founding_witness_2]}
+    cooperative.founding_witness_1, cooperative.founding_witness_2 = first, second
+    cooperative.legal_entity_ministry = issuer
+    record(
+        session,
+        actor,
+        "update_legal_record",
+        "cooperative",
+        cooperative.id,
+        summary=f"{cooperative.name}: saksi akta pendirian",
+        before=before,
+        after={"witnesses": [first, second], "ministry": issuer},
+        ip_address=ip_address,
+    )
+    session.commit()
+
+
+def store_notary_pdf(session: Session, actor: User | None, data: bytes, config: dict) -> NotarialCopy:
+    """Keep a notary's signed PDF once (by SHA-256); the same file uploaded twice is one copy."""
+    if not data or not data.startswith(b"%PDF-") or len(data) > MAX_NOTARY_PDF:
+        raise DeedError("Berkas akta notaris harus PDF dan paling besar 10 MB.")
+    digest = documents.sha256(data)
+    existing = session.scalar(select(NotarialCopy).where(NotarialCopy.sha256 == digest))
+    if existing is not None:
+        return existing
+    stored = documents.store(data, config)
+    copy = NotarialCopy(
+        sha256=stored.sha256,
+        size_bytes=stored.size,
+        storage_key=stored.path,
+        document_pdf=stored.blob,
+        uploaded_by_id=actor.id if actor is not None else None,
+    )
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def attach_founding_deed_pdf(
+    session: Session, cooperative: Cooperative, actor: User | None, data: bytes, *, config: dict, ip_address=None
+) -> NotarialCopy:
+    """Attach the notary's own signed PDF of the founding deed to the record."""
+    try:
+        copy = store_notary_pdf(session, actor, data, config)
+        cooperative.founding_deed_copy_id = copy.id
+        record(
+            session,
+            actor,
+            "attach_notarial_copy",
+            "cooperative",
+            cooperative.id,
+            summary=f"{cooperative.name}: akta pendirian dari notaris",
+            after={"sha256": copy.sha256},
+            ip_address=ip_address,
+        )
+        session.commit()
+        return copy
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def record_amendment(
+    session: Session,
+    cooperative: Cooperative,
+    actor: User | None,
+    data: AmendmentInput,
+    *,
+    config: dict,
+    notary_pdf: bytes | None = None,
+    ip_address: str | None = None,
+) -> DeedAmendment:
+    """Record an amendment deed (akta perubahan anggaran dasar). The founding deed is left as it was."""
+    errors: list[str] = []
+    number = _text(data.number, "Nomor akta perubahan", 100, errors)
+    notary = _text(data.notary_name, "Nama notaris", 150, errors)
+    ministry_number = _text(data.ministry_number, "Nomor persetujuan atau pemberitahuan", 150, errors)
+    changes = _text(data.changes, "Yang diubah", 5000, errors)
+    if data.ministry_act not in AMENDMENT_KINDS:
+        errors.append("Pilih persetujuan atau pemberitahuan.")
+    if data.deed_date is None:
+        errors.append("Tanggal akta perubahan wajib diisi.")
+    elif data.deed_date > clock.today():
+        errors.append("Tanggal akta perubahan tidak boleh di masa depan.")
+    elif cooperative.deed_date and data.deed_date < cooperative.deed_date:
+        errors.append("Akta perubahan tidak mungkin lebih awal dari akta pendirian.")
+    if data.ministry_date and data.deed_date and data.ministry_date < data.deed_date:
+        errors.append("Tanggal persetujuan atau pemberitahuan tidak mungkin sebelum tanggal akta perubahan.")
+    if cooperative.is_dissolved:
+        errors.append("Koperasi ini sudah dibubarkan; akta perubahan tidak dapat dicatat.")
+    if (
+        number
+        and cooperative.deed_number
+        and number.casefold() == cooperative.deed_number.casefold()
+        and (data.deed_date == cooperative.deed_date)
+    ):
+        errors.append("Nomor dan tanggal ini adalah akta pendirian, bukan akta perubahan.")
+    if number and any(
+        a.number.casefold() == number.casefold() and a.deed_date == data.deed_date for a in cooperative.amendments
+    ):
+        errors.append(f"Akta perubahan nomor {number} tanggal itu sudah tercatat.")
+    if errors:
+        raise DeedError(" ".join(errors))
+    try:
+        copy = store_notary_pdf(session, actor, notary_pdf, config) if notary_pdf else None
+        amendment = DeedAmendment(
+            cooperative=cooperative,
+            number=number,
+            deed_date=data.deed_date,
+            notary_name=notary,
+            ministry_act=data.ministry_act,
+            ministry_number=ministry_number,
+            ministry_date=data.ministry_date,
+            changes=changes,
+            notary_copy_id=copy.id if copy else None,
+            recorded_at=clock.now(),
+            recorded_by_id=actor.id if actor is not None else None,
+        )
+        session.add(amendment)
+        session.flush()
+        record(
+            session,
+            actor,
+            "record_amendment",
+            "cooperative",
+            cooperative.id,
+            summary=f"{cooperative.name}: akta perubahan {number}"[:255],
+            after={"amendment_id": amendment.id, "number": number, "deed_date": data.deed_date.isoformat()},
+            ip_address=ip_address,
+        )
+        session.commit()
+        return amendment
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def dissolve(
+    session: Session,
+    cooperative: Cooperative,
+    actor: User | None,
+    *,
+    decree: str,
+    dissolved_on: date | None,
+    ip_address: str | None = None,
+) -> None:
+    """Record the dissolution (decree and date): every registry copy of the cooperative then verifies as such."""
+    errors: list[str] = []
+    decree = _text(decree, "Dasar pembubaran (keputusan rapat anggota atau pemerintah)", 200, errors)
+    if dissolved_on is None:
+        errors.append("Tanggal pembubaran wajib diisi.")
+    elif dissolved_on > clock.today():
+        errors.append("Tanggal pembubaran tidak boleh di masa depan.")
+    elif cooperative.deed_date and dissolved_on < cooperative.deed_date:
+        errors.append("Tanggal pembubaran tidak mungkin sebelum akta pendirian.")
+    if cooperative.is_dissolved:
+        errors.append("Koperasi ini sudah tercatat dibubarkan.")
+    if errors:
+        raise DeedError(" ".join(errors))
+    cooperative.dissolved_on = dissolved_on
+    cooperative.dissolution_decree = decree
+    record(
+        session,
+        actor,
+        "dissolve",
+        "cooperative",
+        cooperative.id,
+        summary=f"{cooperative.name}: dibubarkan {dissolved_on.isoformat()}",
+        after={"decree": decree, "dissolved_on": dissolved_on.isoformat()},
+        ip_address=ip_address,
+    )
+    session.commit()
+
+
+def notary_copy_for_user(session: Session, user: User, copy_id: int) -> NotarialCopy | None:
+    """A notary's PDF if it belongs to a cooperative `user` may see (its own, or an officer's scope)."""
+    copy = session.get(NotarialCopy, copy_id)
+    if copy is None:
+        return None
+    owners = set(session.scalars(select(Cooperative.id).where(Cooperative.founding_deed_copy_id == copy_id)))
+    owners |= set(session.scalars(select(DeedAmendment.cooperative_id).where(DeedAmendment.notary_copy_id == copy_id)))
+    if user.role == COOPERATIVE:
+        return copy if user.cooperative_id in owners else None
+    allowed = any(cooperative_for_officer(session, user, owner) is not None for owner in owners)
+    return copy if allowed else None
+
+
+def notary_copy_pdf(copy: NotarialCopy, config: dict) -> bytes:
+    return documents.load(config, sha=copy.sha256, path=copy.storage_key, blob=copy.document_pdf)
+
+
+def record_notary_download(session: Session, user: User, copy: NotarialCopy, ip_address: str | None = None) -> None:
+    record(session, user, "download", "notarial_copy", copy.id, summary=copy.sha256[:16], ip_address=ip_address)
+    session.commit()
 
 
 def deed_pdf(deed: FoundingDeed, config: dict) -> bytes:
@@ -241,11 +638,11 @@ def deed_pdf(deed: FoundingDeed, config: dict) -> bytes:
 
 
 def download_name(deed: FoundingDeed) -> str:
-    return "akta-" + deed.number.replace("/", "-") + ".pdf"
+    return "salinan-register-" + deed.number.replace("/", "-") + ".pdf"
 
 
 def record_download(session: Session, user: User, deed: FoundingDeed, ip_address: str | None = None) -> None:
-    """Every deed download is in the audit log (the deed carries founders' NIK)."""
+    """Every copy download is in the audit log (the copy carries founders' NIK)."""
     record(
         session,
         user,
@@ -263,7 +660,9 @@ def record_download(session: Session, user: User, deed: FoundingDeed, ip_address
 
 def _with_public_facts(query):
     return query.options(
-        joinedload(FoundingDeed.kelurahan).joinedload(Region.parent), joinedload(FoundingDeed.superseded_by)
+        joinedload(FoundingDeed.kelurahan).joinedload(Region.parent),
+        joinedload(FoundingDeed.superseded_by),
+        joinedload(FoundingDeed.cooperative),
     )
 
 

@@ -73,7 +73,8 @@ def send(config, to_address: str, to_name: str | None, subject: str, body: str) 
     message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
-    context = ssl.create_default_context()
+    # SMTP_CA_FILE: the CA that signed a server certificate the system does not know (an internal CA).
+    context = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
     try:
         if settings.implicit_tls:
             server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT_SECONDS, context=context)

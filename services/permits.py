@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+import string
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from models.business import CLOSED, Business
 from models.official import Official
-from models.permit import VALID, Permit, PermitCounter
+from models.permit import CORRECTION, NEW, RENEWAL, Permit, PermitCounter, PermitReservation
 from models.region import Region
 from models.user import User
-from services import clock, documents, registry
+from services import clock, documents, oss, registry
 from services.audit import record
 from services.formatting import full_address, long_date
+from services.locking import lock_row
 from services.paging import Page, paginate
 
 CERTIFICATE_TEMPLATE = "documents/iumk_certificate.html"
@@ -52,9 +57,37 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def kelurahan_code(kelurahan: Region) -> str:
-    """The kelurahan's Kemendagri code, or its region id where none is loaded."""
-    return kelurahan.kemendagri_code or str(kelurahan.id)
+NUMBER_CODE_MISSING = (
+    "Kelurahan {name} belum memiliki kode Kemendagri maupun kode kantor, sehingga nomor izin tidak dapat "
+    "dibentuk. Minta administrator memuat tabel kode wilayah (flask regions import-codes) atau menetapkan "
+    "kode kantor kelurahan ini."
+)
+
+
+def kelurahan_code(kelurahan: Region) -> str | None:
+    """The code a permit number carries for the kelurahan: the office code the admin set, else the
+    Kemendagri code; None when neither exists (never a database row id)."""
+    return kelurahan.office_code or kelurahan.kemendagri_code
+
+
+def _number_codes(kelurahan: Region) -> dict[str, str | None]:
+    kecamatan = kelurahan.parent
+    return {
+        "kelurahan_code": kelurahan_code(kelurahan),
+        "kecamatan_code": (kecamatan.office_code or kecamatan.kemendagri_code) if kecamatan else None,
+    }
+
+
+def _fields_used(pattern: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(pattern) if name}
+
+
+def number_problem(pattern: str, kelurahan: Region) -> str | None:
+    """Why no permit number can be formed for `kelurahan` (None when it can)."""
+    codes = _number_codes(kelurahan)
+    if any(codes[name] is None for name in _fields_used(pattern) & codes.keys()):
+        return NUMBER_CODE_MISSING.format(name=kelurahan.name)
+    return None
 
 
 class NotYetNumbered:
@@ -65,14 +98,21 @@ class NotYetNumbered:
 
 
 def format_number(pattern: str, *, seq: int | NotYetNumbered, year: int, series: str, kelurahan: Region) -> str:
-    kecamatan = kelurahan.parent
-    return pattern.format(
-        seq=seq,
-        year=year,
-        series=series,
-        kelurahan_code=kelurahan_code(kelurahan),
-        kecamatan_code=(kecamatan.kemendagri_code or str(kecamatan.id)) if kecamatan else "",
-    )
+    problem = number_problem(pattern, kelurahan)
+    if problem:
+        raise PermitError(problem)
+    codes = {name: value or "" for name, value in _number_codes(kelurahan).items()}
+    return pattern.format(seq=seq, year=year, series=series, **codes)
+
+
+def sequence_scope(config: dict, kelurahan: Region) -> str:
+    """'' for one sequence per series and year; the kelurahan's code when each kelurahan counts its own."""
+    if not config.get("PERMIT_SEQUENCE_PER_KELURAHAN"):
+        return ""
+    code = kelurahan_code(kelurahan)
+    if code is None:
+        raise PermitError(NUMBER_CODE_MISSING.format(name=kelurahan.name))
+    return code
 
 
 def signing_official(session: Session, kelurahan: Region, day: date) -> Official | None:
@@ -92,47 +132,74 @@ def signing_official(session: Session, kelurahan: Region, day: date) -> Official
     return None
 
 
-def active_permit(session: Session, business_id: int, today: date) -> Permit | None:
-    """The business's permit that is still valid today (not revoked, superseded or expired), if any."""
+def current_permit(session: Session, business_id: int) -> Permit | None:
+    """The business's permit that is neither revoked nor replaced (it may have expired): at most one."""
     return session.scalar(
-        select(Permit).where(
-            Permit.business_id == business_id,
-            Permit.revoked_at.is_(None),
-            Permit.superseded_by_id.is_(None),
-            Permit.valid_until >= today,
-        )
+        select(Permit)
+        .where(Permit.business_id == business_id, Permit.revoked_at.is_(None), Permit.superseded_at.is_(None))
+        .execution_options(populate_existing=True)
     )
 
 
-def _lock_for_issue(session: Session) -> None:
-    """SQLite: take the write lock now (BEGIN IMMEDIATE) so the counter read below cannot go stale."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+def active_permit(session: Session, business_id: int, today: date) -> Permit | None:
+    """The business's permit that is still valid today (not revoked, superseded or expired), if any."""
+    permit = current_permit(session, business_id)
+    return permit if permit is not None and permit.valid_until >= today else None
 
 
-def next_sequence(session: Session, series: str, year: int) -> int:
-    """Increment and return the counter of (series, year), locked until the caller's transaction ends.
+def renewal_opens_on(permit: Permit, config: dict) -> date:
+    """The first day a renewal (perpanjangan) of `permit` may be issued."""
+    return permit.valid_until - timedelta(days=int(config.get("PERMIT_RENEWAL_WINDOW_DAYS", 90)))
 
-    PostgreSQL: SELECT … FOR UPDATE on the counter row; SQLite: the database write lock taken by
-    `_lock_for_issue`. A rolled-back issue rolls the counter back too, so numbers have no gaps.
+
+def actions_for(permit: Permit, today: date, config: dict) -> dict[str, bool]:
+    """What an officer may do with `permit` today: correct it, renew it, revoke it."""
+    current = permit.revoked_at is None and permit.superseded_at is None
+    return {
+        "correct": current and permit.valid_until >= today,
+        "renew": current and today >= renewal_opens_on(permit, config),
+        "revoke": current and permit.valid_until >= today,
+    }
+
+
+def _draw_number(session: Session, series: str, year: int, scope: str) -> int:
+    """The next number of (series, year, scope): a released one first, else the counter's next.
+
+    The counter row is locked (SELECT … FOR UPDATE; SQLite's write lock) until the caller commits its
+    short reservation transaction, so two draws never get the same number.
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(PermitCounter).values(series=series, year=year, last_seq=0).on_conflict_do_nothing())
-    current = session.execute(
-        select(PermitCounter.last_seq)
-        .where(PermitCounter.series == series, PermitCounter.year == year)
-        .with_for_update()
-    ).scalar_one()
+    key = (PermitCounter.series == series, PermitCounter.year == year, PermitCounter.scope == scope)
     session.execute(
-        update(PermitCounter)
-        .where(PermitCounter.series == series, PermitCounter.year == year)
-        .values(last_seq=current + 1)
+        insert(PermitCounter).values(series=series, year=year, scope=scope, last_seq=0).on_conflict_do_nothing()
     )
+    current = session.execute(select(PermitCounter.last_seq).where(*key).with_for_update()).scalar_one()
+    released = session.scalar(
+        select(func.min(PermitReservation.seq)).where(
+            PermitReservation.series == series,
+            PermitReservation.year == year,
+            PermitReservation.scope == scope,
+            PermitReservation.business_id.is_(None),
+        )
+    )
+    if released is not None:
+        return released
+    session.execute(update(PermitCounter).where(*key).values(last_seq=current + 1))
     return current + 1
+
+
+def kbli_lines(business: Business, rules) -> list[str]:
+    """The business's KBLI as printed: the main code first, then the others; the activity in words with
+    "KBLI belum ditentukan" when no code was chosen (never a guessed code)."""
+    if business.kbli is None:
+        return [f"KBLI belum ditentukan — {business.activity or '-'}"]
+    lines = []
+    for kbli in [business.kbli, *(other.kbli for other in business.other_kbli)]:
+        risk = rules.risk_label(kbli.risk_level)
+        lines.append(f"{kbli.code} (KBLI {kbli.version}) {kbli.title}" + (f" — risiko {risk.lower()}" if risk else ""))
+    lines[0] += " (utama)" if len(lines) > 1 else ""
+    return lines
 
 
 def certificate_context(
@@ -149,9 +216,12 @@ def certificate_context(
     demo: bool,
     preview: bool = False,
     supersedes: Permit | None = None,
+    kind: str = NEW,
     signer: documents.SignerFacts | None = None,
 ) -> dict:
-    """Every field of the certificate (DOMAIN.md's list), formatted in Indonesian."""
+    """Every field of the certificate (DOMAIN.md's list), formatted in Indonesian, as plain values:
+    the PDF is rendered after the database transaction has ended."""
+    rules = oss.rules(config)
     kelurahan = business.kelurahan
     kecamatan = kelurahan.parent
     kota = kelurahan.kota
@@ -162,12 +232,17 @@ def certificate_context(
         else f"KELURAHAN {kelurahan.name.upper()}"
     )
     verify_url = documents.verification_url(config, token)
-    kbli = business.kbli
+    size = rules.size_class(business.capital_rupiah)
+    official_facts = (
+        SimpleNamespace(name=official.name, rank=official.rank, nip=official.nip, position=official.position)
+        if official is not None
+        else None
+    )
     return {
         "government": config.get("CERT_HEADER_GOVERNMENT") or municipality.government_header,
         "agency": agency,
         "number": number,
-        "legal_basis": config.get("CERT_LEGAL_BASIS"),
+        "legal_basis": config.get("CERT_LEGAL_BASIS") or rules.legal_basis,
         "holder_name": owner.full_name,
         "holder_nik": owner.nik,
         "holder_address": owner.home_address or "-",
@@ -175,24 +250,26 @@ def certificate_context(
         "business_name": business.name,
         "legal_form": LEGAL_FORM_LABELS.get(business.legal_form, business.legal_form),
         "npwp": business.npwp or "-",
+        "nib": business.nib or "Belum memiliki NIB",
         "activity": business.activity or "-",
         "premises": PREMISES_LABELS.get(business.premises or "", business.premises or "-"),
         "business_address": full_address(
             business.address, kelurahan.name, kecamatan.name if kecamatan else None, kota.name if kota else None
         ),
         "capital": f"Rp{format_decimal(business.capital_rupiah, locale='id')}" if business.capital_rupiah else "-",
-        "registration_number": business.nib or f"REG-{business.id:07d}",
-        "kbli": f"{kbli.code} ({business.kbli_version}) {kbli.title}" if kbli else "-",
+        "size_class": size.label if size else "-",
+        "kbli_lines": kbli_lines(business, rules),
         "place": config.get("CERT_PLACE_OF_ISSUE") or (kota.name if kota else municipality.name),
         "issued_on": long_date(issued_on),
         "valid_until": long_date(valid_until),
         "validity_years": config.get("PERMIT_VALIDITY_YEARS", 5),
         "on_behalf_of": f"a.n. {municipality.head_of_government}",
-        "official": official,
+        "official": official_facts,
         "verify_url": verify_url,
         "qr": documents.qr_svg(verify_url),
         "demo": demo,
         "preview": preview,
+        "kind": kind,
         "supersedes": supersedes.number if supersedes else None,
         "signer": signer,
     }
@@ -211,40 +288,100 @@ def _signing_key_for(config: dict, instance_path: str, official: Official, passp
         raise PermitError("Frasa sandi sertifikat penanda tangan salah. Tidak ada yang diterbitkan.") from exc
 
 
-def _check_can_issue(session: Session, business: Business, today: date, replacing: Permit | None = None) -> None:
-    if business.status == CLOSED:
+@dataclass(frozen=True)
+class Draw:
+    """A number reserved for one business, with everything the certificate says, decided under the lock."""
+
+    business_id: int
+    series: str
+    year: int
+    scope: str
+    seq: int
+    number: str
+    token: str
+    kind: str
+    issued_on: date
+    valid_until: date
+    official_id: int
+    supersedes_id: int | None
+
+
+def _validity(kind: str, today: date, replacing: Permit | None, config: dict) -> date:
+    """A correction keeps the validity end of the permit it corrects; a new permit and a renewal get their own."""
+    if kind == CORRECTION:
+        return replacing.valid_until
+    return add_years(today, config["PERMIT_VALIDITY_YEARS"])
+
+
+def _check_can_issue(
+    session: Session, business: Business, today: date, config: dict, kind: str = NEW, replacing: Permit | None = None
+) -> None:
+    """Refuse what the rules forbid, with a message for the officer (read under the business's lock)."""
+    if business.status == CLOSED and kind != CORRECTION:
         raise PermitError("Usaha ini sudah tutup; izin tidak dapat diterbitkan untuk usaha yang tutup.")
-    current = active_permit(session, business.id, today)
-    if current is not None and (replacing is None or current.id != replacing.id):
+    current = current_permit(session, business.id)
+    if kind == NEW:
+        if current is None:
+            return
+        if current.valid_until < today:
+            raise PermitError(
+                f"Izin {current.number} sudah kedaluwarsa; terbitkan perpanjangan izin itu, bukan izin baru."
+            )
         raise PermitError(
             f"Usaha ini sudah memiliki izin yang masih berlaku ({current.number}). "
-            "Cabut izin itu atau terbitkan ulang bila ada perbaikan."
+            "Cabut izin itu, atau terbitkan ulang bila ada perbaikan."
+        )
+    if replacing is None or replacing.revoked_at is not None:
+        raise PermitError("Izin yang sudah dicabut tidak dapat diterbitkan ulang; terbitkan izin baru.")
+    if replacing.superseded_at is not None or current is None or current.id != replacing.id:
+        raise PermitError(f"Izin {replacing.number} sudah digantikan; muat ulang halaman untuk melihat izin terbaru.")
+    if kind == CORRECTION and replacing.valid_until < today:
+        raise PermitError(
+            f"Izin {replacing.number} sudah kedaluwarsa; perbaikan tidak memperpanjang masa berlaku. "
+            "Terbitkan perpanjangan izin."
+        )
+    if kind == RENEWAL and today < renewal_opens_on(replacing, config):
+        opens = long_date(renewal_opens_on(replacing, config))
+        until = long_date(replacing.valid_until)
+        raise PermitError(
+            f"Izin {replacing.number} masih berlaku sampai {until}; perpanjangan dapat diterbitkan mulai {opens}."
         )
 
 
-def preview_certificate(session: Session, business: Business, *, config: dict, municipality) -> bytes:
+def preview_certificate(
+    session: Session,
+    business: Business,
+    *,
+    config: dict,
+    municipality,
+    kind: str = NEW,
+    replacing: Permit | None = None,
+) -> bytes:
     """An unsigned, watermarked PDF of what would be issued today; nothing is stored or numbered."""
     today = local_today(config)
-    _check_can_issue(session, business, today)
+    _check_can_issue(session, business, today, config, kind, replacing)
     official = signing_official(session, business.kelurahan, today)
+    number = format_number(
+        config["PERMIT_NUMBER_PATTERN"],
+        seq=NotYetNumbered(),
+        year=today.year,
+        series=config["PERMIT_SERIES"],
+        kelurahan=business.kelurahan,
+    )
     context = certificate_context(
         session,
         business,
         config=config,
         municipality=municipality,
-        number=format_number(
-            config["PERMIT_NUMBER_PATTERN"],
-            seq=NotYetNumbered(),
-            year=today.year,
-            series=config["PERMIT_SERIES"],
-            kelurahan=business.kelurahan,
-        ),
+        number=number,
         token="pratinjau",  # noqa: S106 - a placeholder, not a secret
         issued_on=today,
-        valid_until=add_years(today, config["PERMIT_VALIDITY_YEARS"]),
+        valid_until=_validity(kind, today, replacing, config),
         official=official,
         demo=False,
         preview=True,
+        supersedes=replacing,
+        kind=kind,
     )
     return documents.preview_pdf(CERTIFICATE_TEMPLATE, context, title="Pratinjau")
 
@@ -259,54 +396,50 @@ def issue_permit(
     instance_path: str,
     ip_address: str | None = None,
     supersedes: Permit | None = None,
-    commit: bool = True,
+    kind: str | None = None,
     signing_passphrase: str | None = None,
 ) -> Permit:
-    """Number, render, sign and store a permit for `business` in one transaction (see next_sequence).
+    """Issue a permit for `business`: a new one, or (with `supersedes`) a correction or a renewal.
 
-    Refuses a closed business, a second valid permit, and a kelurahan without a signing official.
+    Three short steps, so that officers issuing at once are not queued behind each other's render:
+    1. under the business's row lock, check the rules and draw a number (reserved for this business);
+    2. with no lock held, render and sign the certificate;
+    3. under the lock again, store the permit and drop the reservation.
+    A double click, a retry or a second officer finds the reservation or the permit in step 1 and gets a
+    PermitError; the database's one-current-permit index refuses anything that slips through. When step 2
+    or 3 fails, the number is released and the next permit of the series takes it: no gaps.
     """
-    _lock_for_issue(session)
+    kind = kind or (CORRECTION if supersedes is not None else NEW)
+    draw = _reserve(session, business.id, config, kind, supersedes.id if supersedes is not None else None)
     try:
-        today = local_today(config)
-        business = session.get(Business, business.id)
-        _check_can_issue(session, business, today, replacing=supersedes)
-        official = signing_official(session, business.kelurahan, today)
-        if official is None:
-            raise PermitError(
-                "Belum ada pejabat penanda tangan yang menjabat hari ini untuk kelurahan ini. "
-                "Tambahkan data pejabat terlebih dahulu."
-            )
-        series = config["PERMIT_SERIES"]
-        seq = next_sequence(session, series, today.year)
-        number = format_number(
-            config["PERMIT_NUMBER_PATTERN"], seq=seq, year=today.year, series=series, kelurahan=business.kelurahan
-        )
-        token = secrets.token_urlsafe(24)
-        valid_until = add_years(today, config["PERMIT_VALIDITY_YEARS"])
+        business = session.get(Business, draw.business_id)
+        official = session.get(Official, draw.official_id)
         key, signer = _signing_key_for(config, instance_path, official, signing_passphrase)
+        replacing = session.get(Permit, draw.supersedes_id) if draw.supersedes_id else None
         context = certificate_context(
             session,
             business,
             config=config,
             municipality=municipality,
-            number=number,
-            token=token,
-            issued_on=today,
-            valid_until=valid_until,
+            number=draw.number,
+            token=draw.token,
+            issued_on=draw.issued_on,
+            valid_until=draw.valid_until,
             official=official,
             demo=key.demo,
-            supersedes=supersedes,
+            supersedes=replacing,
+            kind=draw.kind,
             signer=signer,
         )
+        session.rollback()  # end the read transaction: nothing is held while rendering and signing
         try:
             stored = documents.issue_pdf(
                 CERTIFICATE_TEMPLATE,
                 context,
                 config=config,
                 key=key,
-                title=number,
-                reason=f"Izin Usaha Mikro dan Kecil {number}",
+                title=draw.number,
+                reason=f"Izin Usaha Mikro dan Kecil {draw.number}",
                 location=context["place"],
             )
         except documents.DocumentError as exc:
@@ -314,43 +447,170 @@ def issue_permit(
                 "Sertifikat tidak dapat ditandatangani (kunci, sertifikat atau layanan cap waktu bermasalah); "
                 "tidak ada yang diterbitkan. Hubungi administrator."
             ) from exc
-        permit = Permit(
-            number=number,
+        holder = (context["holder_name"], context["holder_nik"])
+        return _record(session, draw, stored, key.demo, signer, holder, actor, ip_address, config)
+    except BaseException:
+        session.rollback()
+        release_number(session, draw)
+        raise
+
+
+def _reserve(session: Session, business_id: int, config: dict, kind: str, supersedes_id: int | None) -> Draw:
+    """Step 1: check the rules under the business's lock and reserve the next number; committed."""
+    try:
+        business = lock_row(session, Business, business_id)
+        if business is None:
+            raise PermitError("Usaha ini tidak ditemukan.")
+        today = local_today(config)
+        _reclaim_stale(session, config)
+        if session.scalar(select(PermitReservation.seq).where(PermitReservation.business_id == business_id)):
+            raise PermitError(
+                "Izin untuk usaha ini sedang diterbitkan (klik ganda atau petugas lain). "
+                "Muat ulang halaman sebentar lagi untuk melihat hasilnya."
+            )
+        replacing = session.get(Permit, supersedes_id, populate_existing=True) if supersedes_id else None
+        _check_can_issue(session, business, today, config, kind, replacing)
+        official = signing_official(session, business.kelurahan, today)
+        if official is None:
+            raise PermitError(
+                "Belum ada pejabat penanda tangan yang menjabat hari ini untuk kelurahan ini. "
+                "Tambahkan data pejabat terlebih dahulu."
+            )
+        series, scope = config["PERMIT_SERIES"], sequence_scope(config, business.kelurahan)
+        pattern = config["PERMIT_NUMBER_PATTERN"]
+        problem = number_problem(pattern, business.kelurahan)
+        if problem:
+            raise PermitError(problem)
+        seq = _draw_number(session, series, today.year, scope)
+        number = format_number(pattern, seq=seq, year=today.year, series=series, kelurahan=business.kelurahan)
+        reservation = session.get(PermitReservation, (series, today.year, scope, seq))
+        if reservation is None:
+            reservation = PermitReservation(series=series, year=today.year, scope=scope, seq=seq)
+            session.add(reservation)
+        reservation.business_id = business_id
+        reservation.reserved_at = clock.now()
+        draw = Draw(
+            business_id=business_id,
             series=series,
             year=today.year,
+            scope=scope,
             seq=seq,
-            token=token,
+            number=number,
+            token=secrets.token_urlsafe(24),
+            kind=kind,
+            issued_on=today,
+            valid_until=_validity(kind, today, replacing, config),
+            official_id=official.id,
+            supersedes_id=supersedes_id,
+        )
+        session.commit()
+        return draw
+    except IntegrityError:
+        session.rollback()
+        raise PermitError(
+            "Izin untuk usaha ini sedang diterbitkan (klik ganda atau petugas lain). "
+            "Muat ulang halaman sebentar lagi untuk melihat hasilnya."
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def _reclaim_stale(session: Session, config: dict) -> None:
+    """Release numbers reserved longer ago than PERMIT_RESERVATION_MINUTES (a worker killed mid-issue)."""
+    cutoff = clock.now() - timedelta(minutes=int(config.get("PERMIT_RESERVATION_MINUTES", 10)))
+    session.execute(
+        update(PermitReservation)
+        .where(PermitReservation.business_id.is_not(None), PermitReservation.reserved_at < cutoff)
+        .values(business_id=None, reserved_at=None)
+    )
+
+
+def release_number(session: Session, draw: Draw) -> None:
+    """Give a drawn number back (rendering, signing or storing failed): the next permit takes it."""
+    try:
+        session.execute(
+            update(PermitReservation)
+            .where(
+                PermitReservation.series == draw.series,
+                PermitReservation.year == draw.year,
+                PermitReservation.scope == draw.scope,
+                PermitReservation.seq == draw.seq,
+                PermitReservation.business_id == draw.business_id,
+            )
+            .values(business_id=None, reserved_at=None)
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+
+
+def _record(
+    session: Session,
+    draw: Draw,
+    stored,
+    demo: bool,
+    signer,
+    holder: tuple[str, str],
+    actor: User | None,
+    ip_address: str | None,
+    config: dict,
+) -> Permit:
+    """Step 3: store the permit under the business's lock, replace the permit it supersedes, drop the reservation."""
+    try:
+        business = lock_row(session, Business, draw.business_id)
+        reservation = session.get(PermitReservation, (draw.series, draw.year, draw.scope, draw.seq))
+        if reservation is None or reservation.business_id != draw.business_id:
+            raise PermitError("Penerbitan izin memakan waktu terlalu lama dan dibatalkan; coba terbitkan lagi.")
+        now = clock.now()
+        replacing = session.get(Permit, draw.supersedes_id, populate_existing=True) if draw.supersedes_id else None
+        if replacing is not None:
+            if replacing.revoked_at is not None or replacing.superseded_at is not None:
+                raise PermitError(
+                    f"Izin {replacing.number} sudah dicabut atau digantikan oleh petugas lain; muat ulang halaman."
+                )
+            replacing.superseded_at = now
+            session.flush()
+        permit = Permit(
+            number=draw.number,
+            series=draw.series,
+            year=draw.year,
+            sequence_scope=draw.scope,
+            seq=draw.seq,
+            kind=draw.kind,
+            token=draw.token,
             business_id=business.id,
             business_name=business.name,
             kelurahan_id=business.kelurahan_id,
-            official_id=official.id,
-            issued_at=clock.now(),
-            issued_on=today,
-            valid_until=valid_until,
+            official_id=draw.official_id,
+            issued_at=now,
+            issued_on=draw.issued_on,
+            valid_until=draw.valid_until,
             issued_by_id=actor.id if actor is not None else None,
             document_sha256=stored.sha256,
             document_size=stored.size,
             document_pdf=stored.blob,
             document_path=stored.path,
-            demo_signature=key.demo,
+            demo_signature=demo,
         )
         session.add(permit)
         session.flush()
-        owner = business.owner
         documents.record_signed(
-            session, stored, signer, config=config, holder_name=owner.full_name, holder_nik=owner.nik, salt=token
+            session, stored, signer, config=config, holder_name=holder[0], holder_nik=holder[1], salt=draw.token
         )
-        if supersedes is not None:
-            supersedes.superseded_by_id = permit.id
+        session.delete(reservation)
+        if replacing is not None:
+            replacing.superseded_by_id = permit.id
             record(
                 session,
                 actor,
-                "reissue",
+                "renew" if draw.kind == RENEWAL else "reissue",
                 "permit",
-                supersedes.id,
-                summary=f"{supersedes.number} → {number}",
-                before={"status": VALID},
-                after={"superseded_by": number},
+                replacing.id,
+                summary=f"{replacing.number} → {draw.number}",
+                before={"status": replacing.status_on(draw.issued_on)},
+                after={"superseded_by": draw.number, "kind": draw.kind},
                 ip_address=ip_address,
             )
         record(
@@ -359,16 +619,17 @@ def issue_permit(
             "issue",
             "permit",
             permit.id,
-            summary=f"{number} · {business.name}"[:255],
-            after={"number": number, "business_id": business.id, "sha256": stored.sha256},
+            summary=f"{draw.number} · {business.name}"[:255],
+            after={"number": draw.number, "business_id": business.id, "kind": draw.kind, "sha256": stored.sha256},
             ip_address=ip_address,
         )
-        if commit:
-            session.commit()
+        session.commit()
         return permit
-    except BaseException:
+    except IntegrityError:
         session.rollback()
-        raise
+        raise PermitError(
+            "Usaha ini sudah memiliki izin yang berlaku (diterbitkan bersamaan oleh petugas lain); muat ulang halaman."
+        ) from None
 
 
 def revoke_permit(
@@ -412,11 +673,7 @@ def reissue_permit(
     ip_address: str | None = None,
     signing_passphrase: str | None = None,
 ) -> Permit:
-    """Issue a corrected permit from the business's current data; the old one becomes 'superseded'."""
-    if permit.revoked_at is not None:
-        raise PermitError("Izin yang sudah dicabut tidak dapat diterbitkan ulang; terbitkan izin baru.")
-    if permit.superseded_by_id is not None:
-        raise PermitError("Izin ini sudah diterbitkan ulang.")
+    """A correction (perbaikan): the business's current data, the same validity end; the old one is superseded."""
     return issue_permit(
         session,
         permit.business,
@@ -426,6 +683,33 @@ def reissue_permit(
         instance_path=instance_path,
         ip_address=ip_address,
         supersedes=permit,
+        kind=CORRECTION,
+        signing_passphrase=signing_passphrase,
+    )
+
+
+def renew_permit(
+    session: Session,
+    permit: Permit,
+    actor: User | None,
+    *,
+    config: dict,
+    municipality,
+    instance_path: str,
+    ip_address: str | None = None,
+    signing_passphrase: str | None = None,
+) -> Permit:
+    """A renewal (perpanjangan), near or after expiry: a new validity from today; the old one is superseded."""
+    return issue_permit(
+        session,
+        permit.business,
+        actor,
+        config=config,
+        municipality=municipality,
+        instance_path=instance_path,
+        ip_address=ip_address,
+        supersedes=permit,
+        kind=RENEWAL,
         signing_passphrase=signing_passphrase,
     )
 

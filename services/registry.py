@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from models.business import Business, Person
+from models.business import Business, BusinessKbli, Person
 from models.kbli import KbliCode
 from models.region import KELURAHAN, Region
 from models.user import User
@@ -48,7 +48,11 @@ BUSINESS_FIELDS = (
 
 
 class RegistryError(ValueError):
-    """A record cannot be saved as given; the message is for the officer."""
+    """A record cannot be saved as given; the message is for the officer, `field` the form field it concerns."""
+
+    def __init__(self, message: str, field: str = "owner_nik"):
+        super().__init__(message)
+        self.field = field
 
 
 def nik_problem(nik: str) -> str | None:
@@ -239,6 +243,7 @@ class BusinessInput:
 
 def _snapshot(business: Business) -> dict:
     data = {name: getattr(business, name) for name in BUSINESS_FIELDS}
+    data["kbli_other"] = [other.kbli_code for other in business.other_kbli]
     data["owner_id"] = business.owner_id
     return data
 
@@ -282,8 +287,13 @@ def update_business(
     else:
         person_before, owner = None, current
     business.owner = owner
-    for name, value in _business_values(session, data.business).items():
+    values = _business_values(session, data.business, business)
+    others = values.pop("other_kbli")
+    for name, value in values.items():
         setattr(business, name, value)
+    business.other_kbli = []
+    session.flush()
+    business.other_kbli = others
     session.flush()
     if person_before is not None and owner is current:
         _record_person_changes(session, actor, owner, person_before, ip_address)
@@ -355,10 +365,20 @@ def _owner_for(session: Session, data: BusinessInput, current: Person | None = N
     return owner
 
 
-def _business_values(session: Session, values: dict) -> dict:
+def _business_values(session: Session, values: dict, business: Business | None = None) -> dict:
     values = dict(values)
     code = values.pop("kbli_code", None)
     kbli = kbli_by_code(session, code) if code else None
     values["kbli_code"] = kbli.code if kbli else None
     values["kbli_version"] = kbli.version if kbli else None
+    others = [kbli_by_code(session, other) for other in values.pop("kbli_other", None) or []]
+    values["other_kbli"] = [
+        BusinessKbli(kbli_version=other.version, kbli_code=other.code, position=position)
+        for position, other in enumerate(o for o in others if o is not None and o.code != values["kbli_code"])
+    ]
+    nib = values.get("nib")
+    if nib:
+        holder = session.scalar(select(Business.id).where(Business.nib == nib))
+        if holder is not None and (business is None or holder != business.id):
+            raise RegistryError("NIB ini sudah tercatat untuk usaha lain; satu NIB untuk satu pelaku usaha.", "nib")
     return values

@@ -361,7 +361,7 @@ def _revoke_open_links(session: Session, user: User, now: datetime) -> None:
 
 @_refusal_rolls_back
 def create_password_link(
-    session: Session, actor: User, user: User, ip_address: str | None = None
+    session: Session, actor: User | None, user: User, ip_address: str | None = None
 ) -> tuple[PasswordLink, str]:
     """A new single-use set-password link for `user` (earlier open ones are revoked); returns it and its token."""
     if not user.is_active_account:
@@ -374,7 +374,7 @@ def create_password_link(
         user_id=user.id,
         nonce=nonce,
         token_sha256=links.digest(token),
-        created_by_id=actor.id,
+        created_by_id=actor.id if actor is not None else None,
         created_at=now,
         expires_at=now + link_lifetime(),
     )

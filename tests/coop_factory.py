@@ -54,15 +54,21 @@ def cooperative_input(name="Koperasi Konsumen Uji Coba", kelurahan="Penjaringan"
         simpanan_wajib_rupiah=20_000,
         member_count=40,
         founders=founders(),
-        board=[OfficialInput("Ketua Satu", "Ketua"), OfficialInput("Sekretaris Satu", "Sekretaris")],
-        supervisors=[OfficialInput("Pengawas Satu", "Ketua Pengawas")],
+        # At founding the board and supervisors are chosen from the founders (UU 25/1992 art. 29).
+        board=[OfficialInput("Pendiri Nomor 1", "Ketua"), OfficialInput("Pendiri Nomor 2", "Sekretaris")],
+        supervisors=[OfficialInput("Pendiri Nomor 3", "Ketua Pengawas")],
     )
     values.update(overrides)
     return CooperativeInput(**values)
 
 
-def make_cooperative(actor=None, **overrides) -> Cooperative:
-    return save_cooperative(db.session, actor, cooperative_input(**overrides))
+def make_cooperative(actor=None, *, witnesses=("Saksi Pertama, S.H.", "Saksi Kedua"), **overrides) -> Cooperative:
+    """A saved cooperative whose legal record is complete (the founding deed's two witnesses recorded)."""
+    cooperative = save_cooperative(db.session, actor, cooperative_input(**overrides))
+    if witnesses:
+        cooperative.founding_witness_1, cooperative.founding_witness_2 = witnesses
+        db.session.commit()
+    return cooperative
 
 
 def add_rat(cooperative: Cooperative, year: int, status: str = RAT_CONFIRMED) -> RatReport:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
 from contextlib import contextmanager
 from email.message import Message
+from pathlib import Path
 
 from tests.e2e.harness import free_port
 
@@ -38,21 +40,60 @@ class _Authenticator:
         return AuthResult(success=ok)
 
 
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (PEM files), for a STARTTLS server on loopback."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
 @contextmanager
-def smtp_server(username: str | None = None, password: str | None = None):
-    """Yields (inbox, SMTP_URL) for an SMTP server on 127.0.0.1, requiring AUTH when credentials are given."""
+def smtp_server(username: str | None = None, password: str | None = None, tls_files: tuple[Path, Path] | None = None):
+    """Yields (inbox, SMTP_URL) for an SMTP server on 127.0.0.1, requiring AUTH when credentials are given;
+    with `tls_files` (certificate, key) it requires STARTTLS before anything else."""
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
     port = free_port()
-    options = {}
+    options: dict = {}
     if username:
         inbox.authenticator = _Authenticator(username, password or "")
-        options = {"authenticator": inbox.authenticator, "auth_require_tls": False, "auth_required": True}
+        options = {"authenticator": inbox.authenticator, "auth_require_tls": bool(tls_files), "auth_required": True}
+    if tls_files:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*tls_files)
+        options.update(tls_context=context, require_starttls=True)
     controller = Controller(inbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     credentials = f"{username}:{password}@" if username else ""
+    query = "?starttls=true" if tls_files else ""
     try:
-        yield inbox, f"smtp://{credentials}127.0.0.1:{port}"
+        yield inbox, f"smtp://{credentials}127.0.0.1:{port}{query}"
     finally:
         controller.stop()

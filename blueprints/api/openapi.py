@@ -112,13 +112,149 @@ def _listing(what: str) -> dict:
     }
 
 
+def _verify_by(parameter: str, description: str, schema: dict) -> dict:
+    return {
+        "parameters": [
+            {"name": parameter, "in": "path", "required": True, "description": description, "schema": schema}
+        ],
+        "get": {
+            "summary": f"Verify an issued document by its {description}",
+            "description": "Weak ETag over the facts and Cache-Control: no-cache; send If-None-Match for a 304.",
+            "responses": {
+                "200": {
+                    "description": "What anyone may know about the document (the holder's name only masked).",
+                    "headers": _RATE_HEADERS,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Verification"}}},
+                },
+                "304": {"description": "The facts have not changed since the ETag sent."},
+                "404": _error("No document with this token or fingerprint."),
+                "429": _error("Too many requests; see Retry-After."),
+            },
+        },
+    }
+
+
+def _verification_paths() -> dict:
+    return {
+        "/verify/{token}": _verify_by("token", "QR token", {"type": "string", "maxLength": 64}),
+        "/verify/sha256/{digest}": _verify_by(
+            "digest", "SHA-256 fingerprint", {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}
+        ),
+        "/verify/file": {
+            "post": {
+                "summary": "Check a PDF file: our document unchanged, changed after signing, or not ours",
+                "description": "The file is read, never kept. A genuine file with bytes appended after the "
+                "signature is 'changed': its signed revision is ours, the rest is not.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["berkas"],
+                                "properties": {"berkas": {"type": "string", "contentMediaType": "application/pdf"}},
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": {
+                        "description": "The verdict, with the document's facts when it is ours.",
+                        "headers": _RATE_HEADERS,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FileCheck"}}},
+                    },
+                    "422": _error("No file, not a PDF, or larger than 10 MB."),
+                    "429": _error("Too many requests; see Retry-After."),
+                },
+            }
+        },
+    }
+
+
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+_VERIFICATION_SCHEMAS = {
+    "Verification": {
+        "type": "object",
+        "required": ["document_type", "number", "status", "issued_on", "sha256", "checked_at"],
+        "properties": {
+            "document_type": {"type": "string", "enum": ["iumk", "akta_pendirian"]},
+            "document_kind": {"type": "string"},
+            "document_title": {"type": "string"},
+            "number": {"type": "string"},
+            "version": {"type": "integer"},
+            "correction": {"type": "boolean"},
+            "business_name": _NULLABLE_STRING,
+            "cooperative_name": _NULLABLE_STRING,
+            "holder_name_masked": {**_NULLABLE_STRING, "description": 'First letters only: "C****** S*****".'},
+            "holder_check_available": {"type": "boolean"},
+            "kelurahan": _NULLABLE_STRING,
+            "kecamatan": _NULLABLE_STRING,
+            "status": {"type": "string", "enum": ["valid", "expired", "revoked", "superseded", "dissolved"]},
+            "issued_on": {"type": "string", "format": "date"},
+            "issued_on_text": {"type": "string", "description": "As printed: 30 November 2026."},
+            "valid_until": _NULLABLE_DATE,
+            "valid_until_text": _NULLABLE_STRING,
+            "superseded_on": _NULLABLE_DATE,
+            "superseded_on_text": _NULLABLE_STRING,
+            "dissolved_on": _NULLABLE_DATE,
+            "dissolved_on_text": _NULLABLE_STRING,
+            "dissolution_decree": _NULLABLE_STRING,
+            "revoked_on": _NULLABLE_DATE,
+            "revoked_on_text": _NULLABLE_STRING,
+            "revoke_reason": _NULLABLE_STRING,
+            "superseded_by": _NULLABLE_STRING,
+            "superseded_by_url": _NULLABLE_STRING,
+            "sha256": _NULLABLE_STRING,
+            "demo_signature": {"type": "boolean"},
+            "checked_at": {"type": "string", "description": "When this answer was made, local time."},
+            "signer": {
+                "type": ["object", "null"],
+                "description": "The holder of the signing certificate.",
+                "properties": {
+                    "kind": {"type": "string", "enum": ["seal", "personal", "demo"]},
+                    "name": {"type": "string"},
+                    "subject": {"type": "string"},
+                    "issuer": {"type": "string"},
+                    "serial": {"type": "string"},
+                    "valid_from": {"type": "string", "format": "date"},
+                    "valid_until": {"type": "string", "format": "date"},
+                    "valid_from_text": {"type": "string"},
+                    "valid_until_text": {"type": "string"},
+                    "timestamped_at": {"type": ["string", "null"], "format": "date-time"},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    },
+    "FileCheck": {
+        "type": "object",
+        "required": ["verdict", "label", "sha256", "checked_at", "document"],
+        "properties": {
+            "verdict": {"type": "string", "enum": ["intact", "changed", "foreign"]},
+            "label": {"type": "string"},
+            "sha256": {"type": "string"},
+            "checked_at": {"type": "string"},
+            "document": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/VerificationFacts"}]},
+        },
+        "additionalProperties": False,
+    },
+}
+# The facts inside a file check carry no checked_at of their own.
+_VERIFICATION_SCHEMAS["VerificationFacts"] = {
+    **_VERIFICATION_SCHEMAS["Verification"],
+    "required": ["document_type", "number", "status", "issued_on", "sha256"],
+}
+
+
 def openapi_document(server_url: str, title: str) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
             "title": f"{title} open data API",
             "version": "1.0.0",
-            "description": "Read-only public registry of micro-businesses and cooperatives. No personal data.",
+            "description": "Read-only public registry of micro-businesses and cooperatives, and verification of "
+            "the documents it issues. No personal data.",
         },
         "servers": [{"url": server_url}],
         "paths": {
@@ -126,9 +262,11 @@ def openapi_document(server_url: str, title: str) -> dict:
             "/businesses/{id}": _detail("Business", "business"),
             "/cooperatives": _listing("cooperatives"),
             "/cooperatives/{id}": _detail("Cooperative", "cooperative"),
+            **_verification_paths(),
         },
         "components": {
             "schemas": {
+                **_VERIFICATION_SCHEMAS,
                 "SearchItem": {
                     "type": "object",
                     "required": ["id", "kind", "name", "url", "status", "permit", "kbli_code", *_PLACE],

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from babel.numbers import format_decimal
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from blueprints.fields import RupiahField
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
+from services import oss
 from services.digits import ascii_digits
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
@@ -54,12 +59,10 @@ class BusinessForm(FlaskForm):
     kbli_code = StringField(_l("Kode KBLI"), validators=[Optional()])
     activity = StringField(_l("Kegiatan usaha"), validators=[DataRequired(REQUIRED), Length(max=255)])
     premises = SelectField(_l("Sarana usaha"), choices=PREMISES_CHOICES, default="milik_sendiri")
+    kbli_other = StringField(_l("KBLI lain (opsional)"), validators=[Optional(), Length(max=200)])
     capital_rupiah = RupiahField(
         _l("Modal usaha (Rp, tanpa tanah dan bangunan)"),
-        validators=[
-            Optional(),
-            NumberRange(min=0, max=500_000_000, message=_l("Modal usaha mikro/kecil paling banyak Rp500.000.000.")),
-        ],
+        validators=[Optional(), NumberRange(min=0, message=_l("Modal usaha tidak boleh negatif."))],
     )
     workers = IntegerField(_l("Jumlah pekerja"), validators=[Optional(), NumberRange(min=0, max=99)])
     npwp = StringField(
@@ -95,6 +98,23 @@ class BusinessForm(FlaskForm):
     def validate_kelurahan_id(self, field):
         if field.data not in self._allowed_kelurahan:
             raise ValidationError(_l("Pilih kelurahan dari daftar."))
+
+    def validate_capital_rupiah(self, field):
+        rules = oss.rules(current_app.config)
+        if field.data is not None and rules.size_class(field.data) is None:
+            raise ValidationError(
+                _l(
+                    "Modal usaha di atas Rp%(limit)s bukan usaha mikro atau kecil (PP 7/2021).",
+                    limit=format_decimal(rules.capital_max, locale="id"),
+                )
+            )
+
+    def validate_kbli_other(self, field):
+        codes = [code for code in re.split(r"[\s,;]+", field.data or "") if code]
+        unknown = [code for code in codes if kbli_by_code(_session(), code) is None]
+        if unknown:
+            raise ValidationError(_l("Kode KBLI tidak dikenal: %(codes)s.", codes=", ".join(unknown)))
+        field.data = " ".join(dict.fromkeys(codes))
 
     def validate_kbli_code(self, field):
         code = (field.data or "").split(" ")[0].strip()

@@ -21,7 +21,7 @@ from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
 from models.user import OFFICER, SUPERADMIN
-from services import audit, authorization, batch, clock, permits, registry, spreadsheets
+from services import audit, authorization, batch, clock, oss, permits, registry, spreadsheets
 from services.digits import ascii_digits
 from services.documents import DocumentError
 from services.paging import Page
@@ -82,6 +82,7 @@ def _unlocked_business_form(business: Business | None) -> BusinessForm:
             "kelurahan_id": business.kelurahan_id,
             "address": business.address,
             "kbli_code": business.kbli_code,
+            "kbli_other": " ".join(other.kbli_code for other in business.other_kbli),
             "activity": business.activity,
             "premises": business.premises,
             "capital_rupiah": business.capital_rupiah,
@@ -125,6 +126,7 @@ def _input(form: BusinessForm, existing) -> registry.BusinessInput:
             "address": form.address.data.strip(),
             "kelurahan_id": form.kelurahan_id.data,
             "kbli_code": form.kbli_code.data or None,
+            "kbli_other": (form.kbli_other.data or "").split(),
             "activity": form.activity.data.strip(),
             "premises": form.premises.data,
             "capital_rupiah": form.capital_rupiah.data,
@@ -162,7 +164,7 @@ def _save_business(business: Business | None):
                     saved = registry.update_business(db.session, business, data, current_user, request.remote_addr)
                     flash(_("Perubahan disimpan."), "success")
             except registry.RegistryError as exc:
-                target = form.owner_nik if "owner_nik" in form else form.name
+                target = getattr(form, exc.field, None) or (form.owner_nik if "owner_nik" in form else form.name)
                 target.errors = [*target.errors, str(exc)]
             else:
                 return redirect_to(url_for("backoffice.business_detail", business_id=saved.id))
@@ -281,6 +283,8 @@ def business_detail(business_id: int):
         business=business,
         permits=permits.permits_of(db.session, business),
         today=permits.local_today(current_app.config),
+        actions_for=lambda permit, today: permits.actions_for(permit, today, current_app.config),
+        size_class=oss.rules(current_app.config).size_class(business.capital_rupiah),
         revoke_form=RevokeForm(),
     )
 
@@ -410,6 +414,28 @@ def permit_reissue(permit_id: int):
         flash(str(exc), "error")
     else:
         flash(_("Izin %(old)s digantikan oleh %(new)s.", old=permit.number, new=new.number), "success")
+    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+
+
+@bp.post("/izin/<int:permit_id>/perpanjang")
+@roles_required(*STAFF)
+def permit_renew(permit_id: int):
+    permit = _permit_or_404(permit_id)
+    try:
+        new = permits.renew_permit(
+            db.session,
+            permit,
+            current_user,
+            config=current_app.config,
+            municipality=current_app.extensions["municipality"],
+            instance_path=current_app.instance_path,
+            ip_address=request.remote_addr,
+            signing_passphrase=request.form.get("signing_passphrase") or None,
+        )
+    except permits.PermitError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Izin %(old)s diperpanjang dengan izin %(new)s.", old=permit.number, new=new.number), "success")
     return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
 
 

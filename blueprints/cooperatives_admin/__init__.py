@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("cooperatives_admin", __name__, url_prefix="/kantor/koperasi")
 
-from blueprints.cooperatives_admin import views  # noqa: E402,F401
+from blueprints.cooperatives_admin import legal, views  # noqa: E402,F401

@@ -652,12 +652,13 @@ def deed_issue(cooperative_id: int):
             config=current_app.config,
             instance_path=current_app.instance_path,
             ip_address=request.remote_addr,
+            correction_note=request.form.get("correction_note"),
         )
     except deed_service.DeedError as exc:
         flash(str(exc), "error")
     else:
         flash(
-            _("Akta pendirian versi %(version)d diterbitkan: %(number)s.", version=deed.version, number=deed.number),
+            _("Salinan register versi %(version)d diterbitkan: %(number)s.", version=deed.version, number=deed.number),
             "success",
         )
     return redirect_to(url_for(".detail", cooperative_id=cooperative_id) + "#akta")

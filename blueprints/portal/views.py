@@ -9,7 +9,7 @@ from flask_login import current_user
 from blueprints.auth.throttle import LinkThrottle, too_many_attempts
 from blueprints.cooperatives_admin.forms import MinutesForm, RatForm
 from blueprints.cooperatives_admin.views import apply_errors, minutes_upload, rat_input
-from blueprints.documents import deed_download, minutes_download
+from blueprints.documents import deed_download, minutes_download, notary_copy_download
 from blueprints.permissions import roles_required
 from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
@@ -141,6 +141,13 @@ def deed(deed_id: int):
 def deed_file(deed_id: int):
     """The cooperative's own deed, current or earlier version; another cooperative's id is a 404."""
     return deed_download(deed_id)
+
+
+@bp.get("/akta-notaris/<int:copy_id>/unduh")
+@roles_required(COOPERATIVE)
+def notary_file(copy_id: int):
+    """The notary's own signed PDF of the cooperative's founding or amendment deed; another's id is a 404."""
+    return notary_copy_download(copy_id)
 
 
 @bp.route("/undangan/<token>", methods=["GET", "POST"])

@@ -3,13 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from models.user import EDITOR, OFFICER, SUPERADMIN
+from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 
 STAFF_ROLE_LABELS = (
     (OFFICER, _l("Petugas")),
     (EDITOR, _l("Editor konten")),
     (SUPERADMIN, _l("Superadmin")),
 )
+ROLE_LABELS = {**dict(STAFF_ROLE_LABELS), COOPERATIVE: _l("Akun koperasi")}
 
 
 class AccountForm(FlaskForm):

@@ -13,61 +13,68 @@ from collections import OrderedDict
 from flask import Response, current_app, make_response, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from blueprints.rendering import redirect_to, render, render_lean
 from blueprints.verify import bp
-from extensions import db, limiter
+from extensions import csrf, db, limiter
 from services import verification
 
 MAX_UPLOAD = 10 * 1024 * 1024
+# Where the time of the check goes in a memoised verdict page (the rest of the page depends only on the facts).
+CHECKED_AT_SLOT = "\u2063checked-at\u2063"
 
 
 def _limit() -> str:
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
+def _holder_limit() -> str:
+    return current_app.config["HOLDER_CHECK_RATE_LIMIT"]
+
+
 def public_view(document) -> dict:
     """What anyone may know about an issued permit or deed, with a link to its successor if superseded."""
-    info = verification.public_facts(document, current_app.config)
+    info = verification.public_facts(db.session, document, current_app.config)
     token = info.pop("superseded_by_token")
     info["superseded_by_url"] = url_for("verify.show", token=token) if token else None
     return info
 
 
-def _verdict_tag(info: dict) -> str:
-    """A weak ETag of the verdict: it changes the moment anything shown changes (revocation, expiry, successor)."""
+def verdict_tag(info: dict) -> str:
+    """A tag of the verdict: it changes the moment anything shown changes (revocation, expiry, successor)."""
     facts = json.dumps(info, sort_keys=True, default=str) + "|" + str(get_locale())
     return hashlib.sha256(facts.encode()).hexdigest()[:32]
 
 
-def _revalidated(response: Response, tag: str) -> Response:
-    """Caches may keep the verdict but must ask again every time (no-cache): a revocation shows at once."""
-    response.set_etag(tag, weak=True)
-    response.headers["Cache-Control"] = "no-cache"
-    response.vary.add("Cookie")  # the reader's language is kept in the session cookie
+def _fresh(response: Response) -> Response:
+    """A verdict page says when the check was made, so it is never served from a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Cookie")
     return response
 
 
 class _PageMemo:
-    """Rendered verdict pages by (path, ETag), least recently used dropped first, per process.
+    """Rendered verdict pages by (path, tag), least recently used dropped first, per process.
 
-    Correct because the page is a pure function of what the tag hashes (the facts and the language): the
-    facts are read from the database on every request, so a revocation changes the tag and is never missed.
+    Correct because the page is a pure function of what the tag hashes (the facts and the language) plus the
+    time of the check, filled into its slot on every request: the facts are read from the database on every
+    request, so a revocation changes the tag and is never missed.
     """
 
     def __init__(self, size: int = 2048):
         self.size = size
-        self._pages: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._pages: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str]) -> bytes | None:
+    def get(self, key: tuple[str, str]) -> str | None:
         with self._lock:
             body = self._pages.get(key)
             if body is not None:
                 self._pages.move_to_end(key)
             return body
 
-    def put(self, key: tuple[str, str], body: bytes) -> None:
+    def put(self, key: tuple[str, str], body: str) -> None:
         with self._lock:
             self._pages[key] = body
             while len(self._pages) > self.size:
@@ -77,19 +84,18 @@ class _PageMemo:
 _verdict_pages = _PageMemo()
 
 
-def _verdict_page(info: dict, tag: str) -> Response:
+def _checked_at() -> str:
+    return verification.checked_at_text(current_app.config)
+
+
+def _verdict_page(info: dict, tag: str, token: str) -> Response:
     key = (request.path, tag)
     body = _verdict_pages.get(key)
     if body is None:
-        body = render_lean("verify/result.html", info=info).get_data()
+        body = render_lean("verify/result.html", info=info, token=token, checked_at=CHECKED_AT_SLOT)
+        body = body.get_data(as_text=True)
         _verdict_pages.put(key, body)
-    return make_response(body)
-
-
-def _not_modified(tag: str) -> Response | None:
-    if request.if_none_match.contains_weak(tag):  # If-None-Match compares weakly (RFC 9110)
-        return _revalidated(make_response("", 304), tag)
-    return None
+    return make_response(body.replace(CHECKED_AT_SLOT, escape(_checked_at())))
 
 
 @bp.get("/verify/")
@@ -112,39 +118,74 @@ def show(token: str):
     if document is None:
         return render_lean("verify/unknown.html", http_status=404)
     info = public_view(document)
-    tag = _verdict_tag(info)
-    return _not_modified(tag) or _revalidated(_verdict_page(info, tag), tag)
+    return _fresh(_verdict_page(info, verdict_tag(info), token))
+
+
+@bp.post("/verify/<token>/pemegang")
+@csrf.exempt  # the verdict page carries no session; this form changes nothing but the audit log
+@limiter.limit(_limit)
+@limiter.limit(_holder_limit)
+def check_holder(token: str):
+    """Does the NIK typed from the holder's KTP match the document? Only "cocok" or "tidak cocok"."""
+    document = verification.find_by_token(db.session, token)
+    if document is None:
+        return render_lean("verify/unknown.html", http_status=404)
+    info = public_view(document)
+    if not info["holder_check_available"]:
+        return _fresh(
+            render_lean(
+                "verify/result.html",
+                info=info,
+                token=token,
+                checked_at=_checked_at(),
+                holder_error=_("Dokumen ini tidak mencantumkan pemegang perseorangan."),
+                http_status=422,
+            )
+        )
+    nik = request.form.get("nik", "")
+    answer = verification.holder_matches(db.session, document, nik, ip_address=request.remote_addr)
+    if answer is None:
+        return _fresh(
+            render_lean(
+                "verify/result.html",
+                info=info,
+                token=token,
+                checked_at=_checked_at(),
+                holder_error=_("NIK terdiri atas 16 angka, seperti tertulis pada KTP."),
+                http_status=422,
+            )
+        )
+    page = render_lean("verify/result.html", info=info, token=token, checked_at=_checked_at(), holder_result=answer)
+    return _fresh(page)
+
+
+def read_upload(upload) -> tuple[bytes | None, str | None]:
+    """The uploaded PDF's bytes, or an error message for the user (none chosen, not a PDF, too large)."""
+    if upload is None or not upload.filename:
+        return None, _("Pilih berkas PDF terlebih dahulu.")
+    data = upload.stream.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD or not data.startswith(b"%PDF-"):
+        return None, _("Berkas bukan PDF atau lebih dari 10 MB.")
+    return data, None
 
 
 @bp.post("/verify/berkas")
 @limiter.limit(_limit)
 def check_file():
-    """Does an uploaded PDF have exactly the bytes of an issued certificate? Only its hash is kept, never the file."""
-    upload = request.files.get("berkas")
-    if upload is None or not upload.filename:
-        return render(
-            "verify/lookup.html", number="", upload_error=_("Pilih berkas PDF terlebih dahulu."), http_status=422
+    """Is an uploaded PDF one of ours, unchanged or changed after signing? Nothing of the file is kept."""
+    data, error = read_upload(request.files.get("berkas"))
+    if error:
+        return render("verify/lookup.html", number="", upload_error=error, http_status=422)
+    result = verification.check_file(db.session, data, current_app.config)
+    if not result.genuine:
+        return render("verify/lookup.html", number="", upload_mismatch=result.sha256, http_status=404)
+    return _fresh(
+        render_lean(
+            "verify/result.html",
+            info=public_view(result.document),
+            token=verification.token_of(result.document),
+            checked_at=_checked_at(),
+            upload_verdict=result.verdict,
+            upload_sha256=result.sha256,
         )
-    data = upload.stream.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD or not data.startswith(b"%PDF-"):
-        return render(
-            "verify/lookup.html", number="", upload_error=_("Berkas bukan PDF atau lebih dari 10 MB."), http_status=422
-        )
-    digest = hashlib.sha256(data).hexdigest()
-    document = verification.find_by_sha256(db.session, digest)
-    if document is None:
-        return render("verify/lookup.html", number="", upload_mismatch=digest, http_status=404)
-    return render_lean("verify/result.html", info=public_view(document), matched_upload=True)
-
-
-@bp.get("/api/v1/verify/<token>")
-@limiter.limit(_limit)
-def api_show(token: str):
-    document = verification.find_by_token(db.session, token)
-    if document is None:
-        return {
-            "error": {"code": 404, "title": "not found", "message": _("Dokumen dengan kode ini tidak ditemukan.")}
-        }, 404
-    info = public_view(document)
-    tag = _verdict_tag(info)
-    return _not_modified(tag) or _revalidated(current_app.json.response(info), tag)
+    )

@@ -80,6 +80,7 @@ def test_admin_dashboard_is_accessible(axe_page, live_server, login):
         "/kantor/koperasi/",
         "/kantor/koperasi/dasbor",
         "/kantor/koperasi/baru",
+        "/kantor/koperasi/1",
         "/kantor/konten/",
     ],
 )

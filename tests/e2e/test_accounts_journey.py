@@ -97,3 +97,33 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     copied.goto(f"{app_live_url}/kantor/")
     assert "/masuk/" in copied.url
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/kantor/pengguna/", "/kantor/pengguna/baru", "/kantor/pengguna/1", "/akun/", "/akun/autentikator"],
+)
+def test_account_pages_are_accessible(axe_page, live_server, login, path):
+    from tests.e2e.test_accessibility import assert_accessible
+
+    login(axe_page, "superadmin")
+    response = axe_page.goto(live_server.page_url(path))
+    assert response.status == 200
+    assert_accessible(axe_page, path)
+
+
+def test_account_error_states_and_link_page_are_accessible(axe_page, live_server, login):
+    from tests.e2e.test_accessibility import assert_accessible
+
+    login(axe_page, "superadmin")
+    axe_page.goto(live_server.page_url("/kantor/pengguna/baru"))
+    axe_page.get_by_role("button", name="Buat akun").click()
+    axe_page.locator("#form-errors").wait_for()
+    assert_accessible(axe_page, "the new-user form with errors")
+    axe_page.goto(live_server.page_url("/akun/"))
+    axe_page.get_by_role("button", name="Simpan kata sandi baru").click()
+    axe_page.locator("#form-errors").wait_for()
+    assert_accessible(axe_page, "the password change form with errors")
+    response = axe_page.goto(live_server.page_url("/masuk/kata-sandi/tidak-ada-tautan-seperti-ini"))
+    assert response.status == 404
+    assert_accessible(axe_page, "the invalid link page")

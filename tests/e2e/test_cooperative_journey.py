@@ -17,6 +17,7 @@ from extensions import db
 from models.user import OFFICER
 from services.deeds import issue_deed
 from tests.coop_factory import founders, make_cooperative
+from tests.e2e.harness import free_port
 from tests.support import TEST_PASSWORD
 from tests.unit.test_founding_deed_template import ARTICLES
 
@@ -27,7 +28,8 @@ NEW_PASSWORD = "akuarium-bangkit-2026"
 
 @pytest.fixture
 def app_config(app_config):
-    app_config["RATELIMIT_ENABLED"] = False
+    port = free_port()  # invitation links are absolute against PUBLIC_BASE_URL: the live server's own address
+    app_config.update(RATELIMIT_ENABLED=False, PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", LIVE_PORT=port)
     return app_config
 
 
@@ -73,9 +75,14 @@ def test_officer_registers_issues_the_deed_and_invites_the_cooperative_which_dow
     page.fill("#kampungs", "Kampung Akuarium")
     page.fill("#simpanan_pokok_rupiah", "100.000")
     page.fill("#simpanan_wajib_rupiah", "20.000")
-    page.fill('input[name="board-0-full_name"]', "Dharma Diani")
+    page.fill("#deed_number", "12")
+    page.fill("#deed_date", "2020-05-04")
+    page.fill("#notary_name", "Notaris Contoh, S.H., M.Kn.")
+    page.fill("#notary_npak_decree", "AHU-00123.AH.02.01.TAHUN 2019")
+    # The first board and supervisors are chosen from the founders.
+    page.fill('input[name="board-0-full_name"]', "Warga Akuarium 1")
     page.fill('input[name="board-0-title"]', "Ketua")
-    page.fill('input[name="supervisors-0-full_name"]', "Topaz Juanda")
+    page.fill('input[name="supervisors-0-full_name"]', "Warga Akuarium 2")
     page.fill('input[name="supervisors-0-title"]', "Ketua Pengawas")
 
     _fill_founder(page, 0, "3172014107800001")
@@ -101,10 +108,19 @@ def test_officer_registers_issues_the_deed_and_invites_the_cooperative_which_dow
     assert page.get_by_role("heading", name="Koperasi Konsumen Akuarium Bangkit Mandiri").is_visible()
     assert "Kampung Akuarium" in page.content()
 
-    preview = page.request.get(app_live_url + page.get_by_role("link", name="Pratinjau akta").get_attribute("href"))
+    # The founding deed's two witnesses complete the legal record, typed as an officer would.
+    page.get_by_text("Saksi akta pendirian dan kementerian penerbit badan hukum").click()
+    page.locator("#witness_1").press_sequentially("Saksi Satu")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Saksi Dua")
+    page.keyboard.press("Enter")
+    page.get_by_text("Catatan akta pendirian disimpan.").wait_for()
+
+    preview_link = page.get_by_role("link", name="Pratinjau salinan")
+    preview = page.request.get(app_live_url + preview_link.get_attribute("href"))
     assert preview.status == 200 and preview.headers["content-type"] == "application/pdf"
-    page.get_by_role("button", name="Terbitkan akta").click()
-    page.get_by_text("Akta pendirian versi 1 diterbitkan").wait_for()
+    page.get_by_role("button", name="Terbitkan salinan register").click()
+    page.get_by_text("Salinan register versi 1 diterbitkan").wait_for()
     assert page.get_by_role("link", name="Unduh PDF versi 1").is_visible()
 
     page.fill("#contact_name", "Ibu Ketua Akuarium")

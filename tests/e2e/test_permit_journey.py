@@ -6,6 +6,7 @@ The live-server and browser fixtures live here (not in a shared conftest) so thi
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     expect(page.get_by_role("heading", level=1)).to_have_text("Warung Makan Bu Siti")
 
     page.get_by_role("button", name="Terbitkan izin").click()
-    expect(page.get_by_text("diterbitkan.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Izin .+ diterbitkan\.$"))).to_be_visible()
     business = db.session.scalar(db.select(Business).where(Business.name == "Warung Makan Bu Siti"))
     permit = db.session.scalar(db.select(Permit).where(Permit.business_id == business.id))
     assert business.owner.phone == "+6281234567890"

@@ -48,11 +48,11 @@ def add_business(kelurahan: Region | None = None, *, nik: str = "317101450385000
         owner=owner,
         address=fields.pop("address", "Jl. Kebon Sirih No. 5"),
         kelurahan=kelurahan,
-        kbli_version="2020",
-        kbli_code="56102",
+        kbli_version=fields.pop("kbli_version", "2020"),
+        kbli_code=fields.pop("kbli_code", "56102"),
         activity="Warung makan",
         premises="milik_sendiri",
-        capital_rupiah=25_000_000,
+        capital_rupiah=fields.pop("capital_rupiah", 25_000_000),
         **fields,
     )
     db.session.add(business)

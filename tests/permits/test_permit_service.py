@@ -61,12 +61,13 @@ def test_parallel_issuing_gives_numbers_1_to_n_without_gaps(app):
     assert len({p.token for p in permits}) == 8
 
 
-def test_number_follows_configured_pattern_and_kelurahan_code_falls_back_to_region_id(app):
+def test_number_follows_configured_pattern_with_the_kemendagri_code(app):
     app.config["PERMIT_NUMBER_PATTERN"] = "503/{seq:04d}/{kelurahan_code}/{year}"
-    kelurahan = any_kelurahan()
+    kelurahan = any_kelurahan("Gambir")
+    assert kelurahan.kemendagri_code == "31.71.01.1001"
     add_official(kelurahan)
     permit = issue(app, add_business(kelurahan))
-    assert permit.number == f"503/0001/{kelurahan.id}/{date.today().year}"
+    assert permit.number == f"503/0001/31.71.01.1001/{date.today().year}"
     assert permit.valid_until.year == permit.issued_on.year + 5
 
 
@@ -82,7 +83,10 @@ def test_certificate_holds_every_field_on_one_page_and_says_demo(app):
         "SURAT IZIN USAHA MIKRO DAN KECIL",
         permit.number,
         "PEMERINTAH PROVINSI DAERAH KHUSUS IBUKOTA JAKARTA",
-        "Peraturan Presiden Nomor 98 Tahun 2014",
+        "Peraturan Pemerintah Nomor 7 Tahun 2021",
+        "Skala usaha",
+        "Usaha Mikro",
+        "NIB",
         "Siti Rahayu",
         "3171014503850003",
         "+6281234567890",

@@ -98,3 +98,20 @@ def test_an_unreachable_time_stamping_authority_issues_nothing(app):
     with pytest.raises(PermitError, match="tidak dapat ditandatangani"):
         issue(app, add_business(kelurahan))
     assert db.session.scalar(db.select(db.func.count(Permit.id))) == 0
+
+
+def test_an_officials_certificate_is_registered_only_if_it_opens_and_names_the_official(app, runner, tmp_path):
+    app.config["SIGNING_OFFICIALS_DIR"] = str(tmp_path / "officials")
+    official = add_official(any_kelurahan(), name="Drs. Budi Santoso, S.Sos.", nip="197805122005011003")
+    ca = make_certificate("Balai Test CA", ca=True)
+    mine = write_pkcs12(tmp_path / "budi.p12", make_certificate("Budi Santoso", issuer=ca), "rahasia")
+    other = write_pkcs12(tmp_path / "ani.p12", make_certificate("Ani Wijaya", issuer=ca), "rahasia")
+    target = tmp_path / "officials" / f"{official.nip}.p12"
+
+    wrong = runner.invoke(args=["officials", "certificate", official.nip, str(mine)], input="salah\n")
+    assert wrong.exit_code != 0 and not target.exists()
+    stranger = runner.invoke(args=["officials", "certificate", official.nip, str(other)], input="rahasia\n")
+    assert stranger.exit_code != 0 and "not the official" in stranger.output and not target.exists()
+    ok = runner.invoke(args=["officials", "certificate", official.nip, str(mine)], input="rahasia\n")
+    assert ok.exit_code == 0 and "now signs with" in ok.output
+    assert target.read_bytes() == mine.read_bytes() and oct(target.stat().st_mode)[-3:] == "600"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -29,6 +29,8 @@ def test_bulk_business_documents_equal_the_per_record_ones(app):
                 kelurahan_id=with_permits.kelurahan_id,
                 issued_on=date(2024, 1, seq),
                 valid_until=date(2029, 1, seq),
+                # One current permit per business (a database rule): the first was replaced by the second.
+                superseded_at=datetime(2024, 1, 2, tzinfo=UTC) if seq == 1 else None,
             )
         )
     db.session.commit()

@@ -14,7 +14,7 @@ from extensions import db
 from models.cooperative import RAT_PENDING
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 from services.cooperatives import MinutesUpload, attach_minutes, save_cooperative
-from services.deeds import issue_deed
+from services.deeds import attach_founding_deed_pdf, issue_deed
 from tests.coop_factory import add_rat, cooperative_input, founders, kecamatan_named, make_cooperative
 from tests.web.test_rat_review import pdf_bytes
 
@@ -99,17 +99,28 @@ ROUTES = [
     Route("portal deed download", "GET", "/portal/akta/{deed}/unduh", PORTAL_OWN),
     Route("portal deed download HEAD", "HEAD", "/portal/akta/{deed}/unduh", PORTAL_OWN),
     Route("portal previous deed download", "GET", "/portal/akta/{old_deed}/unduh", PORTAL_OWN),
+    Route("portal notary PDF download", "GET", "/portal/akta-notaris/{notary}/unduh", PORTAL_OWN),
+    Route("admin legal founding facts", "POST", "/kantor/koperasi/{coop}/hukum/pendirian", ADMIN_REDIRECT),
+    Route("admin legal notary PDF", "POST", "/kantor/koperasi/{coop}/hukum/akta-notaris", ADMIN_REDIRECT),
+    Route("admin legal amendment", "POST", "/kantor/koperasi/{coop}/hukum/perubahan", ADMIN_REDIRECT),
+    Route("admin legal dissolution", "POST", "/kantor/koperasi/{coop}/hukum/pembubaran", ADMIN_REDIRECT),
+    Route("admin notary PDF download", "GET", "/kantor/koperasi/akta-notaris/{notary}/unduh", ADMIN_GET),
 ]
 
 
 def _objects(app, cooperative, officer):
-    """Two issued deed versions (stored, signed PDFs; the record edited in between) and a pending RAT."""
+    """Two issued copies (stored, signed PDFs; the record corrected in between), a notary's PDF, a pending RAT."""
     old = issue_deed(db.session, cooperative, officer, config=app.config, instance_path=app.instance_path)
     save_cooperative(db.session, officer, cooperative_input(**_record_of(cooperative), member_count=99), cooperative)
-    new = issue_deed(db.session, cooperative, officer, config=app.config, instance_path=app.instance_path)
+    new = issue_deed(
+        db.session, cooperative, officer, config=app.config, instance_path=app.instance_path, correction_note="ketik"
+    )
+    notary = attach_founding_deed_pdf(
+        db.session, cooperative, officer, b"%PDF-1.7 akta " + cooperative.name.encode(), config=app.config
+    )
     rat = add_rat(cooperative, date.today().year - 2, status=RAT_PENDING)
     attach_minutes(db.session, officer, rat, MinutesUpload(pdf_bytes()), config=app.config)
-    return {"coop": cooperative.id, "deed": new.id, "old_deed": old.id, "rat": rat.id}
+    return {"coop": cooperative.id, "deed": new.id, "old_deed": old.id, "rat": rat.id, "notary": notary.id}
 
 
 def _record_of(cooperative) -> dict:

@@ -33,7 +33,18 @@ def app_config(app_config, tmp_path):
     return app_config
 
 
-def _route_urls(app) -> list[str]:
+def _issue_permits(app, count: int = 3) -> list:
+    """Real signed certificates for a few demo businesses, so that verification is walked too."""
+    from tests.permits.helpers import add_official, issue
+
+    permits = []
+    for business in db.session.scalars(db.select(Business).order_by(Business.id).limit(count)).all():
+        add_official(business.kelurahan)
+        permits.append(issue(app, business))
+    return permits
+
+
+def _route_urls(app, permits: list) -> list[str]:
     """One URL per record for every GET route of the public blueprints."""
     businesses = db.session.scalars(db.select(Business)).all()
     cooperatives = db.session.scalars(db.select(Cooperative)).all()
@@ -51,6 +62,10 @@ def _route_urls(app) -> list[str]:
             urls.extend(
                 rule.rule.replace("<int:record_id>", str(r.id)).replace("<slug>", slug(r.name)) for r in records
             )
+        elif arguments == {"token"}:
+            urls.extend(rule.rule.replace("<token>", p.token) for p in permits)
+        elif arguments == {"digest"}:
+            urls.extend(rule.rule.replace("<digest>", p.document_sha256) for p in permits)
         elif arguments == {"name"}:
             urls.extend(
                 rule.rule.replace("<name>", n) for n in ("registri-usaha-koperasi.csv", "registri-usaha-koperasi.json")
@@ -60,6 +75,7 @@ def _route_urls(app) -> list[str]:
     words = {b.name.split()[-1] for b in businesses[:10]}
     urls += [f"/cari?q={w}" for w in words] + [f"/cari/unduh.csv?q={w}" for w in words]
     urls += ["/api/v1/businesses?per_page=100", "/api/v1/cooperatives?per_page=100", "/cari?urut=nama&halaman=2"]
+    urls += [f"/verify/{p.token}" for p in permits]  # the verdict page: holder masked, nothing personal
     return urls
 
 
@@ -76,7 +92,8 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
         secrets.add(person.home_address.split(", RT")[0])  # the street part alone
     caplog.set_level(logging.DEBUG)
 
-    queue = deque(_route_urls(app) + ["/"])
+    permits = _issue_permits(app)
+    queue = deque(_route_urls(app, permits) + ["/"])
     seen: set[str] = set()
     visited = 0
     while queue:

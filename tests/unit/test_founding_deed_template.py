@@ -1,4 +1,4 @@
-"""The founding deed template: multi-page A4 with page numbers, repeated founder headers, articles a–p in order.
+"""The registry copy template: multi-page A4 with page numbers, repeated founder headers, articles a–p in order.
 
 The PDF here is rendered without signing or storing (services/documents.html_to_pdf); issued deeds are
 tested in tests/web/test_founding_deeds.py.
@@ -73,7 +73,9 @@ def test_a_reissued_deed_is_marked_with_its_version_and_update_date(app, auth):
     assert (first.version, second.version) == (1, 2) and first.verification_token != second.verification_token
     with app.test_request_context():
         text = "\n".join(_pdf_pages(render_deed_html(cooperative, second)))
-    assert "Versi 2 · diperbarui pada" in text and second.number in text
+    assert (
+        "Versi 2 · diterbitkan" in text and f"menggantikan versi 1 ({first.number})" in text and second.number in text
+    )
 
 
 def test_deed_text_is_escaped(app):

@@ -106,3 +106,30 @@ def test_cli_create_applies_the_policy(runner, monkeypatch):
     monkeypatch.setenv("GOOD", "pohon mangga berbuah lebat")
     result = runner.invoke(args=["users", "create", "andi", "--role", "officer", "--password-env", "GOOD"])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_prints_a_password_link_and_resets_the_authenticator(app, auth, runner):
+    import pyotp
+
+    from extensions import db
+    from models.user import SUPERADMIN, User
+
+    user = auth.create(SUPERADMIN, username="kunci")
+    user.totp_secret, user.totp_enabled_at = pyotp.random_base32(), user.created_at
+    db.session.commit()
+    printed = runner.invoke(args=["users", "password-link", "kunci"])
+    assert printed.exit_code == 0, printed.output
+    url = printed.output.strip()
+    assert url.startswith(app.config["PUBLIC_BASE_URL"] + "/masuk/kata-sandi/")
+    holder = app.test_client()
+    path = url[len(app.config["PUBLIC_BASE_URL"]) :]
+    assert (
+        holder.post(
+            path, data={"password": "pohon mangga berbuah", "password_again": "pohon mangga berbuah"}
+        ).status_code
+        == 303
+    )
+    assert runner.invoke(args=["users", "reset-2fa", "kunci"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_enabled_at is None
+    assert runner.invoke(args=["users", "password-link", "nobody"]).exit_code != 0

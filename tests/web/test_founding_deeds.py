@@ -1,9 +1,10 @@
-"""Founding deeds through the one document pipeline: issue, new versions after edits, downloads, verification."""
+"""Registry copies of the legal record through the one document pipeline: issue, versions, downloads, verification."""
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
@@ -14,15 +15,24 @@ from models.audit import AuditEvent
 from models.user import COOPERATIVE, OFFICER, SUPERADMIN
 from services import documents
 from services.cooperatives import save_cooperative
-from services.deeds import DeedError, deed_pdf, issue_deed
+from services.deeds import DOCUMENT_KIND, AmendmentInput, DeedError, deed_pdf, issue_deed, record_amendment
 from tests.coop_factory import cooperative_input, founders, kecamatan_named, make_cooperative
 from tests.unit.test_founding_deed_template import ARTICLES
 
 NAME = "Koperasi Konsumen Akuarium Bangkit Mandiri"
 
 
-def issue(app, cooperative, actor=None):
-    return issue_deed(db.session, cooperative, actor, config=app.config, instance_path=app.instance_path)
+def issue(app, cooperative, actor=None, note=None):
+    return issue_deed(
+        db.session, cooperative, actor, config=app.config, instance_path=app.instance_path, correction_note=note
+    )
+
+
+def amend(app, cooperative, number="7", changes="Nama koperasi"):
+    data = AmendmentInput(
+        number, date(2024, 2, 1), "Notaris Baru, S.H.", "persetujuan", "AHU-0001.AH.01.27", None, changes
+    )
+    return record_amendment(db.session, cooperative, None, data, config=app.config)
 
 
 def edit(cooperative, **changes):
@@ -70,14 +80,17 @@ def test_editing_then_issuing_again_makes_a_new_version_and_the_old_one_verifies
     with pytest.raises(DeedError, match="sudah sesuai"):
         issue(app, cooperative)  # nothing changed: no pointless second version
     edit(cooperative, name=NAME + " Jaya")
+    with pytest.raises(DeedError, match="memerlukan akta perubahan"):
+        issue(app, cooperative, note="salah ketik")  # a new name is a change of the articles
+    amend(app, cooperative, changes="Nama koperasi menjadi " + NAME + " Jaya")
     second = issue(app, cooperative)
     assert (first.version, second.version) == (1, 2) and first.superseded_by_id == second.id
     second_text = "\n".join(pages_of(deed_pdf(second, app.config)))
-    assert "Versi 2 · diperbarui pada" in second_text and (NAME + " Jaya").upper() in second_text
+    assert "Versi 2 · diterbitkan" in second_text and (NAME + " Jaya").upper() in second_text
     assert "Versi 2" not in "\n".join(pages_of(deed_pdf(first, app.config)))
 
     old = client.get(f"/verify/{first.verification_token}").get_data(as_text=True)
-    assert "DIGANTIKAN" in old and second.number in old and "Akta Pendirian Koperasi" in old
+    assert "DIGANTIKAN" in old and second.number in old and DOCUMENT_KIND in old
     assert NAME in old and NAME + " Jaya" not in old  # the name as printed on that version
     assert f"/verify/{second.verification_token}" in old
     new = client.get(f"/verify/{second.verification_token}").get_data(as_text=True)
@@ -94,13 +107,15 @@ def test_verification_finds_deeds_by_number_file_and_api_and_shows_nothing_perso
     pdf = deed_pdf(deed, app.config)
     upload = client.post("/verify/berkas", data={"berkas": (io.BytesIO(pdf), "akta.pdf")})
     html = upload.get_data(as_text=True)
-    assert upload.status_code == 200 and "sama persis" in html and NAME in html
+    assert upload.status_code == 200 and "Asli, utuh." in html and NAME in html
     changed = client.post("/verify/berkas", data={"berkas": (io.BytesIO(pdf + b"\n%x"), "akta.pdf")})
-    assert changed.status_code == 404
+    assert changed.status_code == 200 and "Asli; ada perubahan setelah ditandatangani." in changed.get_data(
+        as_text=True
+    )
 
     api = client.get(f"/api/v1/verify/{deed.verification_token}")
     data = api.get_json()
-    assert api.status_code == 200 and data["status"] == "valid" and data["document_kind"] == "Akta Pendirian Koperasi"
+    assert api.status_code == 200 and data["status"] == "valid" and data["document_kind"] == DOCUMENT_KIND
     assert data["cooperative_name"] == NAME and data["kelurahan"] == "Penjaringan" and data["sha256"] == deed.sha256
     page = client.get(f"/verify/{deed.verification_token}").get_data(as_text=True)
     for founder in cooperative.founders:
@@ -120,7 +135,7 @@ def test_officer_previews_issues_and_downloads_every_version_each_download_audit
     officer = auth.login_as(OFFICER, kecamatan_id=kecamatan_named("Penjaringan").id)
     cooperative = make_cooperative(name=NAME)
     detail = client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
-    assert "Pratinjau akta" in detail and "Terbitkan akta" in detail
+    assert "Pratinjau salinan" in detail and "Terbitkan salinan register" in detail
 
     preview = client.get(f"/kantor/koperasi/{cooperative.id}/akta/pratinjau.pdf")
     assert preview.status_code == 200 and preview.mimetype == "application/pdf"
@@ -128,13 +143,16 @@ def test_officer_previews_issues_and_downloads_every_version_each_download_audit
     assert cooperative.deeds == [] and b"/ByteRange" not in preview.data  # unsigned, nothing stored
 
     issued = client.post(f"/kantor/koperasi/{cooperative.id}/akta", follow_redirects=True)
-    assert issued.status_code == 200 and "Akta pendirian versi 1 diterbitkan" in issued.get_data(as_text=True)
+    assert issued.status_code == 200 and "Salinan register versi 1 diterbitkan" in issued.get_data(as_text=True)
     edit(cooperative, member_count=55)
-    client.post(f"/kantor/koperasi/{cooperative.id}/akta")
+    refused = client.post(f"/kantor/koperasi/{cooperative.id}/akta", follow_redirects=True)
+    assert "Tuliskan kesalahan tulis yang diperbaiki" in refused.get_data(as_text=True)
+    client.post(f"/kantor/koperasi/{cooperative.id}/akta", data={"correction_note": "jumlah anggota salah ketik"})
     db.session.expire_all()
     second, first = cooperative.deeds
     page = client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert "Unduh PDF versi 1" in page and "Unduh PDF versi 2" in page and "sudah sesuai" in page
+    assert "jumlah anggota salah ketik" in " ".join(" ".join(pages_of(deed_pdf(second, app.config))).split())
 
     for deed in (first, second):
         response = client.get(f"/kantor/koperasi/akta/{deed.id}/unduh")
@@ -152,8 +170,8 @@ def test_cooperative_account_downloads_its_own_versions_and_gets_404_for_another
     own = make_cooperative(name=NAME)
     other = make_cooperative(name="Koperasi Kumir", kelurahan="Pinangsia", founders=founders(9, "317300"))
     first = issue(app, own)
-    edit(own, purpose="Tujuan baru")
-    second = issue(app, own)
+    edit(own, member_count=77)
+    second = issue(app, own, note="jumlah anggota")
     others = issue(app, other)
     user = auth.login_as(COOPERATIVE, cooperative_id=own.id)
 

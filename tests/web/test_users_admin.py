@@ -15,7 +15,7 @@ from models.audit import AuditEvent
 from models.base import utcnow
 from models.region import Region
 from models.user import EDITOR, OFFICER, SUPERADMIN, PasswordLink, User
-from tests.smtp import smtp_server
+from tests.smtp import self_signed_certificate, smtp_server
 
 LINK = re.compile(r"https?://[^\s<\"]+/masuk/kata-sandi/[A-Za-z0-9_-]+")
 CHOSEN = "pohon mangga berbuah lebat"
@@ -237,3 +237,45 @@ def test_user_list_searches_and_shows_scope(auth, client):
     auth.create(OFFICER, username="budi.gambir", kecamatan_id=_kecamatan().id)
     page = client.get("/kantor/pengguna/?q=gambir").get_data(as_text=True)
     assert "budi.gambir" in page and "Gambir" in page and "root" not in page.split("<tbody>")[1]
+    assert "<td>Petugas</td>" in page
+
+
+def test_mail_goes_over_starttls_with_the_configured_ca(app, auth, client, tmp_path):
+    cert, key = self_signed_certificate(tmp_path)
+    with smtp_server("balai", "rahasia-smtp", tls_files=(cert, key)) as (inbox, url):
+        app.config["SMTP_URL"] = url
+        auth.login_as(SUPERADMIN, username="root")
+        # The server's certificate is not one the system trusts: nothing is sent, the link is shown.
+        untrusted = _create(client, username="delapan", email="delapan@kantor.example")
+        assert untrusted.status_code == 200 and LINK.search(untrusted.get_data(as_text=True))
+        assert inbox.messages == []
+        app.config["SMTP_CA_FILE"] = str(cert)
+        trusted = _create(client, username="sembilan", email="sembilan@kantor.example")
+        assert trusted.status_code == 303
+        assert inbox.authenticator.logins == ["balai"]
+        assert "Nama pengguna: sembilan" in inbox.body()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://mail.example", "smtp:// or smtps://"),
+        ("smtp://", "no host name"),
+        ("smtp://mail.example:notaport", "invalid port"),
+        ("smtps://mail.example?starttls=true", "not both"),
+    ],
+)
+def test_a_bad_smtp_url_stops_start_up_with_one_line(app_config, url, message):
+    from app import create_app
+    from config import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        create_app({**app_config, "SMTP_URL": url})
+
+
+def test_a_bad_trusted_proxy_stops_start_up(app_config):
+    from app import create_app
+    from config import ConfigError
+
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES: 'nginx' is not an IP address"):
+        create_app({**app_config, "TRUSTED_PROXIES": "127.0.0.1, nginx"})

@@ -1,0 +1,260 @@
+"""Eight officers issuing at once on PostgreSQL under gunicorn (4 workers), and /verify meanwhile.
+
+Run from the repository root:
+    .venv/bin/python -m bench.bench_concurrent_issue [--officers 8] [--each 4] [--postgres URL]
+
+Creates a throw-away PostgreSQL database (dropped at the end), seeds businesses and signing officials,
+starts gunicorn on a free loopback port and measures through HTTP, as officers and banks would:
+1. single-issue latency: one officer issuing alone (POST "Terbitkan izin"), p50;
+2. /verify/<token> latency with nothing else running, p95;
+3. `--officers` officers each issuing `--each` permits at the same time while a reader keeps calling
+   /verify: issue p95 and /verify p95 under that load.
+Reported as medians/percentiles and ratios (targets: issue p95 ≤ 2× single p50, verify p95 ≤ 2× idle p95).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PASSWORD = "bench-password-0123456789"  # noqa: S105 - a throw-away bench account
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+class Officer:
+    """A logged-in browser session (cookies + CSRF token) talking to the server."""
+
+    def __init__(self, base: str, username: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
+        )
+        page = self.get("/masuk/")
+        self.post("/masuk/", {"username": username, "password": PASSWORD, "csrf_token": _csrf(page)})
+        self.token = _csrf(self.get("/kantor/usaha/"))
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=120) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> int:
+        body = urllib.parse.urlencode(data).encode()
+        try:
+            with self.opener.open(urllib.request.Request(self.base + path, data=body), timeout=120) as response:  # noqa: S310 - loopback only
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    def issue(self, business_id: int) -> tuple[float, int]:
+        start = time.perf_counter()
+        status = self.post(f"/kantor/usaha/{business_id}/izin", {"csrf_token": self.token})
+        return time.perf_counter() - start, status
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        return fp
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_302
+
+
+def _csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'name="csrf-token" content="([^"]+)"', page
+    )
+    if not match:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
+
+
+def prepare(url: str, officers: int, businesses: int) -> None:
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from extensions import db
+    from services import demo, kbli, regions, users
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SEARCH_INDEX_DIR": str(OUT / "index"),
+            "SIGNING_DEMO_DIR": str(OUT / "signing"),
+        }
+    )
+    with app.app_context():
+        upgrade()
+        regions.load_regions(db.session, app.extensions["municipality"])
+        kbli.load_kbli(db.session)
+        demo.seed_businesses(db.session, businesses, seed=11)
+        demo.seed_officials(db.session, seed=11)
+        for n in range(officers + 1):
+            users.create_user(db.session, f"petugas{n}", PASSWORD, "superadmin", f"Petugas {n}")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--officers", type=int, default=8)
+    parser.add_argument("--each", type=int, default=4, help="permits per officer in the concurrent phase")
+    parser.add_argument("--single", type=int, default=8, help="permits issued alone, for the single-issue p50")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread workers)")
+    parser.add_argument(
+        "--postgres", default=os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    )
+    args = parser.parse_args()
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+    name = f"balai_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+    server = None
+    try:
+        needed = args.single + args.officers * args.each
+        print(f"preparing {name}: {needed + 20} businesses, officials, {args.officers + 1} officers …", flush=True)
+        prepare(url, args.officers, needed + 20)
+        port = _free_port()
+        env = dict(
+            os.environ,
+            DATABASE_URL=url,
+            SECRET_KEY="bench-secret-key-0123456789-0123456789",  # noqa: S106 - throw-away
+            SIGNING_DEMO_DIR=str(OUT / "signing"),
+            SEARCH_INDEX_DIR=str(OUT / "index"),
+            SEARCH_WRITER="inline",
+            RATELIMIT_ENABLED="false",
+            FLASK_APP="app",
+        )
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), "--threads", str(args.threads),
+             "-b", f"127.0.0.1:{port}", "--timeout", "120", "app:create_app()"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()  # noqa: S310 - loopback only
+                break
+            except Exception:
+                time.sleep(0.25)
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            ids = list(
+                connection.execute(text("SELECT id FROM business WHERE status = 'operating' ORDER BY id")).scalars()
+            )
+
+        alone = Officer(base, "petugas0")
+        alone.issue(ids.pop(0))  # warm-up: first render and key load of one worker
+        single = []
+        for _ in range(args.single):
+            seconds, status = alone.issue(ids.pop(0))
+            assert status == 303, status
+            single.append(seconds)
+        with engine.connect() as connection:
+            tokens = list(connection.execute(text("SELECT token FROM permit")).scalars())
+
+        def verify_once(index: int) -> float:
+            start = time.perf_counter()
+            urllib.request.urlopen(f"{base}/verify/{tokens[index % len(tokens)]}", timeout=60).read()  # noqa: S310 - loopback only
+            return time.perf_counter() - start
+
+        idle = [verify_once(i) for i in range(200)]
+
+        officers = [Officer(base, f"petugas{n + 1}") for n in range(args.officers)]
+        batches = [[ids.pop(0) for _ in range(args.each)] for _ in officers]
+        issue_times: list[float] = []
+        statuses: list[int] = []
+        under_load: list[float] = []
+        done = threading.Event()
+        start = threading.Barrier(len(officers) + 1)
+
+        def officer_run(officer: Officer, batch: list[int]) -> None:
+            start.wait()
+            for business_id in batch:
+                seconds, status = officer.issue(business_id)
+                issue_times.append(seconds)
+                statuses.append(status)
+
+        def reader() -> None:
+            start.wait()
+            i = 0
+            while not done.is_set():
+                under_load.append(verify_once(i))
+                i += 1
+
+        threads = [threading.Thread(target=officer_run, args=pair) for pair in zip(officers, batches, strict=True)]
+        verifier = threading.Thread(target=reader)
+        for thread in [*threads, verifier]:
+            thread.start()
+        wall = time.perf_counter()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - wall
+        done.set()
+        verifier.join()
+
+        with engine.connect() as connection:
+            seqs = list(connection.execute(text("SELECT seq FROM permit ORDER BY seq")).scalars())
+        engine.dispose()
+        errors = sum(1 for s in statuses if s >= 500)
+        single_p50 = statistics.median(single)
+        print(f"single issue (alone): p50 {single_p50 * 1000:.0f} ms over {len(single)}")
+        print(
+            f"{args.officers} officers × {args.each} at once "
+            f"({args.workers} gunicorn workers × {args.threads} threads): "
+            f"issue p50 {statistics.median(issue_times) * 1000:.0f} ms, p95 {_pct(issue_times, 0.95) * 1000:.0f} ms, "
+            f"max {max(issue_times) * 1000:.0f} ms; {len(issue_times)} permits in {wall:.1f} s; 5xx: {errors}"
+        )
+        print(f"issue p95 / single p50 = {_pct(issue_times, 0.95) / single_p50:.2f} (target ≤ 2)")
+        idle_p95, load_p95 = _pct(idle, 0.95), _pct(under_load, 0.95)
+        print(
+            f"/verify: idle p95 {idle_p95 * 1000:.1f} ms ({len(idle)} requests); under load p95 "
+            f"{load_p95 * 1000:.1f} ms ({len(under_load)} requests); ratio {load_p95 / idle_p95:.2f} (target ≤ 2)"
+        )
+        print(f"numbers gap-free: {seqs == list(range(1, len(seqs) + 1))} ({len(seqs)} permits)")
+        print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        shutil.rmtree(OUT / "index", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
