@@ -11,6 +11,7 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from cli_documents import officials_cli
 from demo import records as demo
 from extensions import db
 from models.region import Region
@@ -23,6 +24,8 @@ users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 search_cli = AppGroup("search", help="The search index.")
 opendata_cli = AppGroup("opendata", help="The open-data dump.")
+backup_cli = AppGroup("backup", help="Consistent backups (database, documents, media, signing keys) and restore.")
+jobs_cli = AppGroup("jobs", help="Background jobs (huey): the worker, and running a periodic job now.")
 kbli_cli = AppGroup("kbli", help="The KBLI reference table.")
 
 
@@ -300,6 +303,123 @@ def opendata_export(licence):
     )
 
 
+@jobs_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32), help="Job threads.")
+def jobs_worker(workers):
+    """Run queued jobs (batch prints, email) and the periodic ones (publishing, open data, clean-up)."""
+    from services import jobs
+
+    if current_app.config.get("JOBS_IMMEDIATE"):
+        raise click.ClickException("JOBS_IMMEDIATE is set: jobs run in the web process, no worker needed")
+    click.echo(f"Job worker on {jobs.huey.storage_class.__name__} with {workers} thread(s); Ctrl+C to stop.")
+    jobs.run_worker(current_app._get_current_object(), workers=workers)
+
+
+JOB_NAMES = ("publish", "opendata", "purge-batches", "status-refresh", "recover-batches")
+
+
+@jobs_cli.command("run")
+@click.argument("name", type=click.Choice(JOB_NAMES))
+def jobs_run(name):
+    """Run one periodic job now, in this process."""
+    from services import jobs
+
+    work = {
+        "publish": jobs.publish_due,
+        "opendata": jobs.export_opendata,
+        "purge-batches": jobs.purge_batches,
+        "status-refresh": jobs.refresh_status_dependent_search,
+        "recover-batches": jobs.recover_batches,
+    }[name]
+    click.echo(f"{name}: {work()}")
+
+
+@officials_cli.command("list")
+@click.option("--current", is_flag=True, help="Only those in office today.")
+def officials_list(current):
+    """Officials with their region and term."""
+    from services import clock, officials
+
+    for official in officials.list_officials(db.session, clock.today() if current else None):
+        region = official.region.name if official.region else "(whole municipality)"
+        term = f"{official.valid_from} – {official.valid_to or 'now'}"
+        click.echo(f"#{official.id:<5} {region:<28} {official.position:<30} {official.name:<32} {term}")
+
+
+@officials_cli.command("create")
+@click.option("--name", required=True, help="Full name with titles, as printed.")
+@click.option("--position", required=True, help='As printed, e.g. "Lurah Gambir".')
+@click.option("--region", default=None, help="Kelurahan or kecamatan name; omit for the whole municipality.")
+@click.option("--nip", default=None, help="18-digit NIP.")
+@click.option("--rank", default=None, help='Pangkat/golongan, e.g. "Penata Tk. I (III/d)".')
+@click.option(
+    "--from", "valid_from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (default today)."
+)
+def officials_create(name, position, region, nip, rank, valid_from):
+    """Start an official's term (refused while another term for the region is open)."""
+    from services import clock, officials
+
+    try:
+        official = officials.create_official(
+            db.session,
+            name=name,
+            position=position,
+            region=officials.find_region(db.session, region),
+            valid_from=valid_from.date() if valid_from else clock.today(),
+            nip=nip,
+            rank=rank,
+        )
+    except officials.OfficialError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created official #{official.id}: {official.name}, {official.position}, from {official.valid_from}.")
+
+
+@officials_cli.command("end")
+@click.argument("official_id", type=int)
+@click.option("--on", "last_day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day (default today).")
+def officials_end(official_id, last_day):
+    """End an official's term on its last day in office."""
+    from services import clock, officials
+
+    try:
+        official = officials.end_term(db.session, official_id, last_day.date() if last_day else clock.today())
+    except officials.OfficialError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Term of #{official.id} {official.name} ends on {official.valid_to}.")
+
+
+@backup_cli.command("create")
+@click.option(
+    "--output", type=click.Path(file_okay=False, path_type=Path), default=None, help="Default instance/backups."
+)
+def backup_create(output):
+    """Archive the database (consistent while serving), documents, media and signing key, with a manifest."""
+    from services import backup
+
+    directory = output or Path(current_app.instance_path) / "backups"
+    try:
+        path = backup.create(db.engine, current_app.config, current_app.instance_path, directory)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {path} (keep it safe: it holds personal data and the signing key).")
+
+
+@backup_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def backup_restore(archive):
+    """Check the archive against its manifest, restore it into the empty database, then rebuild the index."""
+    from services import backup
+
+    try:
+        manifest = backup.restore(db.engine, current_app.config, current_app.instance_path, archive)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.remove()
+    click.echo(f"Restored the backup of {manifest['created_at']} ({len(manifest['files'])} files checked).")
+    count = rebuild_index(db.session)
+    click.echo(f"Indexed {count} records.")
+
+
 def local_url() -> str:
     """The address `make run` serves on (PORT, default 5000)."""
     return f"http://127.0.0.1:{current_app.config['PORT']}"
@@ -373,6 +493,17 @@ def audit_verify():
 def register_cli(app: Flask) -> None:
     import cli_documents
 
-    for command in (regions_cli, users_cli, demo_cli, search_cli, opendata_cli, kbli_cli, setup, audit_cli):
+    for command in (
+        regions_cli,
+        users_cli,
+        demo_cli,
+        search_cli,
+        opendata_cli,
+        kbli_cli,
+        jobs_cli,
+        backup_cli,
+        setup,
+        audit_cli,
+    ):
         app.cli.add_command(command)
     cli_documents.register(app)

@@ -99,8 +99,9 @@ def prepare(url: str, officers: int, businesses: int) -> None:
     from flask_migrate import upgrade
 
     from app import create_app
+    from demo import records as demo
     from extensions import db
-    from services import demo, kbli, regions, users
+    from services import kbli, regions, users
 
     app = create_app(
         {

@@ -49,6 +49,7 @@ class RupiahField(StringField):
 class WholeNumberField(RupiahField):
     """A count or a year: read like rupiah ("9.999"), shown without grouping (a year is 2025, not 2.025)."""
 
+    database_integer = True  # stored in an integer column: blueprints/forms.py bounds it
     not_a_number = _l("Tulis dengan angka saja.")
 
     @staticmethod

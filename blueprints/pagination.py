@@ -13,14 +13,16 @@ from flask import Flask, request, url_for
 
 PAGE_ARG = "halaman"
 OLD_PAGE_ARGS = ("page", "hal")
+MAX_PAGE = 100_000  # far past any real list; a larger number would only overflow the query's OFFSET
 
 
 def page_number(args: Mapping[str, str] | None = None) -> int:
-    """The page a query string asks for; anything that is not a positive number means page 1."""
+    """The page a query string asks for; anything that is not a positive number means page 1, anything
+    past MAX_PAGE means MAX_PAGE (an empty page, not an overflow)."""
     args = request.args if args is None else args
     value = next((args.get(name) for name in (PAGE_ARG, *OLD_PAGE_ARGS) if args.get(name)), None)
     try:
-        return max(1, int(value or 1))
+        return min(MAX_PAGE, max(1, int(value or 1)))
     except ValueError:
         return 1
 

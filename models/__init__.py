@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.base import Base
+from models.batch import BatchJob
 from models.business import Business, BusinessKbli, Person
 from models.content import MediaFile, NewsPost, Page, Revision, SlugRedirect
 from models.cooperative import (
@@ -27,6 +28,7 @@ from models.user import PasswordLink, RecoveryCode, User, UserSession
 __all__ = [
     "AuditEvent",
     "Base",
+    "BatchJob",
     "Business",
     "BusinessKbli",
     "Cooperative",

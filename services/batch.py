@@ -2,34 +2,37 @@
 
 The print file is plainly a print file: each certificate page is the stored certificate as rendered
 before signing (its first revision, with its QR code), so no copy of a signature field is carried
-over; the signed originals stay in the registry and are what the QR code verifies.
+over; the signed originals stay in the registry and are what the QR code verifies. Progress counts
+every step: the manifest, each certificate, writing the file.
 
-Built in a background thread so that 500 certificates never hold a request open; the officer's page
-polls the progress (every phase counts: manifest, each certificate, writing) and gets a download link.
-Each job's state is also written as JSON beside its PDF under BATCH_DIR (default instance/batches), so
-that any worker process can answer the polling; with several machines, BATCH_DIR must be a shared
-directory. Print files carry names and phone numbers: `purge_expired` deletes them after
-BATCH_RETENTION_DAYS (`flask batches purge`).
+A print is a job on the job queue (services/jobs.py): `start` records the request as a `batch_job`
+row (queued) and the worker builds the PDF. The row is the truth the officer's page reads (queued,
+running n/m, done, failed) from any web process. Surviving a crash: the worker claims a job by a
+conditional UPDATE and writes a heartbeat while it builds; a job whose heartbeat went quiet (the
+worker was killed, the machine restarted) is queued again by `recover_stale` and built from the
+start (building is idempotent: a temporary file renamed at the end), until BATCH_MAX_ATTEMPTS is
+reached, then it is marked failed and the officer can retry it. The audit log records the print
+in the same transaction that marks the job done: only a print that happened is recorded.
+Files are under BATCH_DIR (default instance/batches; shared by every worker when several machines
+serve) and deleted after BATCH_RETENTION_DAYS.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import tempfile
-import threading
 import uuid
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from models.batch import DONE, EXPIRED, FAILED, QUEUED, RUNNING, WRITING, BatchJob
 from models.permit import Permit
 from models.region import Region
 from models.user import User
@@ -37,31 +40,15 @@ from services import clock, documents
 from services.audit import record
 from services.formatting import full_address, long_date
 from services.permits import permit_pdf
+from services.transactions import changed_rows
 
 MANIFEST_TEMPLATE = "documents/delivery_manifest.html"
 MAX_BATCH = 2000
+HEARTBEAT_SECONDS = 2.0
 
 
-@dataclass
-class BatchJob:
-    id: str
-    owner_id: int
-    total: int  # steps: the manifest, each certificate, writing the file
-    done: int = 0
-    phase: str = "manifest"  # manifest | certificates | writing | done
-    state: str = "running"  # running | done | failed
-    error: str | None = None
-    path: Path | None = None
-    filename: str = "cetak-izin.pdf"
-    created_at: str = field(default_factory=lambda: clock.now().isoformat())
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else int(100 * self.done / self.total)
-
-
-_jobs: dict[str, BatchJob] = {}
+class BatchError(Exception):
+    """A batch request that cannot be done; the message is for the officer."""
 
 
 def select_permits(
@@ -78,114 +65,163 @@ def select_permits(
     return list(session.scalars(query.order_by(Permit.seq).limit(MAX_BATCH)))
 
 
-def start(
-    app: Flask, session: Session, actor: User, permits: list[Permit], *, ip_address: str | None = None
-) -> BatchJob:
-    """Record the print in the audit log and build the batch PDF in a background thread."""
-    job = BatchJob(id=uuid.uuid4().hex, owner_id=actor.id, total=len(permits) + 2)
-    ids = [permit.id for permit in permits]
-    record(
-        session,
-        actor,
-        "print",
-        "permit_batch",
-        job.id,
-        summary=f"{len(ids)} sertifikat",
-        after={"permit_ids": ids[:500], "count": len(ids)},
+def start(session: Session, actor: User, permits: list[Permit], *, ip_address: str | None = None) -> BatchJob:
+    """Record a queued print job and put it on the job queue. Nothing is audited until it is built."""
+    job = BatchJob(
+        id=uuid.uuid4().hex,
+        owner_id=actor.id,
+        state=QUEUED,
+        permit_ids=[permit.id for permit in permits],
+        total=len(permits) + 2,  # steps: the manifest, each certificate, writing the file
+        done=0,
+        attempts=0,
         ip_address=ip_address,
+        created_at=clock.wall_now(),
     )
+    session.add(job)
     session.commit()
-    _jobs[job.id] = job
-    _save_state(app, job)
-    thread = threading.Thread(target=_build, args=(app, job, ids), name=f"batch-{job.id[:8]}", daemon=True)
-    thread.start()
+    _enqueue(job.id)
     return job
 
 
-def batch_dir(app: Flask) -> Path:
-    return Path(app.config.get("BATCH_DIR") or Path(app.instance_path) / "batches")
+def retry(session: Session, job: BatchJob) -> BatchJob:
+    """Queue a failed (or expired) job again from the start."""
+    if job.state not in (FAILED, EXPIRED):
+        raise BatchError("only a failed or expired job can be retried")
+    job.state, job.done, job.attempts, job.error = QUEUED, 0, 0, None
+    job.created_at, job.started_at, job.heartbeat_at, job.finished_at = clock.wall_now(), None, None, None
+    session.commit()
+    _enqueue(job.id)
+    return job
 
 
-def _save_state(app: Flask, job: BatchJob) -> None:
-    directory = batch_dir(app)
-    directory.mkdir(parents=True, exist_ok=True)
-    state = {
-        "owner_id": job.owner_id,
-        "total": job.total,
-        "done": job.done,
-        "phase": job.phase,
-        "state": job.state,
-        "path": str(job.path) if job.path else None,
-        "created_at": job.created_at,
-    }
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".json")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(state, handle)
-    os.replace(tmp, directory / f"{job.id}.json")
+def _enqueue(job_id: str) -> None:
+    """Hand the job to the queue. Should the queue be unreachable, the job stays queued and the next
+    recovery round (every minute, and at worker start) enqueues it."""
+    from flask import current_app
+
+    from services import jobs
+
+    try:
+        jobs.build_batch(job_id)
+    except Exception as exc:
+        current_app.logger.warning("batch %s not queued yet (%s); the worker will pick it up", job_id, exc)
 
 
-def get(app: Flask, job_id: str, user: User) -> BatchJob | None:
-    """The job if `user` started it: from this process, else from its state file (another worker)."""
-    job = _jobs.get(job_id)
-    if job is None and job_id.isalnum():
-        state_file = batch_dir(app) / f"{job_id}.json"
-        if state_file.exists():
-            state = json.loads(state_file.read_text())
-            job = BatchJob(
-                id=job_id,
-                owner_id=state["owner_id"],
-                total=state["total"],
-                done=state["done"],
-                phase=state.get("phase", "done"),
-                created_at=state.get("created_at", ""),
-                state=state["state"],
-                path=Path(state["path"]) if state["path"] else None,
-            )
+def get(session: Session, job_id: str, user: User) -> BatchJob | None:
+    """The job if `user` started it."""
+    if not job_id.isalnum() or len(job_id) > 32:
+        return None
+    job = session.get(BatchJob, job_id)
     if job is None or job.owner_id != user.id:
         return None
     return job
 
 
-def _build(app: Flask, job: BatchJob, permit_ids: list[int]) -> None:
-    from extensions import db
-
-    with app.app_context():
-        try:
-            permits = [db.session.get(Permit, permit_id) for permit_id in permit_ids]
-            manifest = documents.html_to_pdf(
-                documents.render_html(MANIFEST_TEMPLATE, rows=_manifest_rows(permits), today=_today_label(app)),
-                title="Daftar antar",
-            )
-            _advance(app, job, "certificates")
-            certificates = []
-            for permit in permits:
-                certificates.append(unsigned_revision(permit_pdf(permit, app.config)))
-                _advance(app, job, "certificates", save=job.done % 25 == 0)
-            job.phase = "writing"
-            data = print_file(manifest, certificates)
-            directory = batch_dir(app)
-            directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=directory, suffix=".pdf")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            job.path = Path(tmp)
-            _advance(app, job, "done", save=False)
-            job.state = "done"
-        except Exception as exc:
-            app.logger.exception("batch %s failed", job.id)
-            job.state = "failed"
-            job.error = type(exc).__name__
-        finally:
-            _save_state(app, job)
-            db.session.remove()
+def recent(session: Session, user: User, limit: int = 10) -> list[BatchJob]:
+    """The officer's latest jobs, newest first."""
+    query = select(BatchJob).where(BatchJob.owner_id == user.id).order_by(BatchJob.created_at.desc()).limit(limit)
+    return list(session.scalars(query))
 
 
-def _advance(app: Flask, job: BatchJob, phase: str, *, save: bool = True) -> None:
-    with job.lock:
-        job.done += 1
-        job.phase = phase
-    if save:
-        _save_state(app, job)
+def batch_dir(config) -> Path:
+    """BATCH_DIR; services.jobs.init_app sets it to instance/batches when not configured."""
+    return Path(config["BATCH_DIR"])
+
+
+def file_path(config, job: BatchJob) -> Path | None:
+    return batch_dir(config) / job.filename if job.filename else None
+
+
+def claim(session: Session, job_id: str, stale_after: timedelta) -> bool:
+    """Take the job for this worker: queued, or running with a heartbeat older than `stale_after`.
+    One conditional UPDATE, so two workers never build the same job at once."""
+    now = clock.wall_now()
+    result = session.execute(
+        update(BatchJob)
+        .where(
+            BatchJob.id == job_id,
+            or_(
+                BatchJob.state == QUEUED,
+                (BatchJob.state == RUNNING) & (BatchJob.heartbeat_at < now - stale_after),
+            ),
+        )
+        .values(state=RUNNING, done=0, attempts=BatchJob.attempts + 1, started_at=now, heartbeat_at=now, error=None)
+    )
+    session.commit()
+    return changed_rows(result) == 1
+
+
+def build(session: Session, job_id: str, config, stale_after: timedelta) -> str | None:
+    """Claim and build one job; returns its final state, or None when another worker has it."""
+    if not claim(session, job_id, stale_after):
+        return None
+    job = session.get(BatchJob, job_id)
+    directory = batch_dir(config)
+    directory.mkdir(parents=True, exist_ok=True)
+    for partial in directory.glob(f".{job.id}-*.pdf"):  # what a killed attempt left behind
+        partial.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{job.id}-", suffix=".pdf")
+    last_beat = clock.wall_now()
+
+    def progress(done: int, phase: str) -> None:
+        nonlocal last_beat
+        now = clock.wall_now()
+        if phase == WRITING or (now - last_beat).total_seconds() >= HEARTBEAT_SECONDS:
+            values = {"done": done, "phase": phase, "heartbeat_at": now}
+            session.execute(update(BatchJob).where(BatchJob.id == job.id).values(**values))
+            session.commit()
+            last_beat = now
+
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            assemble(session, list(job.permit_ids), config, handle, progress)
+        final = directory / f"{job.id}.pdf"
+        os.replace(tmp, final)
+    except Exception as exc:
+        session.rollback()
+        Path(tmp).unlink(missing_ok=True)
+        _finish(session, job_id, FAILED, error=type(exc).__name__)
+        raise
+    job = session.get(BatchJob, job_id)
+    job.state, job.phase, job.filename, job.finished_at = DONE, DONE, final.name, clock.wall_now()
+    job.done = job.total
+    count = len(job.permit_ids)
+    record(
+        session,
+        job.owner,
+        "print",
+        "permit_batch",
+        job.id,
+        summary=f"{count} sertifikat",
+        after={"permit_ids": job.permit_ids[:500], "count": count, "attempts": job.attempts},
+        ip_address=job.ip_address,
+    )
+    session.commit()
+    return DONE
+
+
+def _finish(session: Session, job_id: str, state: str, error: str | None = None) -> None:
+    session.execute(
+        update(BatchJob).where(BatchJob.id == job_id).values(state=state, error=error, finished_at=clock.wall_now())
+    )
+    session.commit()
+
+
+def assemble(session: Session, permit_ids: list[int], config, handle, progress: Callable[[int, str], None]) -> None:
+    """Write the print file (manifest, then each certificate's unsigned first revision) into `handle`."""
+    permits = [session.get(Permit, permit_id) for permit_id in permit_ids]
+    manifest = documents.html_to_pdf(
+        documents.render_html(MANIFEST_TEMPLATE, rows=_manifest_rows(permits), today=_today_label()),
+        title="Daftar antar",
+    )
+    progress(1, "certificates")
+    certificates = []
+    for step, permit in enumerate(permits, start=2):
+        certificates.append(unsigned_revision(permit_pdf(permit, config)))
+        progress(step, "certificates")
+    progress(len(permits) + 1, WRITING)
+    handle.write(print_file(manifest, certificates))
 
 
 _FIRST_REVISION_END = re.compile(rb"startxref\s+\d+\s+%%EOF\r?\n?")
@@ -212,53 +248,67 @@ def print_file(manifest: bytes, certificates: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def retention_days(app: Flask) -> int:
-    return int(app.config.get("BATCH_RETENTION_DAYS", 7))
+def recover_stale(session: Session, stale_after: timedelta, max_attempts: int) -> dict:
+    """Jobs left behind by a dead worker: queue them again, or fail them after `max_attempts`.
+
+    Running jobs whose heartbeat is older than `stale_after`, and queued jobs older than that (their
+    queue entry may be lost), are returned for re-queueing; the claim makes duplicates harmless."""
+    cutoff = clock.wall_now() - stale_after
+    requeue, failed = [], []
+    stale = session.scalars(
+        select(BatchJob).where(
+            or_(
+                (BatchJob.state == RUNNING) & (BatchJob.heartbeat_at < cutoff),
+                (BatchJob.state == QUEUED) & (BatchJob.created_at < cutoff),
+            )
+        )
+    ).all()
+    for job in stale:
+        if job.state == RUNNING and job.attempts >= max_attempts:
+            job.state, job.error, job.finished_at = FAILED, "interrupted", clock.wall_now()
+            failed.append(job.id)
+        else:
+            requeue.append(job.id)
+    session.commit()
+    return {"requeue": requeue, "failed": failed}
 
 
-def purge_expired(app: Flask) -> int:
-    """Delete batch print files (and their progress files) older than BATCH_RETENTION_DAYS; returns how many.
-
-    Jobs still running are kept whatever their age. Meant to be run daily (`flask batches purge`).
-    """
-    directory = batch_dir(app)
-    if not directory.exists():
-        return 0
-    cutoff = clock.now().timestamp() - retention_days(app) * 86400
+def purge_old(session: Session, config, older_than: datetime) -> int:
+    """Delete the files of jobs finished before `older_than` (they hold names, addresses and phones);
+    their rows stay, marked expired. Also removes stray files of that age in BATCH_DIR."""
     removed = 0
-    for state_file in directory.glob("*.json"):
-        try:
-            state = json.loads(state_file.read_text())
-        except (OSError, ValueError):
-            continue
-        if state.get("state") == "running" or _created(state, state_file) > cutoff:
-            continue
-        if state.get("path"):
-            Path(state["path"]).unlink(missing_ok=True)
-        state_file.unlink(missing_ok=True)
-        _jobs.pop(state_file.stem, None)
-        removed += 1
-    for orphan in directory.glob("*.pdf"):  # a print file whose state file is gone
-        if orphan.stat().st_mtime < cutoff and not any(
-            job.path == orphan for job in _jobs.values() if job.state == "running"
-        ):
-            orphan.unlink(missing_ok=True)
+    for job in session.scalars(
+        select(BatchJob).where(BatchJob.state.in_((DONE, FAILED)), BatchJob.finished_at < older_than)
+    ):
+        path = file_path(config, job)
+        if path is not None and path.exists():
+            path.unlink()
+            removed += 1
+        job.state, job.filename = EXPIRED, None
+    session.commit()
+    directory = batch_dir(config)
+    if directory.is_dir():
+        for stray in directory.iterdir():
+            if stray.is_file() and stray.stat().st_mtime < older_than.timestamp():
+                known = session.scalar(select(BatchJob.id).where(BatchJob.filename == stray.name))
+                if known is None:
+                    stray.unlink()
+                    removed += 1
     return removed
 
 
-def _created(state: dict, state_file: Path) -> float:
-    from datetime import datetime
+def purge_expired(app) -> int:
+    """`flask batches purge`: delete print files older than BATCH_RETENTION_DAYS (the job worker does it daily)."""
+    from datetime import timedelta
 
-    try:
-        return datetime.fromisoformat(state["created_at"]).timestamp()
-    except (KeyError, TypeError, ValueError):
-        return state_file.stat().st_mtime
+    from extensions import db
+
+    days = app.config["BATCH_RETENTION_DAYS"]
+    return purge_old(db.session, app.config, clock.wall_now() - timedelta(days=days))
 
 
-def _today_label(app: Flask) -> str:
-    from services.permits import local_today
-
-    return long_date(local_today(app.config))
+def _today_label() -> str:
+    return long_date(clock.today())
 
 
 def _manifest_rows(permits: list[Permit]) -> list[dict]:

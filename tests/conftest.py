@@ -52,6 +52,7 @@ def _test_config(url: str, index_dir, **extra) -> dict:
         "SEARCH_INDEX_DIR": str(index_dir),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "MUNICIPALITY": "DKI Jakarta",
+        "JOBS_IMMEDIATE": True,  # jobs run in the calling process; tests of the worker turn this off
         **extra,
     }
 

@@ -11,6 +11,7 @@ from blueprints.api import bp
 from blueprints.api.openapi import openapi_document
 from blueprints.directory.forms import FILTER_ARGS, search_query
 from blueprints.links import absolute_url
+from blueprints.pagination import MAX_PAGE
 from extensions import db, limiter
 from services import directory
 
@@ -49,7 +50,7 @@ def _int_arg(name: str, default: int, low: int, high: int | None = None):
 
 
 def _listing(kind: str):
-    page = _int_arg("page", 1, 1)
+    page = _int_arg("page", 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 20, 1, directory.MAX_PER_PAGE)
     if page is None:
         return _error(422, _("Parameter page harus bilangan bulat mulai dari 1."))

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from blueprints.forms import BalaiForm
 from services.passwords import PasswordRejected, check_password
 
 
@@ -55,7 +55,7 @@ def password_again_field(target: str = "password"):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BalaiForm):
     username = TextField(
         _l("Nama pengguna"),
         validators=[DataRequired(_l("Nama pengguna wajib diisi.")), Length(max=80)],
@@ -69,7 +69,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Ingat saya di perangkat ini (paling lama 30 hari)"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(BalaiForm):
     code = TextField(
         _l("Kode dari aplikasi autentikator atau kode pemulihan"),
         validators=[DataRequired(_l("Kode wajib diisi.")), Length(max=20)],
@@ -77,14 +77,14 @@ class CodeForm(FlaskForm):
     )
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(BalaiForm):
     """A set-password link: the account is known from the link, so only the password is asked."""
 
     password = new_password_field()
     password_again = password_again_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BalaiForm):
     current_password = SecretField(
         _l("Kata sandi saat ini"),
         validators=[DataRequired(_l("Kata sandi saat ini wajib diisi."))],
@@ -94,7 +94,7 @@ class ChangePasswordForm(FlaskForm):
     password_again = password_again_field()
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(BalaiForm):
     current_password = SecretField(
         _l("Kata sandi saat ini"),
         validators=[DataRequired(_l("Kata sandi saat ini wajib diisi."))],

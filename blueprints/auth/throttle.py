@@ -15,7 +15,7 @@ from flask import current_app, request
 from limits import parse
 from werkzeug.exceptions import TooManyRequests
 
-from extensions import limiter
+from extensions import soft_limits
 
 
 def _enabled() -> bool:
@@ -41,7 +41,7 @@ class LoginThrottle:
         """Seconds this client must wait before trying again, or None when it may try now."""
         if not _enabled():
             return None
-        strategy = limiter.limiter
+        strategy = soft_limits
         for item, key in self._blocking():
             if not strategy.test(item, key):
                 reset = strategy.get_window_stats(item, key).reset_time
@@ -53,14 +53,14 @@ class LoginThrottle:
         if not _enabled() or not self.account:
             return
         item, key = self._slowdown()
-        if not limiter.limiter.test(item, key):
+        if not soft_limits.test(item, key):
             time.sleep(float(current_app.config.get("LOGIN_SLOWDOWN_SECONDS", 2)))
 
     def failed(self) -> None:
         """Count one failed attempt (wrong password or wrong second-factor code)."""
         if not _enabled():
             return
-        strategy = limiter.limiter
+        strategy = soft_limits
         for item, key in self._blocking():
             strategy.hit(item, key)
         if self.account:
@@ -79,14 +79,14 @@ class LinkThrottle:
         return parse(current_app.config.get("LINK_FAILURE_LIMIT", "10 per hour"))
 
     def retry_after(self) -> int | None:
-        if not _enabled() or limiter.limiter.test(self._item(), self.key):
+        if not _enabled() or soft_limits.test(self._item(), self.key):
             return None
-        reset = limiter.limiter.get_window_stats(self._item(), self.key).reset_time
+        reset = soft_limits.get_window_stats(self._item(), self.key).reset_time
         return max(1, int(reset - time.time()) + 1)
 
     def failed(self) -> None:
         if _enabled():
-            limiter.limiter.hit(self._item(), self.key)
+            soft_limits.hit(self._item(), self.key)
 
 
 def too_many_attempts(retry_after: int):

@@ -7,12 +7,12 @@ import re
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -20,32 +20,33 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from blueprints.fields import RupiahField
+from blueprints.forms import BalaiForm
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
 from services import oss
 from services.digits import ascii_digits
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
 LEGAL_FORM_CHOICES = [
-    ("perseorangan", _l("Perseorangan")),
-    ("ud", _l("Usaha Dagang (UD)")),
-    ("cv", _l("Persekutuan Komanditer (CV)")),
-    ("firma", _l("Firma")),
-    ("pt_perorangan", _l("PT Perorangan")),
+    SelectChoice("perseorangan", _l("Perseorangan")),
+    SelectChoice("ud", _l("Usaha Dagang (UD)")),
+    SelectChoice("cv", _l("Persekutuan Komanditer (CV)")),
+    SelectChoice("firma", _l("Firma")),
+    SelectChoice("pt_perorangan", _l("PT Perorangan")),
 ]
 PREMISES_CHOICES = [
-    ("milik_sendiri", _l("Milik sendiri")),
-    ("sewa", _l("Sewa")),
-    ("pinjam_pakai", _l("Pinjam pakai")),
-    ("lainnya", _l("Lainnya")),
+    SelectChoice("milik_sendiri", _l("Milik sendiri")),
+    SelectChoice("sewa", _l("Sewa")),
+    SelectChoice("pinjam_pakai", _l("Pinjam pakai")),
+    SelectChoice("lainnya", _l("Lainnya")),
 ]
-STATUS_CHOICES = [("operating", _l("Beroperasi")), ("closed", _l("Tutup"))]
+STATUS_CHOICES = [SelectChoice("operating", _l("Beroperasi")), SelectChoice("closed", _l("Tutup"))]
 REQUIRED = _l("Wajib diisi.")
-assert {c for c, _ in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
-assert {c for c, _ in PREMISES_CHOICES} == set(PREMISES)
-assert {c for c, _ in STATUS_CHOICES} == set(BUSINESS_STATUSES)
+assert {c.value for c in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
+assert {c.value for c in PREMISES_CHOICES} == set(PREMISES)
+assert {c.value for c in STATUS_CHOICES} == set(BUSINESS_STATUSES)
 
 
-class BusinessForm(FlaskForm):
+class BusinessForm(BalaiForm):
     owner_nik = StringField(_l("NIK pemilik"), validators=[DataRequired(REQUIRED)], filters=[ascii_digits])
     use_existing_owner = HiddenField()
     owner_name = StringField(_l("Nama pemilik"), validators=[DataRequired(REQUIRED), Length(max=150)])
@@ -79,8 +80,8 @@ class BusinessForm(FlaskForm):
     def __init__(self, *args, kelurahan=(), **kwargs):
         super().__init__(*args, **kwargs)
         self._allowed_kelurahan = {region.id for region in kelurahan}
-        self.kelurahan_id.choices = [(0, _l("— pilih kelurahan —"))] + [
-            (region.id, f"{region.name} (Kec. {region.parent.name})" if region.parent else region.name)
+        self.kelurahan_id.choices = [SelectChoice(0, _l("— pilih kelurahan —"))] + [
+            SelectChoice(region.id, f"{region.name} (Kec. {region.parent.name})" if region.parent else region.name)
             for region in kelurahan
         ]
 
@@ -129,14 +130,14 @@ def _session():
     return db.session
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(BalaiForm):
     reason = TextAreaField(
         _l("Alasan pencabutan"),
         validators=[DataRequired(REQUIRED), Length(min=5, max=1000, message=_l("Alasan 5 sampai 1000 karakter."))],
     )
 
 
-class BatchForm(FlaskForm):
+class BatchForm(BalaiForm):
     issued_on = DateField(_l("Tanggal terbit"), validators=[DataRequired(REQUIRED)])
     kelurahan_id = SelectField(_l("Kelurahan"), coerce=int, validate_choice=False)
     include_all = BooleanField(_l("Termasuk izin yang dicabut atau digantikan"))

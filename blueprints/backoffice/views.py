@@ -8,6 +8,7 @@ from datetime import date
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
@@ -16,7 +17,7 @@ from blueprints.confirmation import ask as ask_confirmation
 from blueprints.documents import pdf_attachment, pdf_inline
 from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
-from blueprints.rendering import redirect_to, render
+from blueprints.rendering import is_htmx, redirect_to, render
 from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
@@ -226,9 +227,12 @@ def business_validate_field(field: str):
 @bp.get("/kbli")
 @roles_required(*STAFF)
 def kbli_search():
-    """KBLI codes matching what was typed (code or words), as <option>s for the datalist."""
-    codes = registry.search_kbli(db.session, request.args.get("kbli_code") or request.args.get("q") or "")
-    return render_template("backoffice/_kbli_options.html", codes=codes)
+    """KBLI codes matching what was typed: the combobox's options for htmx, a list page without JavaScript."""
+    q = (request.args.get("kbli_code") or request.args.get("q") or "").strip()[:100]
+    codes = registry.search_kbli(db.session, q)
+    if is_htmx():
+        return render("backoffice/_kbli_options.html", codes=codes)
+    return render("backoffice/kbli_list.html", codes=codes, q=q)
 
 
 @bp.get("/usaha/")
@@ -269,7 +273,6 @@ def _business_list_page(page: Page, http_status: int = 200, **context):
         http_status=http_status,
         page=page,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
-        mask_nik=registry.mask_nik,
         **context,
     )
 
@@ -445,7 +448,9 @@ def batch_print():
     """Choose the permits of a delivery run; the PDF is built in the background."""
     kelurahan = registry.kelurahan_choices(db.session, current_user)
     form = BatchForm(data=None if request.method == "POST" else {"issued_on": permits.local_today(current_app.config)})
-    form.kelurahan_id.choices = [(0, _("Semua kelurahan"))] + [(r.id, r.name) for r in kelurahan]
+    form.kelurahan_id.choices = [SelectChoice(0, _("Semua kelurahan"))] + [
+        SelectChoice(r.id, r.name) for r in kelurahan
+    ]
     chosen: list[Permit] = []
     if form.issued_on.data:
         allowed = {r.id for r in kelurahan}
@@ -461,31 +466,53 @@ def batch_print():
         if not chosen:
             flash(_("Tidak ada izin yang cocok untuk dicetak."), "error")
         else:
-            job = batch.start(
-                current_app._get_current_object(), db.session, current_user, chosen, ip_address=request.remote_addr
-            )
+            job = batch.start(db.session, current_user, chosen, ip_address=request.remote_addr)
             return redirect_to(url_for("backoffice.batch_status", job_id=job.id))
     status = 422 if request.method == "POST" else 200
-    return render("backoffice/batch_form.html", form=form, chosen=chosen, http_status=status)
+    return render(
+        "backoffice/batch_form.html",
+        form=form,
+        chosen=chosen,
+        jobs=batch.recent(db.session, current_user),
+        http_status=status,
+    )
+
+
+def _batch_or_404(job_id: str):
+    job = batch.get(db.session, job_id, current_user)
+    if job is None:
+        abort(404)
+    return job
 
 
 @bp.get("/izin/cetak/<job_id>")
 @roles_required(*STAFF)
 def batch_status(job_id: str):
-    job = batch.get(current_app, job_id, current_user)
-    if job is None:
-        abort(404)
-    return render("backoffice/batch_status.html", block="progress", job=job)
+    return render("backoffice/batch_status.html", block="progress", job=_batch_or_404(job_id))
+
+
+@bp.post("/izin/cetak/<job_id>/ulang")
+@roles_required(*STAFF)
+def batch_retry(job_id: str):
+    job = _batch_or_404(job_id)
+    try:
+        batch.retry(db.session, job)
+    except batch.BatchError:
+        flash(_("Pekerjaan ini tidak dapat diulang karena belum gagal."), "error")
+    else:
+        flash(_("Pekerjaan cetak diantrekan lagi."), "success")
+    return redirect_to(url_for("backoffice.batch_status", job_id=job.id))
 
 
 @bp.get("/izin/cetak/<job_id>/unduh")
 @roles_required(*STAFF)
 def batch_download(job_id: str):
-    job = batch.get(current_app, job_id, current_user)
-    if job is None or job.state != "done" or job.path is None:
+    job = _batch_or_404(job_id)
+    path = batch.file_path(current_app.config, job)
+    if job.state != "done" or path is None or not path.exists():
         abort(404)
     response = send_file(
-        job.path,
+        path,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"cetak-izin-{clock.today().isoformat()}.pdf",

@@ -1,25 +1,28 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, FieldList, FormField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
+from blueprints.forms import BalaiForm, BalaiSubform
 from services.digits import ascii_digits
 
 KIND_CHOICES = [
-    ("simpan_pinjam", _l("Simpan pinjam")),
-    ("konsumen", _l("Konsumen")),
-    ("produsen", _l("Produsen")),
-    ("pemasaran", _l("Pemasaran")),
-    ("jasa", _l("Jasa")),
+    SelectChoice("simpan_pinjam", _l("Simpan pinjam")),
+    SelectChoice("konsumen", _l("Konsumen")),
+    SelectChoice("produsen", _l("Produsen")),
+    SelectChoice("pemasaran", _l("Pemasaran")),
+    SelectChoice("jasa", _l("Jasa")),
 ]
-LEVEL_CHOICES = [("primer", _l("Primer (anggota perorangan)")), ("sekunder", _l("Sekunder (anggota koperasi)"))]
+LEVEL_CHOICES = [
+    SelectChoice("primer", _l("Primer (anggota perorangan)")),
+    SelectChoice("sekunder", _l("Sekunder (anggota koperasi)")),
+]
 
 
-class FounderForm(Form):
+class FounderForm(BalaiSubform):
     full_name = StringField(_l("Nama lengkap"), validators=[Length(max=150)])
     nik = StringField(
         _l("NIK"),
@@ -32,12 +35,12 @@ class FounderForm(Form):
     address = StringField(_l("Alamat"), validators=[Length(max=500)])
 
 
-class OfficialForm(Form):
+class OfficialForm(BalaiSubform):
     full_name = StringField(_l("Nama"), validators=[Length(max=150)])
     title = StringField(_l("Jabatan"), validators=[Length(max=80)])
 
 
-class MemberForm(Form):
+class MemberForm(BalaiSubform):
     name = StringField(_l("Nama koperasi anggota"), validators=[Length(max=200)])
     legal_entity_number = StringField(_l("Nomor badan hukum"), validators=[Length(max=100)])
 
@@ -45,7 +48,7 @@ class MemberForm(Form):
 ROW_FORMS = {"founders": FounderForm, "board": OfficialForm, "supervisors": OfficialForm, "members": MemberForm}
 
 
-class CooperativeForm(FlaskForm):
+class CooperativeForm(BalaiForm):
     name = StringField(
         _l("Nama koperasi"), validators=[DataRequired(_l("Nama koperasi wajib diisi.")), Length(max=200)]
     )
@@ -83,7 +86,7 @@ class CooperativeForm(FlaskForm):
     members = FieldList(FormField(MemberForm), label=_l("Koperasi anggota"), min_entries=0)
 
 
-class RatForm(FlaskForm):
+class RatForm(BalaiForm):
     financial_year = WholeNumberField(
         _l("Tahun buku"), validators=[Filled(_l("Tahun buku wajib diisi."))], render_kw={"inputmode": "numeric"}
     )
@@ -96,18 +99,18 @@ class RatForm(FlaskForm):
     minutes = FileField(_l("Notulen RAT (PDF, opsional)"))
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(BalaiForm):
     minutes = FileField(_l("Notulen RAT (PDF)"))
 
 
-class RejectRatForm(FlaskForm):
+class RejectRatForm(BalaiForm):
     reason = TextAreaField(
         _l("Alasan penolakan"),
         validators=[Filled(_l("Tulis alasan penolakan; koperasi akan membacanya.")), Length(max=1000)],
     )
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(BalaiForm):
     contact_name = StringField(
         _l("Nama penerima undangan"),
         validators=[DataRequired(_l("Nama penerima undangan wajib diisi.")), Length(max=120)],

@@ -1,12 +1,18 @@
-"""/healthz: is the database reachable; is search healthy (index, outbox backlog, worker heartbeat)."""
+"""/healthz: the database, Redis (when configured), search (index, outbox backlog, worker heartbeat)
+and the job worker.
+
+200 with "ok" when every part is healthy; 503 with "degraded" when any part is not (the site may
+still serve), or "down" when the database is unreachable.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from datetime import timedelta
+
+from flask import Blueprint, current_app, jsonify
 
 from extensions import db, limiter
-from services.health import database_reachable
-from services.search import health as search_health
+from services import health, jobs
 
 bp = Blueprint("health", __name__)
 
@@ -14,14 +20,26 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    database = {"status": "ok" if database_reachable(db.session) else "unreachable"}
-    healthy = database["status"] == "ok"
-    search = search_health(db.session) if healthy else {"status": "unknown", "index": {"status": "unknown"}}
+    config = current_app.config
+    database = health.database(db.session)
+    parts = {"database": database}
+    redis_urls = sorted(filter(None, {config.get("RATELIMIT_STORAGE_URI"), config.get("JOBS_URL")}))
+    redis_reports = [report for report in (health.redis(url) for url in redis_urls) if report]
+    if redis_reports:
+        unhealthy = [report for report in redis_reports if report["status"] != "ok"]
+        parts["redis"] = unhealthy[0] if unhealthy else redis_reports[0]
+    search = health.search(db.session) if database["status"] == "ok" else {"status": "unknown"}
+    parts["search"] = search
+    if not config.get("JOBS_IMMEDIATE"):
+        parts["jobs"] = health.jobs_worker(
+            jobs.last_heartbeat(), timedelta(seconds=config["JOBS_HEARTBEAT_MAX_SECONDS"])
+        )
+        parts["jobs"]["queued"] = jobs.queue_length()
+    healthy = all(part["status"] == "ok" for part in parts.values())
     body = {
-        "status": "ok" if healthy and search["status"] == "ok" else ("degraded" if healthy else "down"),
-        "database": database,
-        "search_index": search["index"],
-        "search": search,
+        "status": "ok" if healthy else ("degraded" if database["status"] == "ok" else "down"),
+        **parts,
+        "search_index": search.get("index", {"status": "unknown"}),
     }
     response = jsonify(body)
     response.status_code = 200 if healthy else 503

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from blueprints.auth.forms import NewPassword
+from blueprints.forms import BalaiForm
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(BalaiForm):
     username = StringField(
         _l("Nama pengguna"),
         validators=[

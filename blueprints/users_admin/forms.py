@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from blueprints.forms import BalaiForm
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 
 STAFF_ROLE_LABELS = (
@@ -13,7 +13,7 @@ STAFF_ROLE_LABELS = (
 ROLE_LABELS = {**dict(STAFF_ROLE_LABELS), COOPERATIVE: _l("Akun koperasi")}
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BalaiForm):
     """Name, e-mail, role and kecamatan scope; `kecamatan` choices are filled by the view."""
 
     full_name = StringField(

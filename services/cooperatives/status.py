@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, extract, func, literal, select
 
@@ -23,18 +23,15 @@ ACTIVITY_STATUS_LABELS = {ACTIVE: _l("Aktif"), DORMANT: _l("Tidak aktif"), AT_RI
 class StatusRules:
     """Years without a confirmed RAT after which a cooperative counts as dormant, then at risk."""
 
-    dormant_after: int = 1
-    at_risk_after: int = 2
+    dormant_after: int
+    at_risk_after: int
 
 
 def status_rules() -> StatusRules:
     """The thresholds from configuration (COOP_DORMANT_AFTER_YEARS, COOP_AT_RISK_AFTER_YEARS)."""
-    if not has_app_context():
-        return StatusRules()
     config = current_app.config
     return StatusRules(
-        dormant_after=int(config.get("COOP_DORMANT_AFTER_YEARS", 1)),
-        at_risk_after=int(config.get("COOP_AT_RISK_AFTER_YEARS", 2)),
+        dormant_after=config["COOP_DORMANT_AFTER_YEARS"], at_risk_after=config["COOP_AT_RISK_AFTER_YEARS"]
     )
 
 

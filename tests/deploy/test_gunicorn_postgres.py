@@ -54,6 +54,8 @@ def production_env(database_url: str, tmp_path: Path, secret_key: str | None) ->
         BALAI_ENV="production",
         DATABASE_URL=database_url,
         SEARCH_INDEX_DIR=str(tmp_path / "search_index"),
+        JOBS_URL=f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        BATCH_DIR=str(tmp_path / "batches"),
         PUBLIC_BASE_URL="https://izin.example.go.id",
         SIGNING_KEY_PATH=str(tmp_path / "seal-key.pem"),
         SIGNING_CERT_PATH=str(tmp_path / "seal-cert.pem"),
@@ -130,6 +132,24 @@ def wait_until_healthy(base_url: str, log_path: Path) -> dict:
     pytest.fail(f"/healthz never answered 200 ({last}):\n{log_path.read_text()}")
 
 
+@contextmanager
+def job_worker(env: dict, log_path: Path):
+    """`flask jobs worker` beside gunicorn, as the README's production set-up runs it."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(BIN / "flask"), "jobs", "worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def test_gunicorn_serves_a_healthy_site_on_postgresql(production_database, tmp_path):
     env = production_env(production_database, tmp_path, secret_key=secrets.token_hex(32))
     assert len(env["SECRET_KEY"]) == 64
@@ -143,11 +163,12 @@ def test_gunicorn_serves_a_healthy_site_on_postgresql(production_database, tmp_p
     assert reindex.returncode == 0, reindex.stderr
 
     log_path = tmp_path / "gunicorn.log"
-    with gunicorn(env, log_path) as process:
+    with gunicorn(env, log_path) as process, job_worker(env, tmp_path / "worker.log"):
         base_url = wait_until_listening(process, log_path)
         health = wait_until_healthy(base_url, log_path)
         assert health["database"] == {"status": "ok"}
         assert health["status"] == "ok" and health["search_index"]["status"] == "ok"
+        assert health["jobs"]["status"] == "ok"
 
         with urllib.request.urlopen(base_url + "/masuk/", timeout=5) as response:  # noqa: S310 - local URL
             page = response.read().decode()

@@ -13,6 +13,7 @@ def rendezvous(monkeypatch, target, name: str, parties: int, timeout: float = 3.
 
     Without a lock around the act, every thread gets there and they all go on together: the race
     happens every time. With a working lock only one thread gets there; it waits `timeout` and goes on.
+    Yields the barrier: `barrier.broken` is False only if all `parties` were in the act at the same time.
     """
     barrier = threading.Barrier(parties)
     original = getattr(target, name)
@@ -23,7 +24,7 @@ def rendezvous(monkeypatch, target, name: str, parties: int, timeout: float = 3.
         return original(*args, **kwargs)
 
     monkeypatch.setattr(target, name, wrapped)
-    yield
+    yield barrier
 
 
 def run_together(app, count: int, act) -> list:

@@ -74,7 +74,9 @@ def test_field_is_checked_as_the_officer_leaves_it(client, auth):
     bad = client.post("/kantor/usaha/validasi/owner_nik", data={"owner_nik": "3171"}, headers={"HX-Request": "true"})
     assert bad.status_code == 200
     html = bad.get_data(as_text=True)
-    assert 'id="wrap-owner_nik"' in html and "NIK harus 16 angka." in html
+    assert 'id="owner_nik-message"' in html and "NIK harus 16 angka." in html
+    # Only the message slot comes back: the field being typed in is never replaced.
+    assert "<input" not in html
     # Only that field's errors: the (empty) name field is not reported.
     assert "Wajib diisi." not in html
     good = client.post("/kantor/usaha/validasi/owner_phone", data={"owner_phone": "021 345 6789"})
@@ -213,16 +215,16 @@ def test_batch_print_builds_one_pdf_with_manifest_in_the_background(client, auth
     assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "print")) is not None
 
 
-def test_batch_progress_is_readable_by_another_worker_process(client, auth, app):
-    from services import batch
+def test_batch_progress_is_read_from_the_database_by_any_worker_process(client, auth, app):
+    from models.batch import RUNNING, BatchJob
 
     officer = auth.login_as("officer")
-    job = batch.BatchJob(id="abc123", owner_id=officer.id, total=500, done=125)
-    batch._save_state(app, job)
+    db.session.add(BatchJob(id="abc123", owner_id=officer.id, state=RUNNING, permit_ids=[], total=500, done=125))
+    db.session.commit()
     page = client.get("/kantor/izin/cetak/abc123").get_data(as_text=True)
-    assert "125 dari 500 langkah" in page
+    assert "125 dari 500 langkah" in page and "Sedang dibuat" in page
     assert client.get("/kantor/izin/cetak/..%2Fsecret").status_code == 404
     other = auth.create("officer", username="lain")
-    job_other = batch.BatchJob(id="def456", owner_id=other.id, total=1)
-    batch._save_state(app, job_other)
+    db.session.add(BatchJob(id="def456", owner_id=other.id, permit_ids=[], total=1))
+    db.session.commit()
     assert client.get("/kantor/izin/cetak/def456").status_code == 404

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import timedelta
 
 import pytest
 
 from extensions import db
+from models.batch import DONE, RUNNING, BatchJob
 from models.permit import Permit
 from services import batch, clock
 from services.permits import permit_pdf
@@ -24,16 +24,18 @@ def _issue_three(app):
     ]
 
 
-def _run_batch(app, permits):
+def _officer():
     from services.users import create_user
 
-    officer = create_user(db.session, f"cetak{time.monotonic_ns()}", "sandi-uji-panjang-123", "officer", "Petugas")
-    job = batch.start(app, db.session, officer, permits)
-    for _ in range(300):
-        if job.state != "running":
-            break
-        time.sleep(0.1)
-    assert job.state == "done", job.error
+    return create_user(db.session, f"cetak{time.monotonic_ns()}", "sandi-uji-panjang-123", "officer", "Petugas")
+
+
+def _run_batch(app, permits) -> BatchJob:
+    """A print job, built at once (JOBS_IMMEDIATE in tests: the queue runs jobs in the calling process)."""
+    job = batch.start(db.session, _officer(), permits)
+    db.session.expire_all()
+    job = db.session.get(BatchJob, job.id)
+    assert job.state == DONE, job.error
     return job
 
 
@@ -45,7 +47,7 @@ def test_the_print_file_is_one_pdfa_document_without_signature_fields(app):
     assert signature_fields(single), "the stored original is signed"
 
     job = _run_batch(app, permits)
-    data = job.path.read_bytes()
+    data = batch.file_path(app.config, job).read_bytes()
     reader = assert_pdfa_3b(data)
     assert signature_fields(data) == []
     assert "/AcroForm" not in reader.trailer["/Root"]
@@ -64,25 +66,30 @@ def test_the_print_file_is_one_pdfa_document_without_signature_fields(app):
 def test_progress_counts_the_manifest_each_certificate_and_the_writing(app):
     permits = _issue_three(app)
     job = _run_batch(app, permits)
-    assert job.total == 5 and job.done == 5 and job.phase == "done"
-    state = json.loads((batch.batch_dir(app) / f"{job.id}.json").read_text())
-    assert state["done"] == 5 and state["phase"] == "done"
+    assert job.total == 5 and job.done == 5 and job.phase == DONE
 
 
 def test_print_files_are_deleted_after_the_retention_period(app, runner):
     permits = _issue_three(app)
     old_job = _run_batch(app, permits[:1])
     new_job = _run_batch(app, permits[1:])
+    old_path, new_path = batch.file_path(app.config, old_job), batch.file_path(app.config, new_job)
     app.config["BATCH_RETENTION_DAYS"] = 7
-    state_file = batch.batch_dir(app) / f"{old_job.id}.json"
-    state = json.loads(state_file.read_text())
-    state["created_at"] = (clock.now() - timedelta(days=8)).isoformat()
-    state_file.write_text(json.dumps(state))
-    running = batch.BatchJob(id="stillrunning", owner_id=1, total=3, created_at=state["created_at"])
-    batch._save_state(app, running)
+    old_job.finished_at = clock.wall_now() - timedelta(days=8)
+    running = BatchJob(
+        id="stillrunning",
+        owner_id=old_job.owner_id,
+        state=RUNNING,
+        permit_ids=[],
+        total=3,
+        heartbeat_at=clock.wall_now(),
+    )
+    db.session.add(running)
+    db.session.commit()
 
     result = runner.invoke(args=["batches", "purge"])
     assert result.exit_code == 0 and "1 batch file(s) deleted" in result.output
-    assert not old_job.path.exists() and not state_file.exists()
-    assert new_job.path.exists()
-    assert (batch.batch_dir(app) / "stillrunning.json").exists()
+    assert not old_path.exists() and new_path.exists()
+    db.session.expire_all()
+    assert db.session.get(BatchJob, old_job.id).state == "expired"
+    assert db.session.get(BatchJob, "stillrunning").state == RUNNING

@@ -84,7 +84,7 @@ def test_healthz_says_degraded_when_index_is_missing_or_broken(app, client):
     current = Path(index_root, "CURRENT").read_text().strip()
     shutil.rmtree(f"{index_root}/{current}")
     response = client.get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 503
     assert response.get_json()["search_index"]["status"] == "missing"
 
 
