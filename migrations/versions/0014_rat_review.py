@@ -1,7 +1,7 @@
 """rat review: rejected reports kept with their reason, minutes (PDF) attached
 
-Revision ID: 0013_rat_review
-Revises: 0012_batch_jobs
+Revision ID: 0014_rat_review
+Revises: 0013_imports
 Create Date: 2026-11-30 14:13:40.585300
 
 One live (pending or confirmed) report per cooperative and year: the unique constraint becomes a
@@ -15,8 +15,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_rat_review'
-down_revision = '0012_batch_jobs'
+revision = '0014_rat_review'
+down_revision = '0013_imports'
 branch_labels = None
 depends_on = None
 
