@@ -17,6 +17,7 @@ from models.cooperative import (
     NotarialCopy,
     RatReport,
 )
+from models.imports import ImportedFile, ImportMapping
 from models.kbli import KbliCode, KbliRelease, KbliSection
 from models.official import Official
 from models.permit import Permit, PermitCounter, PermitReservation
@@ -37,6 +38,8 @@ __all__ = [
     "CooperativeOfficial",
     "DeedAmendment",
     "FoundingDeed",
+    "ImportMapping",
+    "ImportedFile",
     "Kampung",
     "MemberCooperative",
     "RatReport",

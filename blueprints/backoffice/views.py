@@ -8,6 +8,7 @@ from datetime import date
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
@@ -270,7 +271,6 @@ def _business_list_page(page: Page, http_status: int = 200, **context):
         http_status=http_status,
         page=page,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
-        mask_nik=registry.mask_nik,
         **context,
     )
 
@@ -413,7 +413,9 @@ def batch_print():
     """Choose the permits of a delivery run; the PDF is built in the background."""
     kelurahan = registry.kelurahan_choices(db.session, current_user)
     form = BatchForm(data=None if request.method == "POST" else {"issued_on": permits.local_today(current_app.config)})
-    form.kelurahan_id.choices = [(0, _("Semua kelurahan"))] + [(r.id, r.name) for r in kelurahan]
+    form.kelurahan_id.choices = [SelectChoice(0, _("Semua kelurahan"))] + [
+        SelectChoice(r.id, r.name) for r in kelurahan
+    ]
     chosen: list[Permit] = []
     if form.issued_on.data:
         allowed = {r.id for r in kelurahan}
