@@ -64,8 +64,7 @@ def mapping(upload_id: str):
         chosen = _mapping_from_form(upload)
         problems = imports.mapping_problems(chosen, header)
         if not problems:
-            imports.remember_mapping(db.session, upload.source, chosen)
-            db.session.commit()
+            imports.save_mapping(db.session, upload.source, chosen)
             result = _plan(upload, chosen)
     return render(
         "imports/mapping.html",
@@ -90,7 +89,6 @@ def _plan(upload: import_jobs.Upload, chosen: dict[str, str]) -> imports.Plan:
         current_app.config,
         scope=authorization.kecamatan_scope(current_user),
     )
-    db.session.rollback()
     return result
 
 
