@@ -101,6 +101,10 @@ def _create_app(overrides: dict | None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     _register_request_hooks(app)
+    from blueprints import confirmation, formatting
+
+    confirmation.register_template_helpers(app)
+    formatting.register(app)
 
     if not app.config.get("TESTING") and not app.config.get("SKIP_DATABASE_CHECK"):
         with app.app_context():
@@ -195,6 +199,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.directory import bp as directory_bp
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
+    from blueprints.imports import bp as imports_bp
     from blueprints.portal import bp as portal_bp
     from blueprints.public import bp as public_bp
     from blueprints.site import bp as site_bp
@@ -214,6 +219,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         admin_legacy_bp,
         backoffice_bp,
+        imports_bp,
         cooperatives_admin_bp,
         cms_bp,
         portal_bp,
@@ -224,12 +230,12 @@ def _register_blueprints(app: Flask) -> None:
 
 # Pages of these blueprints are for logged-in staff or cooperatives: never in a search engine.
 NOINDEX_BLUEPRINTS = frozenset(
-    {"admin", "auth", "account", "portal", "cms", "backoffice", "cooperatives_admin", "users_admin"}
+    {"admin", "auth", "account", "portal", "cms", "backoffice", "imports", "cooperatives_admin", "users_admin"}
 )
 
 
 # Blueprints whose responses may show personal data to staff or to a cooperative.
-STAFF_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "cooperatives_admin"})
+STAFF_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "imports", "cooperatives_admin"})
 
 
 def _is_noindex() -> bool:

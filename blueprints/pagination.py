@@ -30,10 +30,8 @@ def page_number(args: Mapping[str, str] | None = None) -> int:
 
 
 def page_url(number: int) -> str:
-    """This page's URL at page `number`, keeping every other query argument (page 1 has no argument).
-
-    Built by url_with_query, which never lets a query key such as _method or _scheme reach url_for."""
-    changes = dict.fromkeys(OLD_PAGE_ARGS)
+    """This page's URL at page `number`, keeping every other query argument (page 1 has no argument)."""
+    changes: dict[str, int | None] = {name: None for name in OLD_PAGE_ARGS}
     changes[PAGE_ARG] = number if number > 1 else None
     return url_with_query(**changes)
 

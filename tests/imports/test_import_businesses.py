@@ -163,6 +163,8 @@ def test_next_issued_number_follows_the_highest_imported_and_imported_permit_ver
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert imported.number in text and "Bengkel" in text and "3171010203850004" not in text
+    by_number = client.get("/verify/", query_string={"nomor": imported.number})
+    assert by_number.status_code in (302, 303) and by_number.headers["Location"].endswith(imported.token)
 
     rina = db.session.scalar(db.select(Business).where(Business.name == "Toko Rina"))
     add_official(rina.kelurahan)
