@@ -126,6 +126,10 @@ MATRIX: dict[str, Row] = {
     "cooperatives_admin.detail": Row("cooperative.manage", scoped=True),
     "cooperatives_admin.edit": Row("cooperative.manage", scoped=True),
     "cooperatives_admin.index": Row("cooperative.manage"),
+    "cooperatives_admin.rat_minutes": Row("cooperative.manage", scoped=True),
+    "cooperatives_admin.rat_minutes_upload": Row("cooperative.manage", scoped=True),
+    "cooperatives_admin.rat_queue": Row("cooperative.manage"),
+    "cooperatives_admin.rat_report": Row("cooperative.manage", scoped=True),
     "cooperatives_admin.legal_amendment": Row("cooperative.manage", scoped=True),
     "cooperatives_admin.legal_dissolution": Row("cooperative.manage", scoped=True),
     "cooperatives_admin.legal_founding": Row("cooperative.manage", scoped=True),
@@ -138,6 +142,7 @@ MATRIX: dict[str, Row] = {
     "cooperatives_admin.revoke_invitation_link": Row("cooperative.manage", scoped=True),
     "cooperatives_admin.show_invitation": Row("cooperative.manage", scoped=True),
     "cms.archive": Row("content.edit"),
+    "cms.unarchive": Row("content.edit"),
     "cms.correct": Row("content.edit"),
     "cms.create": Row("content.edit"),
     "cms.edit": Row("content.edit"),
@@ -166,6 +171,14 @@ MATRIX: dict[str, Row] = {
     "portal.deed_file": Row("portal.use", scoped=True),
     "portal.notary_file": Row("portal.use", scoped=True),
     "portal.rat_report": Row("portal.use", scoped=True),
+    "portal.rat_minutes": Row("portal.use", scoped=True),
+    "portal.rat_minutes_upload": Row("portal.use", scoped=True),
+    # Bringing an existing register in (the upload id is a random name; another's upload is a 404).
+    "imports.apply": Row("business.manage"),
+    "imports.mapping": Row("business.manage"),
+    "imports.progress": Row("business.manage"),
+    "imports.report": Row("business.manage"),
+    "imports.start": Row("business.manage"),
     "portal.submit_rat": Row("portal.use"),
 }
 
@@ -271,7 +284,7 @@ def _url(rule: Rule, world: World) -> str:
     for name in rule.arguments:
         if name in world.values:
             values[name] = world.values[name]
-        elif name in ("token", "job_id", "name", "slug", "rest"):
+        elif name in ("token", "job_id", "name", "slug", "rest", "upload_id", "fmt"):
             values[name] = "x"
         else:
             pytest.fail(f"the matrix does not know a sample value for <{name}> in {rule.rule}: teach it")

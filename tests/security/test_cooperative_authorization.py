@@ -44,8 +44,10 @@ ADMIN_GET = {
     "coop_a": same(403),
     "coop_b": same(403),
 }
-ADMIN_POST_EMPTY = {**ADMIN_GET, "superadmin": same(422), "officer_in": (422, 404)}
-ADMIN_REDIRECT = {**ADMIN_GET, "superadmin": same(303), "officer_in": (303, 404)}
+# A POST without a session answers the login page itself (401), keeping what was typed (expired_session.py).
+LOGIN_AGAIN = same(401)
+ADMIN_POST_EMPTY = {**ADMIN_GET, "anonymous": LOGIN_AGAIN, "superadmin": same(422), "officer_in": (422, 404)}
+ADMIN_REDIRECT = {**ADMIN_GET, "anonymous": LOGIN_AGAIN, "superadmin": same(303), "officer_in": (303, 404)}
 PORTAL_OWN = {
     "anonymous": LOGIN,
     "superadmin": same(403),
@@ -56,8 +58,8 @@ PORTAL_OWN = {
     "coop_b": (404, 200),
 }
 PORTAL_NO_ID = {**PORTAL_OWN, "coop_a": same(200), "coop_b": same(200)}
-PORTAL_POST_EMPTY = {**PORTAL_OWN, "coop_a": same(422), "coop_b": same(422)}
-PORTAL_OWN_POST_EMPTY = {**PORTAL_OWN, "coop_a": (422, 404), "coop_b": (404, 422)}
+PORTAL_POST_EMPTY = {**PORTAL_OWN, "anonymous": LOGIN_AGAIN, "coop_a": same(422), "coop_b": same(422)}
+PORTAL_OWN_POST_EMPTY = {**PORTAL_OWN, "anonymous": LOGIN_AGAIN, "coop_a": (422, 404), "coop_b": (404, 422)}
 ADMIN_LIST = {**ADMIN_GET, "officer_in": same(200), "officer_out": same(200)}
 
 ROUTES = [
