@@ -65,6 +65,7 @@ def test_broken_file_shows_the_report_and_it_downloads(client, auth):
 
 def test_clean_file_applies_as_a_job_and_the_page_shows_the_counts(client, auth):
     auth.login_as("superadmin")
+    assert 'href="/kantor/impor/"' in client.get("/kantor/usaha/").get_data(as_text=True)
     before = db.session.scalar(db.select(db.func.count()).select_from(Business))
     location = _upload(client, SAMPLE.read_bytes(), SAMPLE.name).headers["Location"]
     page = _confirm_mapping(client, location)
