@@ -253,8 +253,9 @@ def test_double_click_on_issue_and_reissue_answers_no_5xx(app, auth, client, db_
     second = client.post(url, follow_redirects=True)
     assert second.status_code == 200 and "sudah memiliki izin yang masih berlaku" in second.get_data(as_text=True)
     permit = db.session.scalar(select(Permit))
-    assert client.post(f"/kantor/izin/{permit.id}/terbit-ulang").status_code == 303
-    again = client.post(f"/kantor/izin/{permit.id}/terbit-ulang", follow_redirects=True)
+    confirmed = {"konfirmasi": "1"}  # the officer confirmed the re-issue (blueprints/confirmation.py)
+    assert client.post(f"/kantor/izin/{permit.id}/terbit-ulang", data=confirmed).status_code == 303
+    again = client.post(f"/kantor/izin/{permit.id}/terbit-ulang", data=confirmed, follow_redirects=True)
     assert again.status_code == 200 and "sudah digantikan" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Permit.id))) == 2
 
