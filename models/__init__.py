@@ -19,6 +19,7 @@ from models.cooperative import (
 )
 from models.kbli import KbliCode, KbliRelease, KbliSection
 from models.official import Official
+from models.outreach import Delivery, DeliveryRun, OutreachRequest
 from models.permit import Permit, PermitCounter, PermitReservation
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
@@ -36,6 +37,8 @@ __all__ = [
     "CooperativeInvitation",
     "CooperativeOfficial",
     "DeedAmendment",
+    "Delivery",
+    "DeliveryRun",
     "FoundingDeed",
     "Kampung",
     "MemberCooperative",
@@ -47,6 +50,7 @@ __all__ = [
     "NewsPost",
     "NotarialCopy",
     "Official",
+    "OutreachRequest",
     "Page",
     "Permit",
     "PermitCounter",
