@@ -21,9 +21,11 @@ run: $(STAMP) translations
 	# The job worker (batch prints, scheduled publishing, daily dumps) runs beside the web server and stops with it.
 	$(BIN)/flask jobs worker & trap 'kill $$! 2>/dev/null' EXIT; $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The suite with branch coverage: fails under [tool.coverage.report] fail_under (pyproject.toml).
 test: $(STAMP) translations
 	$(BIN)/ruff check .
-	bash scripts/run-tests.sh
+	$(BIN)/mypy
+	bash scripts/run-tests.sh --cov --cov-report=term:skip-covered
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from config import BASE_DIR, ConfigError, check_production, load_config
+from config import BASE_DIR, ConfigError, check_production, check_settings, load_config
 from extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
@@ -52,6 +52,7 @@ def _validate(config: dict, instance_path: Path) -> None:
     from services.municipality import resolve
 
     check_production(config)
+    check_settings(config)
     _check_database_url(config["SQLALCHEMY_DATABASE_URI"], instance_path)
     resolve(config["MUNICIPALITY"])
     _check_accounts_settings(config)
@@ -240,9 +241,10 @@ def _is_noindex() -> bool:
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from blueprints import pagination, request_ids
+    from blueprints import pagination, request_ids, request_log
 
     request_ids.init_app(app)
+    request_log.init_app(app)
     pagination.register(app)
     from flask_babel import format_decimal, get_locale
 

@@ -464,6 +464,7 @@ def audit_verify():
 
 def register_cli(app: Flask) -> None:
     import cli_documents
+    import cli_imports
 
     for command in (
         regions_cli,
@@ -479,3 +480,4 @@ def register_cli(app: Flask) -> None:
     ):
         app.cli.add_command(command)
     cli_documents.register(app)
+    cli_imports.register(app)

@@ -23,6 +23,74 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_int(name: str, default: int) -> int:
+    """A whole-number setting: a bad value stops start-up with one line naming the setting (the least
+    value each may take is checked by check_settings, for overrides too)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    return value
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# The settings that are whole numbers, with the least value each may take.
+INTEGER_SETTINGS = {
+    "PERMIT_VALIDITY_YEARS": 1,
+    "BATCH_RETENTION_DAYS": 1,
+    "PER_PAGE": 1,
+    "MEDIA_MAX_BYTES": 1,
+    "MAX_CONTENT_LENGTH": 1,
+    "FIGURES_CACHE_SECONDS": 0,
+    "COOP_DORMANT_AFTER_YEARS": 1,
+    "COOP_AT_RISK_AFTER_YEARS": 1,
+    "COOP_INVITATION_HOURS": 1,
+    "SITEMAP_MAX_URLS": 1,
+    "PERMIT_RENEWAL_WINDOW_DAYS": 0,
+    "PERMIT_RESERVATION_MINUTES": 1,
+    "SESSION_IDLE_MINUTES": 1,
+    "SESSION_IDLE_MINUTES_COOPERATIVE": 1,
+    "SESSION_MAX_HOURS": 1,
+    "REMEMBER_DAYS": 1,
+    "PASSWORD_LINK_HOURS": 1,
+    "BATCH_STALE_SECONDS": 1,
+    "BATCH_MAX_ATTEMPTS": 1,
+    "JOBS_HEARTBEAT_MAX_SECONDS": 1,
+}
+# Each number pattern, the fields it may use and the one it must use (the running number / the version).
+NUMBER_PATTERNS: dict[str, tuple[dict[str, object], str]] = {
+    "PERMIT_NUMBER_PATTERN": (
+        {"seq": 1, "year": 2026, "series": "IUMK", "kelurahan_code": "3171010001", "kecamatan_code": "31.71.01"},
+        "seq",
+    ),
+    "COOP_DEED_NUMBER_FORMAT": ({"cooperative_id": 1, "year": 2026, "version": 1}, "version"),
+}
+
+
+def check_settings(config: dict) -> None:
+    """Refuse numbers and number patterns that cannot work (also when given as overrides, as tests do)."""
+    for name, minimum in INTEGER_SETTINGS.items():
+        value = config.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ConfigError(f"{name} must be a whole number of at least {minimum}, not {value!r}")
+    if config.get("LOG_LEVEL") not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL is {config.get('LOG_LEVEL')!r}: use one of {', '.join(LOG_LEVELS)}")
+    if config["COOP_AT_RISK_AFTER_YEARS"] <= config["COOP_DORMANT_AFTER_YEARS"]:
+        raise ConfigError("COOP_AT_RISK_AFTER_YEARS must be more than COOP_DORMANT_AFTER_YEARS")
+    for name, (fields, required) in NUMBER_PATTERNS.items():
+        pattern = config.get(name) or ""
+        known = ", ".join("{" + field + "}" for field in fields)
+        try:
+            pattern.format(**fields)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            raise ConfigError(f"{name} {pattern!r} is not a number pattern: use {known}") from None
+        if "{" + required not in pattern:
+            raise ConfigError(f"{name} {pattern!r} must contain {{{required}}} so that every number differs")
+
+
 def _instance_secret(instance_path: Path) -> str:
     """Read the secret key kept in instance/, creating it on first run."""
     key_file = instance_path / "secret_key"
@@ -64,14 +132,14 @@ def load_config(instance_path: Path) -> dict:
         # Addresses or networks of the reverse proxies whose X-Forwarded-For / -Proto are believed.
         "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", ""),
         # Sessions end: idle (staff / cooperative accounts, minutes; 0 = none), absolute, remember-me (<= 30 days).
-        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
-        "SESSION_IDLE_MINUTES_COOPERATIVE": int(os.environ.get("SESSION_IDLE_MINUTES_COOPERATIVE", "120")),
-        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
-        "REMEMBER_DAYS": min(int(os.environ.get("REMEMBER_DAYS", "30")), 30),
-        "REMEMBER_COOKIE_DURATION": timedelta(days=min(int(os.environ.get("REMEMBER_DAYS", "30")), 30)),
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 30),
+        "SESSION_IDLE_MINUTES_COOPERATIVE": _env_int("SESSION_IDLE_MINUTES_COOPERATIVE", 120),
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 12),
+        "REMEMBER_DAYS": min(_env_int("REMEMBER_DAYS", 30), 30),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=min(_env_int("REMEMBER_DAYS", 30), 30)),
         # Authenticator app (TOTP) required for superadmins and officers: on by default in production.
         "TOTP_REQUIRED": _env_bool("TOTP_REQUIRED", production),
-        "PASSWORD_LINK_HOURS": int(os.environ.get("PASSWORD_LINK_HOURS", "48")),
+        "PASSWORD_LINK_HOURS": _env_int("PASSWORD_LINK_HOURS", 48),
         # Refused submissions one invitation link accepts (a link holder cannot probe many user names).
         "LINK_FAILURE_LIMIT": os.environ.get("LINK_FAILURE_LIMIT", "10 per hour"),
         # Outgoing mail for set-password links and invitations; without it links are shown to the officer.
@@ -94,13 +162,13 @@ def load_config(instance_path: Path) -> dict:
         # Permits (IUMK): number pattern, series and validity are local rules, so configuration.
         "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
-        "PERMIT_VALIDITY_YEARS": int(os.environ.get("PERMIT_VALIDITY_YEARS", "5")),
+        "PERMIT_VALIDITY_YEARS": _env_int("PERMIT_VALIDITY_YEARS", 5),
         # One number sequence per kelurahan (its code in the number) instead of one per series and year.
         "PERMIT_SEQUENCE_PER_KELURAHAN": _env_bool("PERMIT_SEQUENCE_PER_KELURAHAN", False),
         # A renewal (perpanjangan) is offered this many days before expiry, and any time after.
-        "PERMIT_RENEWAL_WINDOW_DAYS": int(os.environ.get("PERMIT_RENEWAL_WINDOW_DAYS", "90")),
+        "PERMIT_RENEWAL_WINDOW_DAYS": _env_int("PERMIT_RENEWAL_WINDOW_DAYS", 90),
         # A number reserved for a permit being signed longer than this is given back (a killed worker).
-        "PERMIT_RESERVATION_MINUTES": int(os.environ.get("PERMIT_RESERVATION_MINUTES", "10")),
+        "PERMIT_RESERVATION_MINUTES": _env_int("PERMIT_RESERVATION_MINUTES", 10),
         # Size-class thresholds (PP 7/2021), NIB, risk levels and the legal basis, with their sources.
         "OSS_RULES_FILE": os.environ.get("OSS_RULES_FILE") or None,
         # Baked into every signed QR code for ever: production must set its own (checked at start-up).
@@ -132,25 +200,28 @@ def load_config(instance_path: Path) -> dict:
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).
         "BATCH_DIR": os.environ.get("BATCH_DIR") or None,
         # Print files carry names and phone numbers: `flask batches purge` deletes them after this many days.
-        "BATCH_RETENTION_DAYS": int(os.environ.get("BATCH_RETENTION_DAYS", "7")),
-        "PER_PAGE": 20,
+        "BATCH_RETENTION_DAYS": _env_int("BATCH_RETENTION_DAYS", 7),
+        "PER_PAGE": _env_int("PER_PAGE", 20),
+        # Log lines (JSON, one per request; blueprints/request_log.py): DEBUG, INFO, WARNING or ERROR.
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
+        "SITEMAP_MAX_URLS": _env_int("SITEMAP_MAX_URLS", 50_000),
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
-        "MEDIA_MAX_BYTES": int(os.environ.get("MEDIA_MAX_BYTES", str(5 * 1024 * 1024))),
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
+        "MEDIA_MAX_BYTES": _env_int("MEDIA_MAX_BYTES", 5 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(
             "COOP_DEED_NUMBER_FORMAT", "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
         ),
-        "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "300")),
+        "FIGURES_CACHE_SECONDS": _env_int("FIGURES_CACHE_SECONDS", 300),
         # Cooperative activity: years without a confirmed RAT after which a cooperative is dormant / at risk.
-        "COOP_DORMANT_AFTER_YEARS": int(os.environ.get("COOP_DORMANT_AFTER_YEARS", "1")),
-        "COOP_AT_RISK_AFTER_YEARS": int(os.environ.get("COOP_AT_RISK_AFTER_YEARS", "2")),
-        "COOP_INVITATION_HOURS": int(os.environ.get("COOP_INVITATION_HOURS", "48")),
+        "COOP_DORMANT_AFTER_YEARS": _env_int("COOP_DORMANT_AFTER_YEARS", 1),
+        "COOP_AT_RISK_AFTER_YEARS": _env_int("COOP_AT_RISK_AFTER_YEARS", 2),
+        "COOP_INVITATION_HOURS": _env_int("COOP_INVITATION_HOURS", 48),
         # Background jobs (services/jobs.py): the queue's storage, batch-job survival.
         "JOBS_URL": os.environ.get("JOBS_URL") or None,
-        "BATCH_STALE_SECONDS": int(os.environ.get("BATCH_STALE_SECONDS", "120")),
-        "BATCH_MAX_ATTEMPTS": int(os.environ.get("BATCH_MAX_ATTEMPTS", "3")),
-        "JOBS_HEARTBEAT_MAX_SECONDS": int(os.environ.get("JOBS_HEARTBEAT_MAX_SECONDS", "180")),
+        "BATCH_STALE_SECONDS": _env_int("BATCH_STALE_SECONDS", 120),
+        "BATCH_MAX_ATTEMPTS": _env_int("BATCH_MAX_ATTEMPTS", 3),
+        "JOBS_HEARTBEAT_MAX_SECONDS": _env_int("JOBS_HEARTBEAT_MAX_SECONDS", 180),
     }
 
 

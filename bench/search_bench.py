@@ -292,6 +292,7 @@ def main() -> None:
     parser.add_argument("--cooperatives", type=int, default=3_000)
     parser.add_argument("--rounds", type=int, default=5, help="Rounds of the query mix per backend.")
     parser.add_argument("--postgres", help="Admin URL of a PostgreSQL server to also bench SEARCH_BACKEND=postgres.")
+    parser.add_argument("--no-whoosh", action="store_true", help="Only the PostgreSQL backend (with --postgres).")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="balai-bench-"))
@@ -299,13 +300,14 @@ def main() -> None:
     index_dir = str(workdir / "index")
     report = {"businesses": args.businesses, "cooperatives": args.cooperatives, "cpus": os.cpu_count()}
 
-    app = build_app(sqlite_url, index_dir, "whoosh")
-    report["seed_s"] = round(seed(app, args.businesses, args.cooperatives), 1)
-    seconds, count = reindex(app)
-    report["whoosh"] = {"reindex_s": round(seconds, 1), "documents": count, **time_queries(app, args.rounds)}
-    report["whoosh"]["worker_peak_rss_mb"] = worker_memory(sqlite_url, index_dir, "whoosh", args.rounds)
-    report["fts5_reference"] = fts5_reference(app, args.rounds)
-    print(json.dumps(report, indent=2), flush=True)
+    if not args.no_whoosh:
+        app = build_app(sqlite_url, index_dir, "whoosh")
+        report["seed_s"] = round(seed(app, args.businesses, args.cooperatives), 1)
+        seconds, count = reindex(app)
+        report["whoosh"] = {"reindex_s": round(seconds, 1), "documents": count, **time_queries(app, args.rounds)}
+        report["whoosh"]["worker_peak_rss_mb"] = worker_memory(sqlite_url, index_dir, "whoosh", args.rounds)
+        report["fts5_reference"] = fts5_reference(app, args.rounds)
+        print(json.dumps(report, indent=2), flush=True)
 
     if args.postgres:
         from sqlalchemy import create_engine, text

@@ -17,6 +17,7 @@ from models.cooperative import (
     NotarialCopy,
     RatReport,
 )
+from models.imports import ImportedFile, ImportMapping
 from models.kbli import KbliCode, KbliRelease, KbliSection
 from models.official import Official
 from models.outreach import Delivery, DeliveryRun, OutreachRequest
@@ -40,6 +41,8 @@ __all__ = [
     "Delivery",
     "DeliveryRun",
     "FoundingDeed",
+    "ImportMapping",
+    "ImportedFile",
     "Kampung",
     "MemberCooperative",
     "RatReport",

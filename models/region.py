@@ -42,7 +42,7 @@ class Region(Base):
 
     @property
     def kota(self) -> Region | None:
-        node = self
+        node: Region | None = self
         while node is not None and node.level != KOTA:
             node = node.parent
         return node

@@ -101,6 +101,7 @@ class SearchableMixin:
     changes its business) define `search_targets()` returning that record's (kind, id) instead."""
 
     __search_kind__: str
+    id: int
 
     def search_targets(self) -> list[tuple[str, int]]:
         return [(self.__search_kind__, self.id)]

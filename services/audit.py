@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from time import monotonic
 
 from sqlalchemy import func, select, text
@@ -20,6 +21,64 @@ from services.paging import Page, paginate
 
 # Any fixed number: the PostgreSQL advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 0x62616C61
+
+
+class AuditAction(StrEnum):
+    """Every action name the audit log may hold: the one list (tests/unit/test_layers.py checks each
+    `record(...)` call names one of these). A new kind of change adds its name here."""
+
+    ACCEPT_INVITATION = "accept_invitation"
+    ACCESS_FORBIDDEN = "access.forbidden"
+    ACCESS_RATE_LIMITED = "access.rate_limited"
+    ATTACH_NOTARIAL_COPY = "attach_notarial_copy"
+    CONTENT_ARCHIVE = "content.archive"
+    CONTENT_CORRECT = "content.correct"
+    CONTENT_DELETE = "content.delete"
+    CONTENT_PUBLISH = "content.publish"
+    CONTENT_PURGE = "content.purge"
+    CONTENT_SCHEDULE = "content.schedule"
+    CONTENT_UNARCHIVE = "content.unarchive"
+    CREATE = "create"
+    CREATE_PASSWORD_LINK = "create_password_link"  # noqa: S105 - an action name
+    DISSOLVE = "dissolve"
+    DOWNLOAD = "download"
+    EDIT = "edit"
+    ENABLE_TOTP = "enable_totp"
+    HOLDER_CHECK = "holder_check"
+    INVITE = "invite"
+    ISSUE = "issue"
+    ISSUE_DEED = "issue_deed"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    LOGOUT_EVERYWHERE = "logout_everywhere"
+    MEDIA_DELETE = "media.delete"
+    MEDIA_UPLOAD = "media.upload"
+    PERSON_EDIT = "person.edit"
+    PERSON_NIK_CHECK = "person.nik_check"
+    PRINT = "print"
+    RAT_CONFIRM = "rat_confirm"
+    RAT_MINUTES = "rat_minutes"
+    RAT_MINUTES_DOWNLOAD = "rat_minutes_download"
+    RAT_RECORD = "rat_record"
+    RAT_REJECT = "rat_reject"
+    RAT_SUBMIT = "rat_submit"
+    RECORD_AMENDMENT = "record_amendment"
+    REGENERATE_RECOVERY_CODES = "regenerate_recovery_codes"
+    REGISTER = "register"
+    REISSUE = "reissue"
+    REISSUE_DEED = "reissue_deed"
+    RENEW = "renew"
+    RESET_TOTP = "reset_totp"
+    REVOKE = "revoke"
+    REVOKE_INVITATION = "revoke_invitation"
+    REVOKE_PASSWORD_LINK = "revoke_password_link"  # noqa: S105 - an action name
+    SET_PASSWORD = "set_password"  # noqa: S105 - an action name
+    SHOW_INVITATION = "show_invitation"
+    SHOW_PASSWORD_LINK = "show_password_link"  # noqa: S105 - an action name
+    UPDATE = "update"
+    UPDATE_LEGAL_RECORD = "update_legal_record"
+    USE_RECOVERY_CODE = "use_recovery_code"
 
 
 def record(

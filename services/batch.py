@@ -40,6 +40,7 @@ from models.user import User
 from services import clock, documents
 from services.audit import record
 from services.permits import permit_pdf
+from services.transactions import changed_rows
 
 MANIFEST_TEMPLATE = "documents/delivery_manifest.html"
 MAX_BATCH = 2000
@@ -148,7 +149,7 @@ def claim(session: Session, job_id: str, stale_after: timedelta) -> bool:
         .values(state=RUNNING, done=0, attempts=BatchJob.attempts + 1, started_at=now, heartbeat_at=now, error=None)
     )
     session.commit()
-    return result.rowcount == 1
+    return changed_rows(result) == 1
 
 
 def build(session: Session, job_id: str, config, stale_after: timedelta) -> str | None:
@@ -302,7 +303,7 @@ def purge_expired(app) -> int:
 
     from extensions import db
 
-    days = int(app.config.get("BATCH_RETENTION_DAYS", 7))
+    days = app.config["BATCH_RETENTION_DAYS"]
     return purge_old(db.session, app.config, clock.wall_now() - timedelta(days=days))
 
 

@@ -29,7 +29,7 @@ from models.user import User
 from services import audit, paging
 from services.transactions import owns_transaction
 
-MODELS = {PAGE: Page, NEWS: NewsPost}
+MODELS: dict[str, type[Page] | type[NewsPost]] = {PAGE: Page, NEWS: NewsPost}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SAVE_DRAFT = "draft"
 SCHEDULE = "schedule"
@@ -94,7 +94,9 @@ def promote_due(session: Session, now: datetime) -> int:
     """Publish every scheduled item whose time has come; cheap when none is due. Returns how many."""
     promoted = 0
     for model in MODELS.values():
-        due = session.scalars(select(model).where(model.state == SCHEDULED, model.publish_at <= now)).all()
+        due: list[Page | NewsPost] = list(
+            session.scalars(select(model).where(model.state == SCHEDULED, model.publish_at <= now))
+        )
         for item in due:
             item.state = PUBLISHED
             if item.pending_revision_id is not None:
@@ -397,7 +399,8 @@ def find_public(session: Session, kind: str, slug: str, now: datetime):
         select(SlugRedirect).where(SlugRedirect.content_kind == kind, SlugRedirect.old_slug == slug)
     )
     if redirect is not None:
-        target = session.scalar(select(model).where(model.id == redirect.content_id, live_clause(model, now)))
+        query = select(model).where(model.id == redirect.content_id, live_clause(model, now))
+        target: Page | NewsPost | None = session.scalar(query)  # type: ignore[assignment]  # Page or NewsPost
         if target is not None:
             return None, target.slug
     return None, None

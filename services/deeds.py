@@ -45,7 +45,6 @@ from services.cooperatives import cooperative_for_officer
 from services.locking import lock_row
 
 DEED_TEMPLATE = "documents/deed_registry_copy.html"
-DEFAULT_NUMBER_FORMAT = "{cooperative_id:05d}/REG-KOP/{year}/V{version}"
 MAX_NOTARY_PDF = 10 * 1024 * 1024
 
 # The deed is a legal document in Indonesian whatever the reader's language.
@@ -83,7 +82,7 @@ def tanggal(value: date | datetime | None) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
-        zone = current_app.config.get("TIMEZONE", "Asia/Jakarta") if has_app_context() else "Asia/Jakarta"
+        zone = current_app.config["TIMEZONE"]
         value = (value.astimezone(ZoneInfo(zone)) if value.tzinfo else value).date()
     return format_date(value, "d MMMM y", locale="id")
 
@@ -99,9 +98,7 @@ def current_deed(cooperative: Cooperative) -> FoundingDeed | None:
 
 
 def deed_number(cooperative: Cooperative, version: int, when: datetime) -> str:
-    pattern = DEFAULT_NUMBER_FORMAT
-    if has_app_context():
-        pattern = current_app.config.get("COOP_DEED_NUMBER_FORMAT", DEFAULT_NUMBER_FORMAT)
+    pattern = current_app.config["COOP_DEED_NUMBER_FORMAT"]
     return pattern.format(cooperative_id=cooperative.id, version=version, year=when.year)
 
 

@@ -76,7 +76,7 @@ def qr_svg(url: str) -> Markup:
 
 def verification_url(config: dict, token: str) -> str:
     """The public page a document's QR code points to (the same page for every kind of document)."""
-    return f"{config.get('PUBLIC_BASE_URL', 'http://127.0.0.1:5000').rstrip('/')}/verify/{token}"
+    return f"{config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{token}"
 
 
 def render_html(template: str, **context) -> str:
@@ -109,7 +109,10 @@ class SigningKey:
 
     @property
     def source(self) -> Path:
-        return self.pkcs12_path or self.key_path
+        source = self.pkcs12_path or self.key_path
+        if source is None:
+            raise DocumentError("a signing key needs a key file or a PKCS#12 file")
+        return source
 
 
 @dataclass(frozen=True)
@@ -513,7 +516,7 @@ def store(pdf: bytes, config: dict) -> StoredDocument:
     return StoredDocument(digest, len(pdf), name, None)
 
 
-def load(config: dict, *, sha: str, path: str | None, blob: bytes | None) -> bytes:
+def load(config: dict, *, sha: str | None, path: str | None, blob: bytes | None) -> bytes:
     """The stored bytes, checked against their SHA-256 (a damaged copy is an error, never served)."""
     if path:
         directory = config.get("DOCUMENT_STORE")

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,7 @@ from services import clock, spreadsheets
 WATCHED_TABLES = {"business", "cooperative", "permit"}
 _lock = threading.Lock()
 _state = {"version": 0}
-_entries: dict[str, tuple[int, float, object]] = {}
+_entries: dict[str, tuple[int, float, Chart]] = {}
 
 
 @dataclass
@@ -62,7 +63,7 @@ def invalidate() -> None:
         _entries.clear()
 
 
-def cached(key: str, compute: Callable[[], object], ttl_seconds: float) -> object:
+def cached(key: str, compute: Callable[[], Chart], ttl_seconds: float) -> Chart:
     """Return the cached value for `key` unless the data changed or it is older than the TTL."""
     now = time.monotonic()
     entry = _entries.get(key)
@@ -207,7 +208,7 @@ def cooperatives_by_kecamatan(session: Session) -> Chart:
         .group_by(kelurahan.parent_id)
     ).all()
     names = _kecamatan_names(session)
-    rows = sorted(((names.get(region_id, "?"), count) for region_id, count in counts), key=lambda r: r[0])
+    rows = sorted(((names.get(region_id or 0, "?"), count) for region_id, count in counts), key=lambda r: r[0])
     return Chart(
         key="koperasi-per-kecamatan",
         title=str(_l("Koperasi per kecamatan")),
@@ -229,13 +230,13 @@ CHARTS = {
 
 def _cache_key(session: Session, key: str, locale: str) -> str:
     # One process may serve several databases (tests do): the database is part of the key.
-    return f"{session.get_bind().url}:{locale}:{key}"
+    return f"{session.get_bind().engine.url}:{locale}:{key}"
 
 
 def all_charts(session: Session, locale: str, ttl_seconds: float) -> list[Chart]:
     """Every chart of the figures page, from the cache when the data has not changed."""
     return [
-        cached(_cache_key(session, key, locale), lambda compute=compute: compute(session), ttl_seconds)
+        cached(_cache_key(session, key, locale), partial(compute, session), ttl_seconds)
         for key, compute in CHARTS.items()
     ]
 
@@ -244,7 +245,7 @@ def chart(session: Session, key: str, locale: str, ttl_seconds: float) -> Chart 
     compute = CHARTS.get(key)
     if compute is None:
         return None
-    return cached(_cache_key(session, key, locale), lambda: compute(session), ttl_seconds)
+    return cached(_cache_key(session, key, locale), partial(compute, session), ttl_seconds)
 
 
 def to_csv(chart_data: Chart) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -17,14 +17,15 @@ from models.cooperative import Cooperative, CooperativeInvitation
 from models.user import COOPERATIVE, User
 from services import clock, links
 from services.audit import record
+from services.transactions import changed_rows
 from services.users import UserError, create_user
 
 LINK_PURPOSE = "cooperative-invitation"
 
 
 def invitation_lifetime_hours() -> int:
-    """How long an invitation link works (COOP_INVITATION_HOURS, 48 by default)."""
-    return int(current_app.config.get("COOP_INVITATION_HOURS", 48)) if has_app_context() else 48
+    """How long an invitation link works (COOP_INVITATION_HOURS)."""
+    return current_app.config["COOP_INVITATION_HOURS"]
 
 
 def invitation_lifetime() -> timedelta:
@@ -172,7 +173,7 @@ def accept_invitation(
         )
         .values(used_at=now)
     )
-    if claimed.rowcount != 1:
+    if changed_rows(claimed) != 1:
         session.rollback()
         raise UserError(_("Tautan undangan tidak berlaku lagi. Minta petugas mengirim undangan baru."))
     try:
@@ -188,8 +189,8 @@ def accept_invitation(
     except UserError:
         session.rollback()
         raise
-    invitation = session.get(CooperativeInvitation, invitation.id)
-    invitation.user_id = user.id
+    claimed_invitation = session.get_one(CooperativeInvitation, invitation.id)
+    claimed_invitation.user_id = user.id
     record(
         session,
         user,

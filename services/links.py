@@ -34,4 +34,4 @@ def digest(token: str) -> str:
 
 def plausible(token: str | None) -> bool:
     """Cheap check before a look-up: a token from a mangled or hostile URL is refused outright."""
-    return bool(token) and len(token) <= MAX_TOKEN_LENGTH and token.isascii()
+    return token is not None and 0 < len(token) <= MAX_TOKEN_LENGTH and token.isascii()

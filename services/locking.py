@@ -17,7 +17,8 @@ def begin_write(session: Session) -> None:
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         return
-    if not connection.connection.dbapi_connection.in_transaction:
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is not None and not dbapi.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

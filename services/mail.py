@@ -76,6 +76,7 @@ def send(config, to_address: str, to_name: str | None, subject: str, body: str) 
     # SMTP_CA_FILE: the CA that signed a server certificate the system does not know (an internal CA).
     context = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
     try:
+        server: smtplib.SMTP
         if settings.implicit_tls:
             server = smtplib.SMTP_SSL(settings.host, settings.port, timeout=TIMEOUT_SECONDS, context=context)
         else:

@@ -57,7 +57,8 @@ def _is_common(text: str) -> bool:
     if text in common:
         return True
     # "password2026!" is still "password": a common word with digits or signs around it.
-    core = _EDGE_DECORATION.match(text).group(1)
+    decorated = _EDGE_DECORATION.match(text)
+    core = decorated.group(1) if decorated else text
     return len(core) >= 4 and core in common and len(text) - len(core) <= 6
 
 

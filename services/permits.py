@@ -7,7 +7,6 @@ import string
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -47,7 +46,7 @@ class PermitError(ValueError):
 
 
 def local_today(config: dict) -> date:
-    return clock.local_today(config.get("TIMEZONE", "Asia/Jakarta"))
+    return clock.local_today(config["TIMEZONE"])
 
 
 def add_years(day: date, years: int) -> date:
@@ -263,7 +262,7 @@ def certificate_context(
         "place": config.get("CERT_PLACE_OF_ISSUE") or (kota.name if kota else municipality.name),
         "issued_on": format_date(issued_on, "d MMMM y", locale="id"),
         "valid_until": format_date(valid_until, "d MMMM y", locale="id"),
-        "validity_years": config.get("PERMIT_VALIDITY_YEARS", 5),
+        "validity_years": config["PERMIT_VALIDITY_YEARS"],
         "on_behalf_of": f"a.n. {head} {municipality.name}",
         "official": official_facts,
         "verify_url": verify_url,
@@ -309,7 +308,7 @@ class Draw:
 
 def _validity(kind: str, today: date, replacing: Permit | None, config: dict) -> date:
     """A correction keeps the validity end of the permit it corrects; a new permit and a renewal get their own."""
-    if kind == CORRECTION:
+    if kind == CORRECTION and replacing is not None:
         return replacing.valid_until
     return add_years(today, config["PERMIT_VALIDITY_YEARS"])
 
@@ -413,8 +412,8 @@ def issue_permit(
     kind = kind or (CORRECTION if supersedes is not None else NEW)
     draw = _reserve(session, business.id, config, kind, supersedes.id if supersedes is not None else None)
     try:
-        business = session.get(Business, draw.business_id)
-        official = session.get(Official, draw.official_id)
+        business = session.get_one(Business, draw.business_id)
+        official = session.get_one(Official, draw.official_id)
         key, signer = _signing_key_for(config, instance_path, official, signing_passphrase)
         replacing = session.get(Permit, draw.supersedes_id) if draw.supersedes_id else None
         context = certificate_context(
@@ -747,7 +746,7 @@ def find_by_sha256(session: Session, digest: str) -> Permit | None:
 
 
 def local_date(moment: datetime, config: dict) -> date:
-    return moment.astimezone(ZoneInfo(config.get("TIMEZONE", "Asia/Jakarta"))).date()
+    return clock.utc_to_local(moment, config["TIMEZONE"]).date()
 
 
 # --- Officers' lists -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from xml.sax.saxutils import escape
 
@@ -67,7 +67,7 @@ def section_urls(
     if section == BUSINESSES:
         query = select(Business.id, Business.name, Business.updated_at).where(Business.status == OPERATING)
         query = query.order_by(Business.id)
-        to_path = business_path
+        to_path: Callable[[int, str], str] = business_path
     else:
         query = select(Cooperative.id, Cooperative.name, Cooperative.updated_at).order_by(Cooperative.id)
         to_path = cooperative_path

@@ -203,7 +203,7 @@ def kelurahan_groups(session: Session, kecamatan_id: int | None = None) -> list[
         query = query.where(Region.parent_id == kecamatan_id)
     groups: dict[str, list[Region]] = {}
     for kelurahan in session.scalars(query):
-        groups.setdefault(kelurahan.parent.name, []).append(kelurahan)
+        groups.setdefault(kelurahan.parent.name if kelurahan.parent else "", []).append(kelurahan)
     return sorted(groups.items())
 
 

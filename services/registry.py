@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.business import Business, BusinessKbli, Person
@@ -103,9 +103,13 @@ def normalise_phone(raw: str) -> str:
 
 
 def mask_nik(nik: str | None) -> str:
-    """3171••••••••0003: enough for an officer to tell people apart, not enough to be a NIK."""
-    if not nik or len(nik) < 8:
-        return "••••"
+    """3171••••••••0003: enough to tell people apart in a list or the audit log, not enough to be a NIK.
+
+    THE mask of a NIK (owners, founders; pages through the `masked_nik` filter, audit snapshots)."""
+    if not nik:
+        return ""
+    if len(nik) < 8:
+        return "•" * len(nik)
     return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
 
 
@@ -188,7 +192,10 @@ def search_businesses(
     words = (q or "").strip()
     if words:
         like = f"%{words.lower()}%"
-        conditions = [func.lower(Business.name).like(like), func.lower(Person.full_name).like(like)]
+        conditions: list[ColumnElement[bool]] = [
+            func.lower(Business.name).like(like),
+            func.lower(Person.full_name).like(like),
+        ]
         if re.fullmatch(r"[0-9]+", words):
             conditions.append(Business.nib == words)
         query = query.where(or_(*conditions))
@@ -218,11 +225,12 @@ def business_page(
 
 
 def search_kbli(session: Session, q: str, limit: int = 15) -> list[KbliCode]:
-    """KBLI codes whose code starts with, or title contains, the words typed."""
-    words = (q or "").strip().lower()
+    """KBLI codes matching every word typed: a code starting with it, or a title (or description) containing it."""
     query = select(KbliCode).order_by(KbliCode.version.desc(), KbliCode.code)
-    if words:
-        query = query.where(or_(KbliCode.code.startswith(words), func.lower(KbliCode.title).contains(words)))
+    texts = [func.lower(column) for column in (KbliCode.title, getattr(KbliCode, "description", None)) if column]
+    for word in (q or "").lower().split()[:8]:
+        matches = [text.contains(word, autoescape=True) for text in texts]
+        query = query.where(or_(KbliCode.code.startswith(word, autoescape=True), *matches))
     return list(session.scalars(query.limit(limit)))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models.user import User, UserSession
 from services import clock
 from services.links import digest, plausible
+from services.transactions import changed_rows
 
 # last_seen_at is written at most this often: a page view is not a database write.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -69,7 +70,7 @@ def start_session(
             user_agent=(user_agent or "")[:200] or None,
         )
     )
-    user.session_token = token
+    user.session_token = token  # type: ignore[misc]  # per-request, on this loaded instance only
     return token
 
 
@@ -111,13 +112,13 @@ def load_session_user(
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.commit()
-    user.session_token = token
+    user.session_token = token  # type: ignore[misc]  # per-request, on this loaded instance only
     return user
 
 
 def end_session(session: Session, token: str | None, reason: str = "logout") -> None:
     """End one session (not committed)."""
-    if not plausible(token):
+    if token is None or not plausible(token):
         return
     session.execute(
         update(UserSession)
@@ -131,7 +132,7 @@ def end_all_sessions(session: Session, user: User, reason: str, keep_token: str 
     query = update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep_token:
         query = query.where(UserSession.token_sha256 != digest(keep_token))
-    return session.execute(query.values(ended_at=clock.now(), ended_reason=reason)).rowcount
+    return changed_rows(session.execute(query.values(ended_at=clock.now(), ended_reason=reason)))
 
 
 def live_sessions(session: Session, user: User) -> list[UserSession]:

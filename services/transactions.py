@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.orm import Session
 
 P = ParamSpec("P")
@@ -32,3 +33,8 @@ def owns_transaction(func: Callable[Concatenate[Session, P], R]) -> Callable[Con
 def discard(session: Session) -> None:
     """Drop whatever a failed request left in the session, so that the error page can still read."""
     session.rollback()
+
+
+def changed_rows(result: Result) -> int:
+    """How many rows an UPDATE or DELETE changed (its result is a CursorResult, which counts them)."""
+    return cast(CursorResult, result).rowcount

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models.user import OFFICER, SUPERADMIN, RecoveryCode, User
 from services import clock
 from services.audit import record
+from services.transactions import changed_rows
 
 RECOVERY_CODES = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -48,7 +49,7 @@ def pending_secret(session: Session, user: User) -> str:
 
 
 def provisioning_uri(user: User, issuer: str) -> str:
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=issuer)
+    return pyotp.TOTP(user.totp_secret or "").provisioning_uri(name=user.username, issuer_name=issuer)
 
 
 def qr_svg(uri: str) -> str:
@@ -112,7 +113,7 @@ def verify(session: Session, user: User, code: str, ip_address: str | None = Non
         )
         .values(used_at=clock.now())
     )
-    if used.rowcount == 1:
+    if changed_rows(used) == 1:
         record(session, user, "use_recovery_code", "user", user.id, summary=user.username, ip_address=ip_address)
         session.commit()
         return True

@@ -20,6 +20,7 @@ from services import clock, links, sessions
 from services.audit import record
 from services.paging import Page, paginate
 from services.passwords import PasswordRejected, check_password
+from services.transactions import changed_rows
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user like that of a known one.
@@ -186,7 +187,7 @@ def log_in(
     user.last_login_at = clock.now()
     record(session, user, "login", "user", user.id, summary="remember" if remember else None, ip_address=ip_address)
     session.commit()
-    user.session_token = token
+    user.session_token = token  # type: ignore[misc]  # per-request, on this loaded instance only
     return token
 
 
@@ -258,7 +259,7 @@ def kecamatan_choices(session: Session) -> list[Region]:
 
 def _active_superadmins(session: Session) -> int:
     query = select(func.count(User.id)).where(User.role == SUPERADMIN, User.is_active_account.is_(True))
-    return session.scalar(query)
+    return session.scalar(query) or 0
 
 
 @_refusal_rolls_back
@@ -470,7 +471,7 @@ def use_password_link(session: Session, token: str, password: str, ip_address: s
         .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None), PasswordLink.revoked_at.is_(None))
         .values(used_at=clock.now())
     )
-    if claimed.rowcount != 1:
+    if changed_rows(claimed) != 1:
         session.rollback()
         raise UserError(_("Tautan ini tidak berlaku lagi. Minta superadmin mengirim tautan baru."))
     set_password(session, user, password, actor=user, ip_address=ip_address)

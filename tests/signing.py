@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from services import clock
+
 
 @dataclass
 class Issued:
@@ -46,7 +48,7 @@ def make_certificate(
 ) -> Issued:
     """An RSA key and its certificate, self-signed or issued by `issuer`."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.wall_now()
     subject = _name(common_name, organization)
     builder = (
         x509.CertificateBuilder()

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from email.message import Message
 from pathlib import Path
 
+from services import clock
 from tests.e2e.harness import free_port
 
 
@@ -52,7 +53,7 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
+    now = clock.wall_now()
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from blueprints.auth import bp, sessions
 from blueprints.auth.forms import CodeForm, LoginForm, SetPasswordForm
 from blueprints.auth.throttle import LoginThrottle, too_many_attempts
+from blueprints.errors.expired_session import CARRY_PREFIX, carried_from_login, resend_page
 from blueprints.rendering import redirect_to, render
 from blueprints.request_ids import current_request_id
 from blueprints.safe_urls import safe_next
@@ -74,14 +75,24 @@ def login():
                         "at": clock.now().timestamp(),
                     }
                     return redirect(url_for(".second_factor" if user.has_totp else ".enrol"), code=303)
-                return _complete_login(user, bool(form.remember.data), target)
+                response = _complete_login(user, bool(form.remember.data), target)
+                carried = carried_from_login()  # what the officer typed when the session ended
+                return resend_page(target, carried) if carried else response
             throttle.failed()
             accounts.record_failed_login(db.session, form.username.data, request.remote_addr, current_request_id())
             form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
             status = 401
         else:
             status = 422
-    return render("auth/login.html", block="login_form", form=form, http_status=status)
+    carried = [(name, value) for name, value in request.form.items(multi=True) if name.startswith(CARRY_PREFIX)]
+    return render(
+        "auth/login.html",
+        block="login_form",
+        form=form,
+        http_status=status,
+        carried=carried,
+        session_ended=bool(carried),
+    )
 
 
 @bp.route("/kode", methods=["GET", "POST"])

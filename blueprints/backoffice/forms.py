@@ -12,6 +12,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -25,23 +26,23 @@ from services.digits import ascii_digits
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
 LEGAL_FORM_CHOICES = [
-    ("perseorangan", _l("Perseorangan")),
-    ("ud", _l("Usaha Dagang (UD)")),
-    ("cv", _l("Persekutuan Komanditer (CV)")),
-    ("firma", _l("Firma")),
-    ("pt_perorangan", _l("PT Perorangan")),
+    SelectChoice("perseorangan", _l("Perseorangan")),
+    SelectChoice("ud", _l("Usaha Dagang (UD)")),
+    SelectChoice("cv", _l("Persekutuan Komanditer (CV)")),
+    SelectChoice("firma", _l("Firma")),
+    SelectChoice("pt_perorangan", _l("PT Perorangan")),
 ]
 PREMISES_CHOICES = [
-    ("milik_sendiri", _l("Milik sendiri")),
-    ("sewa", _l("Sewa")),
-    ("pinjam_pakai", _l("Pinjam pakai")),
-    ("lainnya", _l("Lainnya")),
+    SelectChoice("milik_sendiri", _l("Milik sendiri")),
+    SelectChoice("sewa", _l("Sewa")),
+    SelectChoice("pinjam_pakai", _l("Pinjam pakai")),
+    SelectChoice("lainnya", _l("Lainnya")),
 ]
-STATUS_CHOICES = [("operating", _l("Beroperasi")), ("closed", _l("Tutup"))]
+STATUS_CHOICES = [SelectChoice("operating", _l("Beroperasi")), SelectChoice("closed", _l("Tutup"))]
 REQUIRED = _l("Wajib diisi.")
-assert {c for c, _ in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
-assert {c for c, _ in PREMISES_CHOICES} == set(PREMISES)
-assert {c for c, _ in STATUS_CHOICES} == set(BUSINESS_STATUSES)
+assert {c.value for c in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
+assert {c.value for c in PREMISES_CHOICES} == set(PREMISES)
+assert {c.value for c in STATUS_CHOICES} == set(BUSINESS_STATUSES)
 
 
 class BusinessForm(BalaiForm):
@@ -78,8 +79,8 @@ class BusinessForm(BalaiForm):
     def __init__(self, *args, kelurahan=(), **kwargs):
         super().__init__(*args, **kwargs)
         self._allowed_kelurahan = {region.id for region in kelurahan}
-        self.kelurahan_id.choices = [(0, _l("— pilih kelurahan —"))] + [
-            (region.id, f"{region.name} (Kec. {region.parent.name})" if region.parent else region.name)
+        self.kelurahan_id.choices = [SelectChoice(0, _l("— pilih kelurahan —"))] + [
+            SelectChoice(region.id, f"{region.name} (Kec. {region.parent.name})" if region.parent else region.name)
             for region in kelurahan
         ]
 

@@ -8,13 +8,14 @@ from datetime import date
 from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
 from blueprints.documents import pdf_attachment, pdf_inline
 from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
-from blueprints.rendering import redirect_to, render
+from blueprints.rendering import is_htmx, redirect_to, render
 from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
@@ -235,9 +236,12 @@ def business_validate_field(field: str):
 @bp.get("/kbli")
 @roles_required(*STAFF)
 def kbli_search():
-    """KBLI codes matching what was typed (code or words), as <option>s for the datalist."""
-    codes = registry.search_kbli(db.session, request.args.get("kbli_code") or request.args.get("q") or "")
-    return render_template("backoffice/_kbli_options.html", codes=codes)
+    """KBLI codes matching what was typed: the combobox's options for htmx, a list page without JavaScript."""
+    q = (request.args.get("kbli_code") or request.args.get("q") or "").strip()[:100]
+    codes = registry.search_kbli(db.session, q)
+    if is_htmx():
+        return render("backoffice/_kbli_options.html", codes=codes)
+    return render("backoffice/kbli_list.html", codes=codes, q=q)
 
 
 @bp.get("/usaha/")
@@ -278,7 +282,6 @@ def _business_list_page(page: Page, http_status: int = 200, **context):
         http_status=http_status,
         page=page,
         kelurahan=registry.kelurahan_choices(db.session, current_user),
-        mask_nik=registry.mask_nik,
         **context,
     )
 
@@ -422,7 +425,9 @@ def batch_print():
     """Choose the permits of a delivery run; the PDF is built in the background."""
     kelurahan = registry.kelurahan_choices(db.session, current_user)
     form = BatchForm(data=None if request.method == "POST" else {"issued_on": permits.local_today(current_app.config)})
-    form.kelurahan_id.choices = [(0, _("Semua kelurahan"))] + [(r.id, r.name) for r in kelurahan]
+    form.kelurahan_id.choices = [SelectChoice(0, _("Semua kelurahan"))] + [
+        SelectChoice(r.id, r.name) for r in kelurahan
+    ]
     chosen: list[Permit] = []
     if form.issued_on.data:
         allowed = {r.id for r in kelurahan}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from blueprints.cms import bp
 from blueprints.cms.forms import CorrectionForm, MediaForm, NewsForm, PageForm
@@ -46,10 +47,12 @@ def _form_for(kind: str, item=None, formdata=None):
             form.publish_at.data = utc_to_local(item.publish_at, _tz()).replace(tzinfo=None)
     if kind == PAGE:
         others = [page for page in content.admin_list(db.session, PAGE) if item is None or page.id != item.id]
-        form.parent_id.choices = [(None, _("— tanpa induk —"))] + [(page.id, page.title) for page in others]
+        form.parent_id.choices = [SelectChoice(None, _("— tanpa induk —"))] + [
+            SelectChoice(page.id, page.title) for page in others
+        ]
     else:
-        form.image_id.choices = [(None, _("— tanpa gambar —"))] + [
-            (image.id, f"{image.alt_text} ({image.original_name})") for image in media.images(db.session)
+        form.image_id.choices = [SelectChoice(None, _("— tanpa gambar —"))] + [
+            SelectChoice(image.id, f"{image.alt_text} ({image.original_name})") for image in media.images(db.session)
         ]
     return form
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, FieldList, FormField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, FieldList, FormField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.cooperatives_admin.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
@@ -9,13 +9,16 @@ from blueprints.forms import BalaiForm, BalaiSubform
 from services.digits import ascii_digits
 
 KIND_CHOICES = [
-    ("simpan_pinjam", _l("Simpan pinjam")),
-    ("konsumen", _l("Konsumen")),
-    ("produsen", _l("Produsen")),
-    ("pemasaran", _l("Pemasaran")),
-    ("jasa", _l("Jasa")),
+    SelectChoice("simpan_pinjam", _l("Simpan pinjam")),
+    SelectChoice("konsumen", _l("Konsumen")),
+    SelectChoice("produsen", _l("Produsen")),
+    SelectChoice("pemasaran", _l("Pemasaran")),
+    SelectChoice("jasa", _l("Jasa")),
 ]
-LEVEL_CHOICES = [("primer", _l("Primer (anggota perorangan)")), ("sekunder", _l("Sekunder (anggota koperasi)"))]
+LEVEL_CHOICES = [
+    SelectChoice("primer", _l("Primer (anggota perorangan)")),
+    SelectChoice("sekunder", _l("Sekunder (anggota koperasi)")),
+]
 
 
 class FounderForm(BalaiSubform):

@@ -36,7 +36,7 @@ from services.invitations import (
     open_invitations,
     revoke_invitation,
 )
-from services.registry import kecamatan_scope
+from services.registry import kecamatan_scope, mask_nik
 from services.users import UserError, cooperative_accounts
 
 BACK_OFFICE = (SUPERADMIN, OFFICER)
@@ -64,7 +64,7 @@ def rupiah_amount(amount: int | None) -> str:
 
 @bp.app_template_filter("masked_nik")
 def masked_nik(nik: str | None) -> str:
-    return coops.mask_nik(nik)
+    return mask_nik(nik)
 
 
 def _today() -> date:

@@ -11,13 +11,20 @@ from blueprints.directory import bp
 from blueprints.directory.forms import FILTER_ARGS, KIND_VALUE, filter_args, search_query
 from blueprints.links import absolute_url
 from blueprints.rendering import render
-from extensions import db
+from blueprints.safe_urls import safe_next
+from extensions import db, limiter
 from services import directory, opendata, spreadsheets
 from services.paging import Page
 from services.search import SearchUnavailable
 
 
+def _search_limit() -> str:
+    """/cari and its CSV are limited like the API (SEARCH_RATE_LIMIT, else API_RATE_LIMIT)."""
+    return current_app.config.get("SEARCH_RATE_LIMIT") or current_app.config.get("API_RATE_LIMIT", "120 per minute")
+
+
 @bp.get("/cari")
+@limiter.shared_limit(_search_limit, scope="search")
 def search():
     query = search_query(request.args, per_page=current_app.config["PER_PAGE"])
     result = directory.search_directory(db.session, query)
@@ -37,6 +44,7 @@ def search():
 
 
 @bp.get("/cari/unduh.csv")
+@limiter.shared_limit(_search_limit, scope="search")
 def export_csv():
     query = search_query(request.args)
     try:
@@ -85,7 +93,23 @@ def _detail(kind: str, record, record_id: int, slug: str | None, template: str):
         abort(404)
     if slug != record["slug"]:
         return redirect(_record_url(kind, record_id, record["name"]), code=301)
-    return render(template, record=record, canonical=_record_url(kind, record_id, record["name"], external=True))
+    return render(
+        template,
+        record=record,
+        canonical=_record_url(kind, record_id, record["name"], external=True),
+        back_to_search=_back_to_search(),
+    )
+
+
+def _back_to_search() -> str:
+    """The search the visitor came from (its query and filters), else the empty search page."""
+    search_path = url_for("directory.search")
+    came_from, _, arguments = (request.referrer or "").partition("?")
+    if came_from == request.host_url.rstrip("/") + search_path:
+        back = safe_next(f"{search_path}?{arguments}" if arguments else search_path)
+        if back:
+            return back
+    return search_path
 
 
 @bp.get("/usaha/<int:record_id>", defaults={"slug": None})

@@ -11,12 +11,14 @@ import contextlib
 from flask import Flask, current_app, g, make_response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from blueprints.rendering import render, render_lean
+from blueprints.errors.expired_session import SIGNED_IN_BLUEPRINTS, resend_page, session_expired, submitted_fields
+from blueprints.rendering import is_htmx, render, render_lean
 from blueprints.request_ids import current_request_id
-from extensions import db
+from extensions import db, login_manager
 from services import audit
 from services.health import DATABASE_UNAVAILABLE, VALUE_REFUSED
 from services.transactions import discard
@@ -125,8 +127,16 @@ def _record_refusal(app: Flask, code: int) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    login_manager.unauthorized_handler(session_expired)
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
+        if request.method == "POST" and request.blueprint in SIGNED_IN_BLUEPRINTS:
+            if not current_user.is_authenticated:
+                return session_expired()
+            fields = submitted_fields()
+            if fields and not is_htmx():
+                return resend_page(request.path, fields, http_status=400)
         return _page(400, _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."))
 
     @app.errorhandler(HTTPException)

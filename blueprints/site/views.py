@@ -151,7 +151,7 @@ def media_file(name: str):
 @bp.get("/sitemap.xml")
 def sitemap():
     now = _now()
-    max_urls = current_app.config.get("SITEMAP_MAX_URLS", 50_000)
+    max_urls = current_app.config["SITEMAP_MAX_URLS"]
     files = publishing.sitemap_files(db.session, now, max_urls)
     if files is None:
         body = publishing.urlset_xml(_base_url(), publishing.all_urls(db.session, now))
@@ -164,7 +164,7 @@ def sitemap_part(section: str, part: int):
     if section not in publishing.SECTIONS or part < 1:
         abort(404)
     now = _now()
-    max_urls = current_app.config.get("SITEMAP_MAX_URLS", 50_000)
+    max_urls = current_app.config["SITEMAP_MAX_URLS"]
     urls = list(publishing.section_urls(db.session, section, part - 1, now, max_urls))
     if not urls and part > 1:
         abort(404)

@@ -21,16 +21,8 @@ from models.user import User
 from services import clock
 from services.audit import record
 from services.cooperatives.rules import CooperativeRuleError, check_cooperative_rules
+from services.registry import mask_nik
 from services.transactions import owns_transaction
-
-
-def mask_nik(nik: str | None) -> str:
-    """3171••••••••0003: enough to tell founders apart in a list, not enough to misuse."""
-    if not nik:
-        return ""
-    if len(nik) < 8:
-        return "•" * len(nik)
-    return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
 
 
 @dataclass
@@ -153,10 +145,12 @@ def save_cooperative(
     if errors:
         raise CooperativeRuleError(errors)
     creating = cooperative is None
-    before = None if creating else audit_snapshot(cooperative)
-    if creating:
+    before = None
+    if cooperative is None:
         cooperative = Cooperative()
         session.add(cooperative)
+    else:
+        before = audit_snapshot(cooperative)
     for name in SCALAR_FIELDS:
         value = getattr(data, name)
         if isinstance(value, str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import Select, case, extract, func, literal, select
 
 from models.cooperative import ACTIVE, AT_RISK, DORMANT, RAT_CONFIRMED, Cooperative, RatReport
@@ -20,18 +20,15 @@ from services import clock
 class StatusRules:
     """Years without a confirmed RAT after which a cooperative counts as dormant, then at risk."""
 
-    dormant_after: int = 1
-    at_risk_after: int = 2
+    dormant_after: int
+    at_risk_after: int
 
 
 def status_rules() -> StatusRules:
     """The thresholds from configuration (COOP_DORMANT_AFTER_YEARS, COOP_AT_RISK_AFTER_YEARS)."""
-    if not has_app_context():
-        return StatusRules()
     config = current_app.config
     return StatusRules(
-        dormant_after=int(config.get("COOP_DORMANT_AFTER_YEARS", 1)),
-        at_risk_after=int(config.get("COOP_AT_RISK_AFTER_YEARS", 2)),
+        dormant_after=config["COOP_DORMANT_AFTER_YEARS"], at_risk_after=config["COOP_AT_RISK_AFTER_YEARS"]
     )
 
 

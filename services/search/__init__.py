@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     backend_name = app.config.setdefault("SEARCH_BACKEND", os.environ.get("SEARCH_BACKEND", "whoosh"))
     default_writer = "inline" if app.config.get("TESTING") or backend_name == "postgres" else "thread"
     writer = app.config.setdefault("SEARCH_WRITER", os.environ.get("SEARCH_WRITER", default_writer))
+    # PostgreSQL backend: searches read from this replica (writes, checks and health use the primary).
+    app.config.setdefault("DATABASE_REPLICA_URL", os.environ.get("DATABASE_REPLICA_URL") or None)
     from config import ConfigError
 
     if backend_name not in BACKENDS:
@@ -65,10 +67,14 @@ def get_backend(app: Flask | None = None):
     backend = app.extensions.get("search_backend")
     if backend is None:
         if app.config.get("SEARCH_BACKEND") == "postgres":
+            from sqlalchemy import create_engine
+
             from extensions import db
             from services.search.postgres import PostgresBackend
 
-            backend = PostgresBackend(db.engine)
+            replica = app.config.get("DATABASE_REPLICA_URL")
+            read_engine = create_engine(replica, pool_pre_ping=True) if replica else None
+            backend = PostgresBackend(db.engine, read_engine=read_engine)
         else:
             backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
         app.extensions["search_backend"] = backend

@@ -54,8 +54,9 @@ _COLUMNS = [column.name for column in SearchDocument.__table__.columns]
 class PostgresBackend:
     """Satisfies services.search.base.SearchBackend."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, read_engine: Engine | None = None):
+        self.engine = engine  # the primary: every write, the drift check, health
+        self.read_engine = read_engine or engine  # searches (DATABASE_REPLICA_URL: a read replica)
         # Browse-all facet counts (every document, no filter), the slowest query: kept a few seconds,
         # dropped at once when this process writes (other servers' writes show after the delay).
         self._browse_counts: tuple[float, int, dict, date] | None = None
@@ -149,7 +150,7 @@ class PostgresBackend:
 
     def query(self, query: SearchQuery) -> SearchResult:
         try:
-            with self.engine.connect() as connection:
+            with self.read_engine.connect() as connection:
                 # Two typos in a 9-letter word share few trigrams: a low threshold, then the exact distance check.
                 connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', '0.15', true)"))
                 result = self._query(connection, query, conjunction=True)

@@ -20,46 +20,13 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import _length_byte_cache
+
+from services.search.whoosh_private import LENGTH_OF_BYTE, deleted_docnums, leaf_postings, length_bytes
 
 K1, B = 1.2, 0.75
-LENGTH_OF_BYTE = np.asarray(_length_byte_cache, dtype=np.float32)
 POSTINGS_CACHE_BYTES = 48 * 1024 * 1024
 SMALL_CACHE_ENTRIES = 4096
-
-
-def _leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, weights) of one segment's posting list, read block by block."""
-    if isinstance(matcher, FilterMatcher):  # deletions are applied by the live mask instead
-        matcher = matcher.child
-    ids, weights = [], []
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        while matcher.is_active():
-            matcher._read_data()
-            block_ids, block_weights = matcher._data[0], matcher._data[1]
-            ids.append(np.cumsum(np.asarray(block_ids, dtype=np.int64)))
-            count = matcher._blocklength
-            if block_weights is None:
-                weights.append(np.ones(count, dtype=np.float32))
-            elif isinstance(block_weights, float):
-                weights.append(np.full(count, block_weights, dtype=np.float32))
-            else:
-                weights.append(np.asarray(block_weights, dtype=np.float32))
-            matcher._next_block()
-    else:  # any other codec: the generic (slower) matcher interface
-        id_list, weight_list = [], []
-        while matcher.is_active():
-            id_list.append(matcher.id())
-            weight_list.append(matcher.weight())
-            matcher.next()
-        ids.append(np.asarray(id_list, dtype=np.int64))
-        weights.append(np.asarray(weight_list, dtype=np.float32))
-    if not ids:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    return np.concatenate(ids), np.concatenate(weights)
 
 
 class IndexArrays:
@@ -85,12 +52,7 @@ class IndexArrays:
         self.live = np.ones(self.size, dtype=bool)
         for leaf, base in self.leaves:
             if leaf.has_deletions():
-                perdoc = getattr(leaf, "_perdoc", None)
-                if perdoc is not None:  # only the deleted docnums, not a loop over every document
-                    deleted = np.fromiter(perdoc.deleted_docs(), dtype=np.int64)
-                else:
-                    deleted = np.asarray([d for d in range(leaf.doc_count_all()) if leaf.is_deleted(d)], dtype=np.int64)
-                self.live[base + deleted] = False
+                self.live[base + deleted_docnums(leaf)] = False
         self.all_docs = np.flatnonzero(self.live)
 
         self.facets: dict[str, tuple[np.ndarray, list[str], dict[str, int]]] = {}
@@ -111,10 +73,8 @@ class IndexArrays:
         for field in text_fields:
             lengths = np.zeros(self.size, dtype=np.uint8)
             for leaf, base in self.leaves:
-                perdoc = getattr(leaf, "_perdoc", None)  # an empty index has no per-document data
-                column = perdoc._cached_reader(f"_{field}_len", _lengths_column()) if perdoc else None
-                if column is not None:
-                    raw = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+                raw = length_bytes(leaf, field)
+                if raw is not None:
                     lengths[base : base + len(raw)] = raw
             average = (self.reader.field_length(field) / self.size) if self.size else 1.0
             self.lengths[field] = (lengths, average or 1.0)
@@ -154,7 +114,7 @@ class IndexArrays:
                 matcher = leaf.postings(field, term)
             except TermNotFound:
                 continue
-            ids, weights = _leaf_postings(matcher)
+            ids, weights = leaf_postings(matcher)
             ids_parts.append(ids + base)
             weight_parts.append(weights)
         if ids_parts:
@@ -224,9 +184,3 @@ def top(docnums: np.ndarray, keys: np.ndarray, start: int, stop: int) -> np.ndar
         docnums, keys = docnums[part], keys[part]
     order = np.lexsort((docnums, keys))
     return docnums[order[start:stop]]
-
-
-def _lengths_column():
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-    return LENGTHS_COLUMN

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
@@ -37,6 +36,7 @@ from services.search.base import (
 )
 from services.search.forgiving import EXACT_BONUS, SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
 from services.search.whoosh_arrays import IndexArrays, top
+from services.search.whoosh_private import IndexingCodec, check_version
 
 log = logging.getLogger(__name__)
 
@@ -75,23 +75,6 @@ SCHEMA = Schema(
     content_hash=STORED,
 )
 WORD_FIELDS = ("name_words", "form_words", "text_words")
-
-
-def _cached_column_reader(self, fieldname, column):
-    """W3PerDocReader._cached_reader that also remembers a missing column.
-
-    Whoosh 2.7.4 looks up a document's field length for every posting it writes, and for a field
-    without lengths (every ID field) that was a file-system stat per posting: a fifth of the indexing
-    time. Segments are immutable once written, so a missing column stays missing."""
-    try:
-        return self._readers[fieldname]
-    except KeyError:
-        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
-        self._readers[fieldname] = reader
-        return reader
-
-
-W3PerDocReader._cached_reader = _cached_column_reader
 
 
 def _current_dir(root: Path) -> Path | None:
@@ -221,6 +204,7 @@ class WhooshBackend:
     """Satisfies services.search.base.SearchBackend."""
 
     def __init__(self, root: str | os.PathLike):
+        check_version()
         self.root = Path(root)
         self._lock = threading.Lock()
         self._current: IndexArrays | None = None
@@ -362,7 +346,7 @@ class WhooshBackend:
         if ix is None:
             raise SearchUnavailable("no search index")
         # LockError if another process is still writing after `timeout`: the caller retries later
-        return ix.writer(compound=False, timeout=timeout)
+        return ix.writer(compound=False, timeout=timeout, codec=IndexingCodec())
 
     def index(self, documents: list[dict]) -> None:
         if documents:
@@ -400,7 +384,7 @@ class WhooshBuilder:
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         self.index = whoosh_index.create_in(self.directory, SCHEMA)
         # Not a compound segment: Whoosh reads one of those by copying it whole into memory (BytesIO).
-        self.writer = self.index.writer(limitmb=WRITER_LIMIT_MB, compound=False, **options)
+        self.writer = self.index.writer(limitmb=WRITER_LIMIT_MB, compound=False, codec=IndexingCodec(), **options)
         self.swapped = False
 
     def add(self, document: dict) -> None:
@@ -411,7 +395,7 @@ class WhooshBuilder:
         self.writer = None
 
     def apply(self, documents: list[dict], removed_keys: list[str], timeout: float = 0.0) -> None:
-        _apply(self.index.writer(compound=False), documents, removed_keys)
+        _apply(self.index.writer(compound=False, codec=IndexingCodec()), documents, removed_keys)
 
     def swap(self) -> None:
         """Point CURRENT at the new directory (atomic rename); keep the previous generation one round

@@ -18,8 +18,12 @@
 
   function fromSearch(event) {
     var form = searchForm();
-    var element = event.detail && event.detail.elt;
-    return !!(form && element && (element === form || form.contains(element)));
+    var detail = event.detail || {};
+    var config = detail.requestConfig || {};
+    var candidates = [detail.elt, config.elt, config.target, detail.target, event.target];
+    return !!form && candidates.some(function (element) {
+      return element && element.nodeType === 1 && (element === form || form.contains(element));
+    });
   }
 
   document.addEventListener("toggle", function (event) {
@@ -34,7 +38,10 @@
     var config = event.detail.requestConfig || {};
     var trigger = config.triggeringEvent;
     var now = Date.now();
-    if (trigger && trigger.type === "input") {
+    var path = event.detail.history.path;
+    if (path && new URL(path, window.location.href).href === window.location.href) {
+      event.detail.history.type = "replace"; // the same search again (the box lost focus): no new entry
+    } else if (trigger && trigger.type === "input") {
       if (now - lastTyped < SETTLED_MS) {
         event.detail.history.type = "replace"; // still typing: update this entry
       }

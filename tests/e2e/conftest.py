@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, log_in, serve, start_live_server
+from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, log_in, serve, start_gunicorn, start_live_server
 from tests.support import chromium_available, require
 
 
@@ -44,3 +44,22 @@ def app_live_url(app):
     that need their own data, settings or clock."""
     with serve(app, app.config.get("LIVE_PORT", 0)) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def gunicorn_site(sqlite_template, tmp_path_factory):
+    """The demo site served by gunicorn, the production server, on a free loopback port (journeys of issue 9)."""
+    site = start_gunicorn(tmp_path_factory.mktemp("gunicorn-site"), template=sqlite_template)
+    yield site
+    site.stop()
+    assert "Traceback" not in site.log(), site.log()
+
+
+@pytest.fixture
+def officer_page(browser):
+    """A fresh browser context in Indonesian, with axe allowed in (CSP bypassed) and downloads accepted."""
+    context = browser.new_context(locale="id-ID", bypass_csp=True, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

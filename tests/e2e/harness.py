@@ -187,3 +187,103 @@ def describe_violations(violations: list[dict]) -> str:
             if summary:
                 lines.append(f"      {summary}")
     return "\n".join(lines)
+
+
+@dataclass
+class GunicornSite:
+    """Balai served by gunicorn (the production server) on a free loopback port, on a prepared SQLite file."""
+
+    url: str
+    accounts: dict[str, Account]
+    database_path: Path
+    log_path: Path
+    process: object = field(repr=False)
+
+    def page_url(self, path: str = "/") -> str:
+        return self.url + path
+
+    def account(self, role: str) -> Account:
+        return self.accounts[role]
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except Exception:  # noqa: BLE001 - a worker that will not stop is killed
+                self.process.kill()
+                self.process.wait()
+
+
+def gunicorn_env(database_path: Path, index_dir: Path, workdir: Path, port: int) -> dict:
+    """The environment gunicorn gets: the same settings as `site_config`, as a deployment passes them."""
+    import os
+
+    env = {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "SECRET_KEY")}
+    env.update(
+        DATABASE_URL=f"sqlite:///{database_path}",
+        SEARCH_INDEX_DIR=str(index_dir),
+        SECRET_KEY=site_config(database_path, index_dir)["SECRET_KEY"],
+        MUNICIPALITY="DKI Jakarta",
+        BALAI_ENV="development",
+        SIGNING_DEMO_DIR=str(workdir / "signing"),
+        MEDIA_DIR=str(workdir / "media"),
+        BATCH_DIR=str(workdir / "batches"),
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+    return env
+
+
+def start_gunicorn(workdir: Path, template: Path | None = None, workers: int = 2) -> GunicornSite:
+    """Build the site (as `start_live_server` does, plus signing officials) and serve it with gunicorn."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from demo import records as demo
+    from extensions import db
+
+    app, accounts = build_site(workdir, template)
+    with app.app_context():
+        demo.seed_officials(db.session, DEMO_SEED)
+        db.session.remove()
+        db.engine.dispose()
+    database_path = workdir / "balai.sqlite3"
+    port = free_port()
+    log_path = workdir / "gunicorn.log"
+    root = Path(__file__).resolve().parents[2]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "-w",
+                str(workers),
+                "--threads",
+                "4",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--no-control-socket",
+                "app:create_app()",
+            ],
+            cwd=root,
+            env=gunicorn_env(database_path, workdir / "search_index", workdir, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    site = GunicornSite(f"http://127.0.0.1:{port}", accounts, database_path, log_path, process)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited:\n{site.log()}")
+        try:
+            with urllib.request.urlopen(site.url + "/healthz", timeout=5) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return site
+        except OSError:
+            time.sleep(0.2)
+    site.stop()
+    raise RuntimeError(f"gunicorn never answered /healthz:\n{site.log()}")

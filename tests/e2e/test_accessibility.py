@@ -82,6 +82,16 @@ def test_admin_dashboard_is_accessible(axe_page, live_server, login):
         "/kantor/koperasi/baru",
         "/kantor/koperasi/1",
         "/kantor/konten/",
+        "/kantor/konten/halaman/baru",
+        "/kantor/konten/berita/baru",
+        "/kantor/konten/media",
+        "/kantor/izin/cetak",
+        "/kantor/audit",
+        "/kantor/kbli?q=warung",
+        "/kantor/usaha/1",
+        "/kantor/usaha/1/ubah",
+        "/kantor/koperasi/1",
+        "/kantor/koperasi/1/ubah",
     ],
 )
 def test_back_office_pages_are_accessible(axe_page, live_server, login, path):
@@ -89,6 +99,28 @@ def test_back_office_pages_are_accessible(axe_page, live_server, login, path):
     response = axe_page.goto(live_server.page_url(path))
     assert response.status == 200
     assert_accessible(axe_page, path)
+
+
+@pytest.mark.parametrize(
+    ("path", "button"),
+    [
+        ("/kantor/usaha/baru", "Simpan"),
+        ("/kantor/usaha/1/ubah", "Simpan"),
+        ("/kantor/koperasi/baru", "Simpan"),
+        ("/kantor/konten/halaman/baru", "Jadwalkan"),
+        ("/kantor/konten/berita/baru", "Simpan draf"),
+        ("/kantor/konten/media", "Unggah"),
+    ],
+)
+def test_back_office_error_states_are_accessible(axe_page, live_server, login, path, button):
+    """Each form sent with its required fields empty (JavaScript on: htmx swaps the errors in)."""
+    login(axe_page, "superadmin")
+    axe_page.goto(live_server.page_url(path))
+    if path.endswith("/ubah") and path.startswith("/kantor/usaha"):
+        axe_page.locator("#name").fill("")
+    axe_page.locator("main").get_by_role("button", name=button, exact=True).first.click()
+    axe_page.locator(".form-errors").first.wait_for()
+    assert_accessible(axe_page, f"{path} with errors")
 
 
 def test_english_home_is_accessible(axe_page, live_server):

@@ -69,10 +69,10 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     nik = page.locator("#owner_nik")
     nik.fill("317101450385003")  # one digit short: a typo
     nik.press("Tab")
-    expect(page.locator("#wrap-owner_nik .field-error")).to_contain_text("NIK harus 16 angka.")
+    expect(page.locator("#owner_nik-message .field-error")).to_contain_text("NIK harus 16 angka.")
     page.locator("#owner_nik").fill("3171014503850003")
     page.locator("#owner_nik").press("Tab")
-    expect(page.locator("#wrap-owner_nik .field-error")).to_have_count(0)
+    expect(page.locator("#owner_nik-message .field-error")).to_have_count(0)
     page.locator("#owner_name").fill("Siti Rahayu")
     page.locator("#owner_phone").fill("0812 3456 7890")
     page.locator("#owner_address").fill("Jl. Kebon Sirih No. 5, RT 003/RW 002")

@@ -74,7 +74,9 @@ def test_field_is_checked_as_the_officer_leaves_it(client, auth):
     bad = client.post("/kantor/usaha/validasi/owner_nik", data={"owner_nik": "3171"}, headers={"HX-Request": "true"})
     assert bad.status_code == 200
     html = bad.get_data(as_text=True)
-    assert 'id="wrap-owner_nik"' in html and "NIK harus 16 angka." in html
+    assert 'id="owner_nik-message"' in html and "NIK harus 16 angka." in html
+    # Only the message slot comes back: the field being typed in is never replaced.
+    assert "<input" not in html
     # Only that field's errors: the (empty) name field is not reported.
     assert "Wajib diisi." not in html
     good = client.post("/kantor/usaha/validasi/owner_phone", data={"owner_phone": "021 345 6789"})

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from extensions import db
 from models.audit import AuditEvent
 from models.permit import EXPIRED, REVOKED, SUPERSEDED, VALID, Permit
-from services import documents
+from services import clock, documents
 from services.permits import (
     PermitError,
     find_by_number,
@@ -67,7 +67,7 @@ def test_number_follows_configured_pattern_with_the_kemendagri_code(app):
     assert kelurahan.kemendagri_code == "31.71.01.1001"
     add_official(kelurahan)
     permit = issue(app, add_business(kelurahan))
-    assert permit.number == f"503/0001/31.71.01.1001/{date.today().year}"
+    assert permit.number == f"503/0001/31.71.01.1001/{clock.today().year}"
     assert permit.valid_until.year == permit.issued_on.year + 5
 
 
@@ -136,9 +136,11 @@ def test_long_name_and_address_still_fit_on_one_page(app):
 
 def test_signing_official_is_the_one_in_office_on_the_issue_date(app):
     kelurahan = any_kelurahan()
-    add_official(kelurahan, name="Pejabat Lama", valid_from=date(2015, 1, 1), valid_to=date.today() - timedelta(days=1))
-    add_official(kelurahan, name="Pejabat Sekarang", valid_from=date.today() - timedelta(days=1))
-    add_official(kelurahan, name="Pejabat Nanti", valid_from=date.today() + timedelta(days=30))
+    add_official(
+        kelurahan, name="Pejabat Lama", valid_from=date(2015, 1, 1), valid_to=clock.today() - timedelta(days=1)
+    )
+    add_official(kelurahan, name="Pejabat Sekarang", valid_from=clock.today() - timedelta(days=1))
+    add_official(kelurahan, name="Pejabat Nanti", valid_from=clock.today() + timedelta(days=30))
     permit = issue(app, add_business(kelurahan))
     text = _pdf_text(permit_pdf(permit, app.config))
     assert "Pejabat Sekarang" in text
@@ -173,7 +175,7 @@ def test_status_is_derived_expired_without_a_job(app):
     kelurahan = any_kelurahan()
     add_official(kelurahan)
     permit = issue(app, add_business(kelurahan))
-    assert permit.status_on(date.today()) == VALID
+    assert permit.status_on(clock.today()) == VALID
     assert permit.status_on(permit.valid_until + timedelta(days=1)) == EXPIRED
 
 
@@ -196,11 +198,11 @@ def test_revoke_keeps_reason_and_reissue_supersedes(app, auth):
         instance_path=app.instance_path,
     )
     db.session.refresh(first)
-    assert first.status_on(date.today()) == SUPERSEDED
+    assert first.status_on(clock.today()) == SUPERSEDED
     assert first.superseded_by.number == second.number
     assert "menggantikan izin Nomor " + first.number in _pdf_text(permit_pdf(second, app.config)).replace("\n", " ")
     revoke_permit(db.session, second, officer, "Usaha pindah lokasi ke kota lain", config=app.config)
-    assert second.status_on(date.today()) == REVOKED
+    assert second.status_on(clock.today()) == REVOKED
     assert second.revoke_reason == "Usaha pindah lokasi ke kota lain"
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))]
     assert actions.count("issue") == 2 and "reissue" in actions and "revoke" in actions

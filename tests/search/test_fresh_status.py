@@ -71,6 +71,8 @@ def caterers(app, at):
     make_business("Katering Baru")
     renewed = make_business("Katering Diperpanjang")
     old = give_permit(renewed, date(2026, 12, 31))
+    old.superseded_at = NEW_YEARS_EVE  # re-issued: one current permit per business
+    db.session.commit()
     new = give_permit(renewed, date(2031, 12, 31))
     old.superseded_by_id = new.id
     db.session.commit()

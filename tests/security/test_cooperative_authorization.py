@@ -6,13 +6,13 @@ Adding a route is one line in ROUTES with the status each role gets for its own 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 
 from extensions import db
 from models.cooperative import RAT_PENDING
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
+from services import clock
 from services.cooperatives import save_cooperative
 from services.deeds import attach_founding_deed_pdf, issue_deed
 from tests.coop_factory import add_rat, cooperative_input, founders, kecamatan_named, make_cooperative
@@ -107,7 +107,7 @@ def _objects(app, cooperative, officer):
     notary = attach_founding_deed_pdf(
         db.session, cooperative, officer, b"%PDF-1.7 akta " + cooperative.name.encode(), config=app.config
     )
-    rat = add_rat(cooperative, date.today().year - 2, status=RAT_PENDING)
+    rat = add_rat(cooperative, clock.today().year - 2, status=RAT_PENDING)
     return {"coop": cooperative.id, "deed": new.id, "old_deed": old.id, "rat": rat.id, "notary": notary.id}
 
 

@@ -104,3 +104,32 @@ def test_production_has_no_default_public_address(tmp_path, monkeypatch):
     assert load_config(tmp_path)["PUBLIC_BASE_URL"] == ""
     monkeypatch.setenv("BALAI_ENV", "development")
     assert load_config(tmp_path)["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"PERMIT_VALIDITY_YEARS": "lima"}, "PERMIT_VALIDITY_YEARS must be a whole number, not 'lima'"),
+        ({"MEDIA_MAX_BYTES": "5MB"}, "MEDIA_MAX_BYTES must be a whole number"),
+        ({"COOP_INVITATION_HOURS": "0"}, "COOP_INVITATION_HOURS must be a whole number of at least 1"),
+        ({"FIGURES_CACHE_SECONDS": "-5"}, "FIGURES_CACHE_SECONDS must be a whole number of at least 0"),
+        ({"COOP_AT_RISK_AFTER_YEARS": "1"}, "COOP_AT_RISK_AFTER_YEARS must be more than COOP_DORMANT_AFTER_YEARS"),
+        ({"PERMIT_NUMBER_PATTERN": "{nomor}/IUMK/{year}"}, "PERMIT_NUMBER_PATTERN '{nomor}/IUMK/{year}' is not a"),
+        ({"PERMIT_NUMBER_PATTERN": "IUMK/{year}"}, "must contain {seq}"),
+        ({"COOP_DEED_NUMBER_FORMAT": "{cooperative_id:05d}/AKTA/{year"}, "COOP_DEED_NUMBER_FORMAT"),
+        ({"COOP_DEED_NUMBER_FORMAT": "{cooperative_id}/AKTA/{year}"}, "must contain {version}"),
+    ],
+)
+def test_bad_numbers_and_number_patterns_stop_startup_with_one_line(env, expected, tmp_path):
+    result = _start(env, tmp_path)
+    assert result.returncode == 4
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Balai cannot start:"), result.stderr
+    assert expected in lines[0]
+
+
+def test_a_bad_override_is_refused_too(tmp_path):
+    from app import create_app
+
+    with pytest.raises(ConfigError, match="PER_PAGE"):
+        create_app({"TESTING": True, "PER_PAGE": 0, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3"})

@@ -81,3 +81,41 @@ def test_models_import_neither_services_nor_blueprints():
                 modules = [alias.name for alias in node.names]
             problems += [f"{path.name}: {m}" for m in modules if m.split(".")[0] in ("services", "blueprints")]
     assert problems == []
+
+
+def _recorded_actions(source: str) -> list[str]:
+    """The action names literally written in `record(session, actor, action, …)` calls."""
+    names = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if called != "record":
+            continue
+        argument = (
+            node.args[2] if len(node.args) >= 3 else next((k.value for k in node.keywords if k.arg == "action"), None)
+        )
+        if argument is not None:
+            names += [c.value for c in ast.walk(argument) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+    return names
+
+
+def test_every_audit_action_comes_from_the_one_enumeration():
+    from services.audit import AuditAction
+
+    unknown = {}
+    for folder in ("services", "blueprints"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            names = [
+                name for name in _recorded_actions(path.read_text(encoding="utf-8")) if name not in set(AuditAction)
+            ]
+            if names:
+                unknown[str(path.relative_to(ROOT))] = names
+    assert unknown == {}
+
+
+def test_the_action_check_sees_an_unlisted_name():
+    assert _recorded_actions('record(db.session, user, "made_up", "permit", 1)') == ["made_up"]
+    from services.audit import AuditAction
+
+    assert "made_up" not in set(AuditAction)

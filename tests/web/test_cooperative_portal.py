@@ -13,6 +13,7 @@ from models.audit import AuditEvent
 from models.base import utcnow
 from models.cooperative import RAT_PENDING, CooperativeInvitation, RatReport
 from models.user import COOPERATIVE, OFFICER, User
+from services import clock
 from tests.coop_factory import add_rat, kecamatan_named, make_cooperative
 
 NEW_PASSWORD = "kata-sandi-koperasi-1"
@@ -106,12 +107,12 @@ def test_officer_outside_the_kecamatan_cannot_invite(auth, client):
 @pytest.mark.both_databases
 def test_cooperative_submits_rat_for_an_officer_to_confirm(auth, client):
     cooperative = make_cooperative(founding_date=date(2010, 1, 1))
-    add_rat(cooperative, date.today().year - 3)
+    add_rat(cooperative, clock.today().year - 3)
     auth.login_as(COOPERATIVE, cooperative_id=cooperative.id)
-    year = date.today().year - 1
+    year = clock.today().year - 1
     response = client.post(
         "/portal/rat",
-        data={"financial_year": str(year), "meeting_date": date.today().isoformat(), "members_present": "28"},
+        data={"financial_year": str(year), "meeting_date": clock.today().isoformat(), "members_present": "28"},
     )
     assert response.status_code == 303
     report = db.session.scalar(select(RatReport).where(RatReport.financial_year == year))

@@ -10,6 +10,7 @@ from extensions import db
 from models.audit import AuditEvent
 from models.cooperative import RAT_PENDING, Cooperative, RatReport
 from models.user import EDITOR, OFFICER, SUPERADMIN
+from services import clock
 from tests.coop_factory import add_rat, founders, kecamatan_named, kelurahan_named, make_cooperative
 
 
@@ -165,7 +166,7 @@ def test_back_office_roles(auth, client, role, status):
 def test_list_filters_by_status(auth, client):
     auth.login_as(SUPERADMIN)
     alive = make_cooperative(name="Koperasi Hidup", founding_date=date(2010, 1, 1))
-    add_rat(alive, date.today().year - 1)
+    add_rat(alive, clock.today().year - 1)
     make_cooperative(name="Koperasi Tidur", founding_date=date(2010, 1, 1), founders=founders(9, "317209"))
     page = client.get("/kantor/koperasi/?status=at_risk").get_data(as_text=True)
     assert "Koperasi Tidur" in page and "Koperasi Hidup" not in page
@@ -176,13 +177,13 @@ def test_list_filters_by_status(auth, client):
 def test_rat_recorded_by_officer_changes_the_status(auth, client):
     auth.login_as(OFFICER)
     cooperative = make_cooperative(founding_date=date(2010, 1, 1))
-    last_year = date.today().year - 1
+    last_year = clock.today().year - 1
     assert "Berisiko" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     response = client.post(
         f"/kantor/koperasi/{cooperative.id}/rat",
         data={
             "financial_year": str(last_year),
-            "meeting_date": date.today().isoformat(),
+            "meeting_date": clock.today().isoformat(),
             "members_present": "31",
             "shu_rupiah": "-12.500.000",
             "total_assets_rupiah": "250.000.000",
@@ -193,7 +194,7 @@ def test_rat_recorded_by_officer_changes_the_status(auth, client):
     assert "Aktif" in page and f"RAT terakhir: tahun buku {last_year}" in page and "−Rp12.500.000" in page
     again = client.post(
         f"/kantor/koperasi/{cooperative.id}/rat",
-        data={"financial_year": str(last_year), "meeting_date": date.today().isoformat(), "members_present": "3"},
+        data={"financial_year": str(last_year), "meeting_date": clock.today().isoformat(), "members_present": "3"},
     )
     assert again.status_code == 422 and f"RAT tahun buku {last_year} sudah tercatat." in again.get_data(as_text=True)
 
@@ -201,7 +202,7 @@ def test_rat_recorded_by_officer_changes_the_status(auth, client):
 def test_rat_rules(auth, client):
     auth.login_as(OFFICER)
     cooperative = make_cooperative()
-    this_year = date.today().year
+    this_year = clock.today().year
     response = client.post(
         f"/kantor/koperasi/{cooperative.id}/rat",
         data={"financial_year": str(this_year), "meeting_date": "2099-01-01", "members_present": "-1"},
@@ -215,12 +216,12 @@ def test_rat_rules(auth, client):
 def test_officer_confirms_or_rejects_a_submitted_report(auth, client):
     auth.login_as(OFFICER)
     cooperative = make_cooperative(founding_date=date(2010, 1, 1))
-    pending = add_rat(cooperative, date.today().year - 1, status=RAT_PENDING)
+    pending = add_rat(cooperative, clock.today().year - 1, status=RAT_PENDING)
     assert "Berisiko" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 303
     assert "Aktif" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 404
-    other = add_rat(cooperative, date.today().year - 2, status=RAT_PENDING)
+    other = add_rat(cooperative, clock.today().year - 2, status=RAT_PENDING)
     other_id = other.id
     assert client.post(f"/kantor/koperasi/rat/{other_id}/tolak").status_code == 303
     db.session.expire_all()
@@ -233,7 +234,7 @@ def test_officer_confirms_or_rejects_a_submitted_report(auth, client):
 def test_dashboard_counts_and_csv_export_without_personal_data(auth, client):
     auth.login_as(OFFICER)
     alive = make_cooperative(name="Koperasi Hidup", founding_date=date(2010, 1, 1))
-    add_rat(alive, date.today().year - 1)
+    add_rat(alive, clock.today().year - 1)
     make_cooperative(name="Koperasi Tidur", founding_date=date(2010, 1, 1), founders=founders(9, "317209"))
     page = client.get("/kantor/koperasi/dasbor").get_data(as_text=True)
     assert re.search(r"<th scope=\"row\">Penjaringan</th><td class=\"num\">1</td><td class=\"num\">0</td>", page)

@@ -1,7 +1,7 @@
 """outreach requests and AJIB delivery runs
 
-Revision ID: 0013_outreach_delivery
-Revises: 0012_batch_jobs
+Revision ID: 0014_outreach_delivery
+Revises: 0013_imports
 Create Date: 2026-11-30 15:55:51.028258
 
 """
@@ -12,8 +12,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0013_outreach_delivery'
-down_revision = '0012_batch_jobs'
+revision = '0014_outreach_delivery'
+down_revision = '0013_imports'
 branch_labels = None
 depends_on = None
 

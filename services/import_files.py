@@ -1,0 +1,130 @@
+"""Reading an agency's register as it keeps it: CSV (any common delimiter and encoding) or XLSX.
+
+An XLSX header may span several rows with merged cells ("Pemilik" over "NIK" and "Nama"): merged
+cells are filled across their range and the header rows are joined per column ("Pemilik NIK").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+MAX_HEADER_ROWS = 4
+
+
+class FileProblem(ValueError):
+    """The file cannot be read at all; the message is for the officer."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[Any]]
+    first_row: int  # the spreadsheet row number of rows[0]
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """The header and data rows of the first sheet of an XLSX file, or of a CSV file."""
+    if not data:
+        raise FileProblem("Berkas kosong.")
+    if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem("Berkas CSV tidak dapat dibaca: simpan sebagai CSV UTF-8.")
+
+
+def _read_csv(data: bytes) -> Table:
+    text = _decode(data)
+    sample = text[:20_000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if len(rows) < 2 or not any(any(cell.strip() for cell in row) for row in rows[1:]):
+        raise FileProblem("Berkas tidak berisi baris data.")
+    header = [_header_text(cell) for cell in rows[0]]
+    body = [row if any(cell.strip() for cell in row) else [] for row in rows[1:]]
+    return Table(header=header, rows=body, first_row=2)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileProblem("Berkas XLSX tidak dapat dibuka: pastikan berkas adalah lembar kerja Excel (.xlsx).") from exc
+    sheet = workbook.worksheets[0]
+    merged = list(sheet.merged_cells.ranges)
+    depth = _header_depth(merged)
+    filled: dict[tuple[int, int], Any] = {}
+    for cell_range in merged:
+        value = sheet.cell(cell_range.min_row, cell_range.min_col).value
+        for row in range(cell_range.min_row, cell_range.max_row + 1):
+            for col in range(cell_range.min_col, cell_range.max_col + 1):
+                filled[(row, col)] = value
+    all_rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    if len(all_rows) < depth:
+        raise FileProblem("Berkas tidak berisi baris data.")
+    width = max((len(row) for row in all_rows), default=0)
+    header = []
+    for col in range(1, width + 1):
+        parts: list[str] = []
+        for row in range(1, depth + 1):
+            value = filled.get((row, col), all_rows[row - 1][col - 1] if col <= len(all_rows[row - 1]) else None)
+            text = _header_text(value)
+            if text and text not in parts:
+                parts.append(text)
+        header.append(" ".join(parts))
+    rows = [row + [None] * (width - len(row)) for row in all_rows[depth:]]
+    if not any(any(_present(cell) for cell in row) for row in rows):
+        raise FileProblem("Berkas tidak berisi baris data.")
+    # Blank rows stay (as empty lists, skipped later) so that row numbers match the spreadsheet.
+    padded = [row if any(_present(cell) for cell in row) else [] for row in rows]
+    return Table(header=header, rows=padded, first_row=depth + 1)
+
+
+def _header_depth(merged) -> int:
+    """How many rows the header spans: a merge across columns in the header has its parts in the row below."""
+    depth = 1
+    changed = True
+    while changed and depth < MAX_HEADER_ROWS:
+        changed = False
+        for cell_range in merged:
+            if cell_range.min_row > depth:
+                continue
+            below = cell_range.max_row + 1 if cell_range.max_col > cell_range.min_col else cell_range.max_row
+            if below > depth:
+                depth, changed = min(below, MAX_HEADER_ROWS), True
+    return depth
+
+
+def _present(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _header_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def normalise_header(text: str) -> str:
+    """Lower case words only, for matching a column title to a field ("No. KTP" → "no ktp")."""
+    return " ".join(re.findall(r"[a-z0-9]+", (text or "").lower()))
