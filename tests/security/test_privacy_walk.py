@@ -17,10 +17,11 @@ from demo.records import seed_businesses, seed_cooperatives
 from extensions import db
 from models.business import Business, Person
 from models.cooperative import Cooperative
+from models.outreach import OutreachRequest
 from services.directory import slug
 from services.search import rebuild_index
 
-PUBLIC_BLUEPRINTS = {"public", "directory", "api", "health"}
+PUBLIC_BLUEPRINTS = {"public", "directory", "api", "health", "outreach"}
 NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
 PHONE_LIKE = re.compile(r"(?:\+62|(?<![\d.])62|(?<![\d.])08)\d{8,12}(?!\d)")
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -66,6 +67,8 @@ def _route_urls(app, permits: list) -> list[str]:
             urls.extend(rule.rule.replace("<token>", p.token) for p in permits)
         elif arguments == {"digest"}:
             urls.extend(rule.rule.replace("<digest>", p.document_sha256) for p in permits)
+        elif arguments == {"code"}:
+            urls.extend(rule.rule.replace("<code>", r.code) for r in db.session.scalars(db.select(OutreachRequest)))
         elif arguments == {"name"}:
             urls.extend(
                 rule.rule.replace("<name>", n) for n in ("registri-usaha-koperasi.csv", "registri-usaha-koperasi.json")
@@ -77,6 +80,20 @@ def _route_urls(app, permits: list) -> list[str]:
     urls += ["/api/v1/businesses?per_page=100", "/api/v1/cooperatives?per_page=100", "/cari?urut=nama&halaman=2"]
     urls += [f"/verify/{p.token}" for p in permits]  # the verdict page: holder masked, nothing personal
     return urls
+
+
+def _outreach_reports(client, kelurahan) -> set[str]:
+    """Two "Kabarkan" reports sent through the public form; their reporters' names and phones are secrets."""
+    from tests.outreach.helpers import report_form
+
+    secrets = set()
+    for n in (1, 2):
+        phone = f"0813 9000 {n:04d}"
+        name = f"Pelapor Rahasia {n}"
+        response = client.post("/kabarkan", data=report_form(kelurahan, reporter_name=name, reporter_phone=phone))
+        assert response.status_code == 200
+        secrets.update({name, phone.replace(" ", ""), "+62" + phone.replace(" ", "")[1:]})
+    return secrets
 
 
 def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, caplog):
@@ -93,6 +110,7 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
     caplog.set_level(logging.DEBUG)
 
     permits = _issue_permits(app)
+    secrets.update(_outreach_reports(client, people[0].businesses[0].kelurahan))
     queue = deque(_route_urls(app, permits) + ["/"])
     seen: set[str] = set()
     visited = 0
@@ -113,6 +131,7 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
             queue.append(urlsplit(response.headers["Location"]).path)
         if response.mimetype == "text/html":
             queue.extend(href.replace("&amp;", "&") for href in HREF.findall(response.get_data(as_text=True)))
+    assert sum(url.startswith("/lacak/") for url in seen) >= 2  # the outreach tracking pages
     assert visited > 150  # every business and cooperative page, the API, the exports, the search pages
     log_text = caplog.text
     assert not any(secret in log_text for secret in secrets) and not NIK_LIKE.search(log_text)
