@@ -19,7 +19,7 @@ from models.permit import Permit
 from models.region import KECAMATAN, Region
 from models.user import OFFICER, SUPERADMIN, User
 from services import clock
-from services.audit import record
+from services.audit import AuditAction, record
 from services.authorization import kecamatan_scope
 from services.documents import html_to_pdf, render_html
 from services.reasons import DELIVERY_FAILURE_REASONS
@@ -117,7 +117,7 @@ def create_run(
     record(
         session,
         user,
-        "delivery.run",
+        AuditAction.DELIVERY_RUN,
         "delivery_run",
         run.id,
         summary=f"{len(permits)} izin",
@@ -189,7 +189,7 @@ def record_delivery(
     record(
         session,
         actor,
-        "delivery.record",
+        AuditAction.DELIVERY_RECORD,
         "delivery",
         delivery.id,
         summary=delivery.permit.number,

@@ -26,7 +26,7 @@ from models.permit import Permit
 from models.region import KELURAHAN, Region
 from models.user import OFFICER, SUPERADMIN, User
 from services import clock
-from services.audit import record
+from services.audit import AuditAction, record
 from services.authorization import covers_kelurahan, kecamatan_scope
 from services.reasons import NOT_ELIGIBLE_REASONS
 from services.transactions import owns_transaction
@@ -84,7 +84,7 @@ def submit(
     )
     session.add(request)
     session.flush()
-    record(session, None, "outreach.report", "outreach_request", request.id, summary=business_name[:255])
+    record(session, None, AuditAction.OUTREACH_REPORT, "outreach_request", request.id, summary=business_name[:255])
     session.commit()
     return request
 
@@ -221,7 +221,7 @@ def plan_visit(
     record(
         session,
         actor,
-        "outreach.plan",
+        AuditAction.OUTREACH_PLAN,
         "outreach_request",
         request.id,
         summary=request.business_name[:255],
@@ -263,7 +263,7 @@ def record_outcome(
     record(
         session,
         actor,
-        "outreach.visit",
+        AuditAction.OUTREACH_VISIT,
         "outreach_request",
         request.id,
         summary=request.business_name[:255],
@@ -300,7 +300,9 @@ def link_business(session: Session, request: OutreachRequest, business: Business
     if not covers_kelurahan(session, actor, business.kelurahan_id):
         raise OutreachError("Usaha ini di luar cakupan Anda.")
     request.business_id = business.id
-    record(session, actor, "outreach.register", "outreach_request", request.id, after={"business": business.id})
+    record(
+        session, actor, AuditAction.OUTREACH_REGISTER, "outreach_request", request.id, after={"business": business.id}
+    )
     session.commit()
 
 
