@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := app
+# Where `make run` serves; `flask setup` reads the same variable, checks the port is free and prints it.
+PORT ?= 5000
+export PORT
 
 .PHONY: run test lint translations extract-messages screenshots bench clean
 
@@ -19,7 +22,7 @@ translations: $(STAMP)
 run: $(STAMP) translations
 	$(BIN)/flask setup
 	# The job worker (batch prints, scheduled publishing, daily dumps) runs beside the web server and stops with it.
-	$(BIN)/flask jobs worker & trap 'kill $$! 2>/dev/null' EXIT; $(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask jobs worker & trap 'kill $$! 2>/dev/null' EXIT; $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The suite with branch coverage: fails under [tool.coverage.report] fail_under (pyproject.toml).
 test: $(STAMP) translations

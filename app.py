@@ -101,6 +101,10 @@ def _create_app(overrides: dict | None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     _register_request_hooks(app)
+    from blueprints import confirmation, formatting
+
+    confirmation.register_template_helpers(app)
+    formatting.register(app)
 
     if not app.config.get("TESTING") and not app.config.get("SKIP_DATABASE_CHECK"):
         with app.app_context():

@@ -184,7 +184,9 @@ def demo_seed(businesses, cooperatives, seed, if_empty, permits, source_cooperat
             municipality = current_app.extensions["municipality"]
             dki = municipality.is_province and "jakarta" in municipality.province.lower()
             sources = demo.seed_source_cooperatives(db.session, dki, seed)
+            sources += demo.seed_secondary_cooperative(db.session, seed)
         demo.seed_rat_histories(db.session, seed)
+        demo.seed_pending_rat_reports(db.session, seed)
         demo.seed_officials(db.session, seed)
         issued = demo.seed_permits(
             db.session,
@@ -212,13 +214,14 @@ def _print_demo_accounts(created) -> None:
     if created:
         with store.open("a", encoding="utf-8") as handle:
             for account in created:
-                handle.write(f"{account.role}\t{account.username}\t{account.password}\n")
+                handle.write(f"{account.role}\t{account.username}\t{account.password}\t{account.scope}\n")
         store.chmod(0o600)
     if store.exists():
-        click.echo("Demo accounts (log in at http://127.0.0.1:5000/masuk/):")
+        click.echo(f"Demo accounts (log in at {local_url()}/masuk/):")
         for line in store.read_text(encoding="utf-8").splitlines():
-            role, username, password = line.split("\t")
-            click.echo(f"  {role:<12} user: {username:<10} password: {password}")
+            role, username, password, *scope = line.split("\t")
+            where = f"  ({scope[0]})" if scope and scope[0] else ""
+            click.echo(f"  {role:<12} user: {username:<13} password: {password}{where}")
 
 
 @search_cli.command("reindex")
@@ -417,6 +420,23 @@ def backup_restore(archive):
     click.echo(f"Indexed {count} records.")
 
 
+def local_url() -> str:
+    """The address `make run` serves on (PORT, default 5000)."""
+    return f"http://127.0.0.1:{current_app.config['PORT']}"
+
+
+def _port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @click.command("setup")
 @click.option("--demo-businesses", default=500, show_default=True)
 @click.option("--demo-cooperatives", default=40, show_default=True)
@@ -443,6 +463,14 @@ def setup(demo_businesses, demo_cooperatives):
     deeds = demo.seed_deeds(db.session, config=current_app.config, instance_path=current_app.instance_path)
     if deeds:
         click.echo(f"Issued {deeds} demo founding deeds.")
+    # The open-data page offers these files: after setup it is never empty.
+    ctx.invoke(opendata_export, licence="CC BY 4.0")
+    port = current_app.config["PORT"]
+    if not _port_is_free(port):
+        raise click.ClickException(
+            f"port {port} is already in use on 127.0.0.1: stop what uses it, or choose another (PORT=5001 make run)"
+        )
+    click.echo(f"Balai will serve on {local_url()}/ (PORT={port}).")
 
 
 audit_cli = AppGroup("audit", help="The audit log.")

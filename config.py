@@ -101,11 +101,20 @@ def _instance_secret(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _port() -> int:
+    """PORT: where `make run` serves (default 5000); `flask setup` prints the same one."""
+    raw = os.environ.get("PORT", "5000").strip()
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"PORT must be a number between 1 and 65535, not '{raw}'")
+    return int(raw)
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the configuration mapping from the environment with safe defaults."""
     env = os.environ.get("BALAI_ENV", "development").strip().lower()
     if env not in ENVIRONMENTS:
         raise ConfigError(f"BALAI_ENV is '{env}': use one of {', '.join(ENVIRONMENTS)}")
+    port = _port()
     production = env == "production"
     sqlite_path = instance_path / "balai.sqlite3"
     secret_from_env = os.environ.get("SECRET_KEY")
@@ -163,6 +172,7 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_NUMBER_PATTERN": os.environ.get("PERMIT_NUMBER_PATTERN", "{seq:05d}/IUMK/{kelurahan_code}/{year}"),
         "PERMIT_SERIES": os.environ.get("PERMIT_SERIES", "IUMK"),
         "PERMIT_VALIDITY_YEARS": _env_int("PERMIT_VALIDITY_YEARS", 5),
+        "PORT": port,
         # One number sequence per kelurahan (its code in the number) instead of one per series and year.
         "PERMIT_SEQUENCE_PER_KELURAHAN": _env_bool("PERMIT_SEQUENCE_PER_KELURAHAN", False),
         # A renewal (perpanjangan) is offered this many days before expiry, and any time after.
@@ -172,7 +182,7 @@ def load_config(instance_path: Path) -> dict:
         # Size-class thresholds (PP 7/2021), NIB, risk levels and the legal basis, with their sources.
         "OSS_RULES_FILE": os.environ.get("OSS_RULES_FILE") or None,
         # Baked into every signed QR code for ever: production must set its own (checked at start-up).
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or ("" if production else "http://127.0.0.1:5000"),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL") or ("" if production else f"http://127.0.0.1:{port}"),
         # Issued PDFs: kept in the database unless a directory every app server can read is given.
         "DOCUMENT_STORE": os.environ.get("DOCUMENT_STORE") or None,
         # PAdES signing key and certificate (PEM) of the issuing office; none: the demo key in instance/.
@@ -207,6 +217,8 @@ def load_config(instance_path: Path) -> dict:
         "SITEMAP_MAX_URLS": _env_int("SITEMAP_MAX_URLS", 50_000),
         "MEDIA_DIR": os.environ.get("MEDIA_DIR", str(instance_path / "media")),
         "MEDIA_MAX_BYTES": _env_int("MEDIA_MAX_BYTES", 5 * 1024 * 1024),
+        # The minutes (PDF) attached to a RAT report; below MAX_CONTENT_LENGTH, so the form can say so.
+        "RAT_MINUTES_MAX_BYTES": _env_int("RAT_MINUTES_MAX_BYTES", 5 * 1024 * 1024),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         "COOP_DEED_NUMBER_FORMAT": os.environ.get(

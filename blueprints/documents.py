@@ -46,6 +46,22 @@ def deed_download(deed_id: int):
     return pdf_attachment(pdf, deeds.download_name(deed))
 
 
+def minutes_download(report):
+    """The minutes (PDF) of a RAT report the caller has already authorised; the GET is audited."""
+    from services import cooperatives
+
+    if not report.has_minutes:
+        abort(404)
+    try:
+        pdf = cooperatives.minutes_pdf(report, current_app.config)
+    except DocumentError:
+        current_app.logger.error("stored RAT minutes of report %s are missing or damaged", report.id)
+        abort(500)
+    if request.method == "GET":
+        cooperatives.record_minutes_download(db.session, current_user, report, ip_address=request.remote_addr)
+    return pdf_attachment(pdf, f"notulen-rat-{report.financial_year}-{report.cooperative_id}.pdf")
+
+
 def notary_copy_download(copy_id: int):
     """A notary's signed PDF of a cooperative the current user may see (own, or officer's scope), else 404."""
     copy = deeds.notary_copy_for_user(db.session, current_user, copy_id)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import Flask, request, url_for
+from flask import Flask, request
+
+from blueprints.links import url_with_query
 
 PAGE_ARG = "halaman"
 OLD_PAGE_ARGS = ("page", "hal")
@@ -29,12 +31,9 @@ def page_number(args: Mapping[str, str] | None = None) -> int:
 
 def page_url(number: int) -> str:
     """This page's URL at page `number`, keeping every other query argument (page 1 has no argument)."""
-    args = request.args.to_dict(flat=False)
-    for name in (PAGE_ARG, *OLD_PAGE_ARGS):
-        args.pop(name, None)
-    if number > 1:
-        args[PAGE_ARG] = [str(number)]
-    return url_for(request.endpoint or "", **(request.view_args or {}), **args)
+    changes: dict[str, int | None] = {name: None for name in OLD_PAGE_ARGS}
+    changes[PAGE_ARG] = number if number > 1 else None
+    return url_with_query(**changes)
 
 
 def register(app: Flask) -> None:

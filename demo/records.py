@@ -26,13 +26,15 @@ from models.cooperative import (
     PENGURUS,
     PRIMER,
     RAT_CONFIRMED,
+    RAT_PENDING,
     Cooperative,
     CooperativeFounder,
     CooperativeOfficial,
     Kampung,
+    MemberCooperative,
     RatReport,
 )
-from models.region import KELURAHAN, Region
+from models.region import KECAMATAN, KELURAHAN, Region
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 from services import clock
 from services.cooperatives import MIN_PRIMER_FOUNDERS
@@ -90,6 +92,7 @@ class DemoAccount:
     role: str
     username: str
     password: str
+    scope: str = ""  # what the account may see, when it is limited (an officer's kecamatan)
 
 
 def _person_name(fake: Faker, female: bool) -> str:
@@ -99,10 +102,26 @@ def _person_name(fake: Faker, female: bool) -> str:
     return f"{fake.first_name_male()} {fake.last_name_male()}"
 
 
+def region_code(kelurahan: Region) -> str | None:
+    """The six digits a NIK of this kelurahan starts with: the kecamatan's Kemendagri code, or the kota's
+    code (3275 for Kota Bekasi) and the kecamatan's place among the kota's kecamatan. None when unknown."""
+    kecamatan = kelurahan.parent
+    if kecamatan is None:
+        return None
+    code = (kecamatan.kemendagri_code or "").replace(".", "")
+    if len(code) == 6:
+        return code
+    kota = kecamatan.parent
+    kota_code = (kota.kemendagri_code or "").replace(".", "") if kota is not None else ""
+    if len(kota_code) != 4:
+        return None
+    position = [child.id for child in kota.children].index(kecamatan.id) + 1
+    return f"{kota_code}{position:02d}"
+
+
 def _nik(rng: random.Random, kelurahan: Region, birth: date, female: bool) -> str:
-    """A plausible 16-digit NIK: kecamatan code, birth date (+40 for women), sequence."""
-    code = (kelurahan.parent.kemendagri_code or "") if kelurahan.parent else ""
-    region = code.replace(".", "") if len(code.replace(".", "")) == 6 else f"3{rng.randint(10000, 99999)}"
+    """A plausible 16-digit NIK: the region code of the municipality, birth date (+40 for women), sequence."""
+    region = region_code(kelurahan) or f"3{rng.randint(10000, 99999)}"
     day = birth.day + (40 if female else 0)
     return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{rng.randint(1, 9999):04d}"
 
@@ -169,7 +188,7 @@ def seed_businesses(session: Session, count: int, seed: int = 1) -> int:
                 name=name,
                 owner=owner,
                 legal_form="perseorangan",
-                address=f"{fake.street_address()}, Kel. {region.name}",
+                address=fake.street_address(),
                 kelurahan=region,
                 kbli_version="2020",
                 kbli_code=kbli,
@@ -208,7 +227,7 @@ def seed_cooperatives(session: Session, count: int, seed: int = 1) -> int:
                 name=pattern.format(word=rng.choice(NAME_WORDS), kelurahan=region.name),
                 kind=kind if kind in COOPERATIVE_KINDS else "konsumen",
                 level=PRIMER,
-                seat_address=f"{fake.street_address()}, Kel. {region.name}",
+                seat_address=fake.street_address(),
                 kelurahan=region,
                 founding_date=founded,
                 legal_entity_number=f"AHU-{rng.randint(1, 9999999):07d}.AH.01.26.TAHUN {founded.year}",
@@ -220,18 +239,49 @@ def seed_cooperatives(session: Session, count: int, seed: int = 1) -> int:
     return count
 
 
+def busiest_kecamatan(session: Session) -> Region | None:
+    """The kecamatan with the most cooperatives (then businesses), ties by name: where a demo officer sees most."""
+    kelurahan = aliased(Region)
+    cooperatives = (
+        select(func.count(Cooperative.id))
+        .join(kelurahan, kelurahan.id == Cooperative.kelurahan_id)
+        .where(kelurahan.parent_id == Region.id)
+        .scalar_subquery()
+    )
+    businesses = (
+        select(func.count(Business.id))
+        .join(kelurahan, kelurahan.id == Business.kelurahan_id)
+        .where(kelurahan.parent_id == Region.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(Region)
+        .where(Region.level == KECAMATAN)
+        .order_by(cooperatives.desc(), businesses.desc(), Region.name)
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
 def ensure_demo_accounts(session: Session) -> list[DemoAccount]:
-    """Create the demo superadmin, officer and editor if missing; passwords are random."""
+    """Create the demo accounts if missing; passwords are random.
+
+    The demo officer works in one kecamatan (the busiest), as most officers do, so the demo shows the
+    rule that an officer sees only their own kecamatan; a second officer account works city-wide.
+    """
+    kecamatan = busiest_kecamatan(session)
     created = []
-    for role, username, full_name in (
-        (SUPERADMIN, "admin", "Admin Demo"),
-        (OFFICER, "petugas", "Petugas Demo"),
-        (EDITOR, "editor", "Editor Demo"),
+    for role, username, full_name, scope in (
+        (SUPERADMIN, "admin", "Admin Demo", None),
+        (OFFICER, "petugas", f"Petugas Kecamatan {kecamatan.name}" if kecamatan else "Petugas Demo", kecamatan),
+        (OFFICER, "petugas-kota", "Petugas Dinas (seluruh kota)", None),
+        (EDITOR, "editor", "Editor Demo", None),
     ):
         if find_user(session, username) is None:
             password = random_password(username, full_name)
-            create_user(session, username, password, role, full_name)
-            created.append(DemoAccount(role, username, password))
+            create_user(session, username, password, role, full_name, kecamatan_id=scope.id if scope else None)
+            described = f"Kecamatan {scope.name}" if scope else ("seluruh kota" if role == OFFICER else "")
+            created.append(DemoAccount(role, username, password, described))
     return created
 
 
@@ -402,6 +452,70 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
     return created
 
 
+SECONDARY_SUFFIX = "Sekunder Kampung Bersatu"
+
+
+def seed_secondary_cooperative(session: Session, seed: int = 1, today: date | None = None) -> int:
+    """One sekunder cooperative whose members are the first source cooperatives (at least three), so
+    the demo shows the other level of the law. Safe to run again (found by name)."""
+    today = today or clock.today()
+    names = [entry[0] for entry in SOURCE_COOPERATIVES]
+    members = list(session.scalars(select(Cooperative).where(Cooperative.name.in_(names)).order_by(Cooperative.id)))
+    if len(members) < 3:
+        members = list(
+            session.scalars(select(Cooperative).where(Cooperative.level == "primer").order_by(Cooperative.id).limit(4))
+        )
+    if len(members) < 3:
+        return 0
+    seat = members[0].kelurahan
+    name = f"Koperasi {SECONDARY_SUFFIX} {seat.parent.name if seat.parent else seat.name}"
+    if session.scalar(select(Cooperative.id).where(Cooperative.name == name)):
+        return 0
+    fake = Faker("id_ID")
+    fake.seed_instance(seed + 7411)
+    rng = random.Random(seed + 7411)
+    founded = date(2022, 3, 1) + timedelta(days=rng.randint(0, 200))
+    cooperative = Cooperative(
+        name=name,
+        kind="konsumen",
+        level="sekunder",
+        seat_address=fake.street_address(),
+        kelurahan=seat,
+        founding_date=founded,
+        deed_number=str(rng.randint(1, 60)),
+        deed_date=founded,
+        notary_name=f"{fake.name()}, S.H., M.Kn.",
+        legal_entity_number=f"AHU-{rng.randint(1, 9999999):07d}.AH.01.26.TAHUN {founded.year}",
+        legal_entity_date=founded + timedelta(days=30),
+        purpose="Memperkuat usaha koperasi-koperasi kampung anggotanya melalui pembelian bersama.",
+        business_fields="Pengadaan bersama kebutuhan pokok bagi koperasi anggota.",
+        duration="Tidak terbatas",
+        simpanan_pokok_rupiah=1_000_000,
+        simpanan_wajib_rupiah=100_000,
+        member_count=len(members[:5]),
+        kampungs=sorted({kampung for member in members[:5] for kampung in member.kampungs}, key=lambda k: k.name),
+    )
+    session.add(cooperative)
+    for position, member in enumerate(members[:5]):
+        cooperative.member_cooperatives.append(
+            MemberCooperative(position=position, name=member.name, legal_entity_number=member.legal_entity_number)
+        )
+    for position, title in enumerate(BOARD_TITLES):
+        cooperative.officials.append(
+            CooperativeOfficial(
+                body=PENGURUS, position=position, full_name=_person_name(fake, rng.random() < 0.5), title=title
+            )
+        )
+    cooperative.officials.append(
+        CooperativeOfficial(
+            body=PENGAWAS, position=len(BOARD_TITLES), full_name=_person_name(fake, True), title="Ketua Pengawas"
+        )
+    )
+    _rat_history(session, cooperative, 0, rng, today)
+    session.commit()
+    return 1
+
+
 def seed_permits(session: Session, count: int, *, config: dict, municipality, instance_path: str) -> int:
     """Issue permits for the first `count` operating businesses that have none (real numbers, real PDFs)."""
     from models.permit import Permit
@@ -481,6 +595,45 @@ def seed_rat_histories(session: Session, seed: int = 1, today: date | None = Non
         _rat_history(session, cooperative, years_since, rng, today)
     session.commit()
     return len(without)
+
+
+def seed_pending_rat_reports(session: Session, seed: int = 1, today: date | None = None) -> int:
+    """About half of the cooperatives one year late have sent last year's report, which awaits an officer:
+    the queue of reports to confirm is not empty in the demo. Safe to run again."""
+    today = today or clock.today()
+    rng = random.Random(seed + 6079)
+    last_closed = today.year - 1
+    latest = (
+        select(RatReport.cooperative_id, func.max(RatReport.financial_year).label("year"))
+        .group_by(RatReport.cooperative_id)
+        .subquery()
+    )
+    late = session.scalars(
+        select(Cooperative)
+        .join(latest, latest.c.cooperative_id == Cooperative.id)
+        .where(latest.c.year == last_closed - 1)
+        .order_by(Cooperative.id)
+    ).all()
+    added = 0
+    for cooperative in late:
+        if rng.random() >= 0.5:
+            continue
+        members = cooperative.member_count or 30
+        session.add(
+            RatReport(
+                cooperative=cooperative,
+                financial_year=last_closed,
+                meeting_date=date(today.year, 1, 1)
+                + timedelta(days=rng.randint(0, max(0, min(150, (today - date(today.year, 1, 1)).days)))),
+                members_present=max(1, int(members * rng.uniform(0.5, 0.9))),
+                shu_rupiah=rng.randrange(-2_000_000, 40_000_000, 50_000),
+                total_assets_rupiah=rng.randrange(20_000_000, 900_000_000, 500_000),
+                status=RAT_PENDING,
+            )
+        )
+        added += 1
+    session.commit()
+    return added
 
 
 def ensure_cooperative_demo_account(session: Session) -> list[DemoAccount]:

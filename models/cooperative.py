@@ -11,12 +11,14 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -41,7 +43,9 @@ OFFICIAL_BODIES = (PENGURUS, PENGAWAS)
 
 RAT_PENDING = "pending"
 RAT_CONFIRMED = "confirmed"
-RAT_STATUSES = (RAT_PENDING, RAT_CONFIRMED)
+# A rejected report is kept, with its reason, so that the cooperative sees why; it may submit again.
+RAT_REJECTED = "rejected"
+RAT_STATUSES = (RAT_PENDING, RAT_CONFIRMED, RAT_REJECTED)
 
 
 cooperative_kampung = Table(
@@ -199,11 +203,22 @@ class MemberCooperative(Base):
 
 
 class RatReport(Base):
-    """The annual member meeting (RAT) of one financial year. Only confirmed reports count for status."""
+    """The annual member meeting (RAT) of one financial year. Only confirmed reports count for status.
+
+    One pending or confirmed report per year; rejected ones stay beside the corrected resubmission.
+    The minutes (notulen, a PDF) are stored once with their SHA-256 like every other document.
+    """
 
     __tablename__ = "rat_report"
     __table_args__ = (
-        UniqueConstraint("cooperative_id", "financial_year", name="uq_rat_report_year"),
+        Index(
+            "uq_rat_report_year",
+            "cooperative_id",
+            "financial_year",
+            unique=True,
+            sqlite_where=text("status != 'rejected'"),
+            postgresql_where=text("status != 'rejected'"),
+        ),
         CheckConstraint("members_present >= 0", name="members_present"),
         CheckConstraint("total_assets_rupiah IS NULL OR total_assets_rupiah >= 0", name="total_assets"),
     )
@@ -221,12 +236,26 @@ class RatReport(Base):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    minutes_sha256: Mapped[str | None] = mapped_column(String(64))
+    minutes_size: Mapped[int | None] = mapped_column(Integer)
+    minutes_storage_key: Mapped[str | None] = mapped_column(String(255))
+    # The PDF itself when no DOCUMENT_STORE is configured (else its file name is `minutes_storage_key`).
+    minutes_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    minutes_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="rat_reports")
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
+    rejected_by = relationship("User", foreign_keys=[rejected_by_id])
+
+    @property
+    def has_minutes(self) -> bool:
+        return self.minutes_sha256 is not None
 
     def search_targets(self) -> list[tuple[str, int]]:
         """A RAT report changes its cooperative's activity status: reindex the cooperative."""

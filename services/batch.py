@@ -28,7 +28,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from babel.dates import format_date
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -39,6 +38,7 @@ from models.region import Region
 from models.user import User
 from services import clock, documents
 from services.audit import record
+from services.formatting import full_address, long_date
 from services.permits import permit_pdf
 from services.transactions import changed_rows
 
@@ -308,7 +308,7 @@ def purge_expired(app) -> int:
 
 
 def _today_label() -> str:
-    return format_date(clock.today(), "d MMMM y", locale="id")
+    return long_date(clock.today())
 
 
 def _manifest_rows(permits: list[Permit]) -> list[dict]:
@@ -321,7 +321,7 @@ def _manifest_rows(permits: list[Permit]) -> list[dict]:
                 "number": permit.number,
                 "recipient": business.owner.full_name,
                 "business": permit.business_name,
-                "address": f"{business.address}, Kel. {permit.kelurahan.name}",
+                "address": full_address(business.address, permit.kelurahan.name),
                 "phone": business.owner.phone or "-",
             }
         )

@@ -25,7 +25,7 @@ from models.content import (
     Revision,
     SlugRedirect,
 )
-from models.user import User
+from models.user import SUPERADMIN, User
 from services import audit, paging
 from services.transactions import owns_transaction
 
@@ -331,9 +331,41 @@ def archive(session: Session, item, author: User | None):
     session.commit()
 
 
+PUBLISHED_CONTENT_IS_ARCHIVED = _l(
+    "Konten yang pernah terbit diarsipkan, tidak dihapus. Hanya superadmin yang dapat menghapusnya permanen."
+)
+
+
+def was_published(item) -> bool:
+    """Once the public has seen an item, it is archived rather than deleted (the record of what was said)."""
+    return item.published_at is not None or item.live_revision_id is not None
+
+
+def may_remove(item, author: User | None) -> bool:
+    """A draft that never went live may be deleted by its editors; published content only by a superadmin."""
+    return not was_published(item) or (author is not None and author.role == SUPERADMIN)
+
+
+@owns_transaction
+def unarchive(session: Session, item, author: User | None):
+    """Undo an archive: the item comes back as a draft (not on the site until published again)."""
+    if item.state != ARCHIVED:
+        raise ContentError("state", _l("Konten ini tidak sedang diarsipkan."))
+    item.state = DRAFT
+    audit.record(session, author, "content.unarchive", item.kind, item.id, summary=item.title, after={"state": DRAFT})
+    session.commit()
+
+
+@owns_transaction
 def remove(session: Session, item, author: User | None) -> None:
-    """Delete an item with its revisions and old slugs; the audit log keeps its title."""
+    """Delete an item with its revisions and old slugs; the audit log keeps its title.
+
+    Content that was ever published is archived instead, unless a superadmin purges it.
+    """
+    if not may_remove(item, author):
+        raise ContentError("state", PUBLISHED_CONTENT_IS_ARCHIVED)
     kind, item_id, title = item.kind, item.id, item.title
+    action = "content.purge" if was_published(item) else "content.delete"
     if isinstance(item, Page):
         for child in session.scalars(select(Page).where(Page.parent_id == item.id)):
             child.parent_id = item.parent_id
@@ -343,7 +375,7 @@ def remove(session: Session, item, author: User | None) -> None:
     session.delete(item)
     session.execute(delete(Revision).where(Revision.content_kind == kind, Revision.content_id == item_id))
     session.execute(delete(SlugRedirect).where(SlugRedirect.content_kind == kind, SlugRedirect.content_id == item_id))
-    audit.record(session, author, "content.delete", kind, item_id, summary=title, before={"title": title})
+    audit.record(session, author, action, kind, item_id, summary=title, before={"title": title})
     session.commit()
 
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
@@ -42,6 +41,7 @@ from models.user import COOPERATIVE, User
 from services import clock, documents
 from services.audit import record
 from services.cooperatives import cooperative_for_officer
+from services.formatting import full_address, long_date
 from services.locking import lock_row
 
 DEED_TEMPLATE = "documents/deed_registry_copy.html"
@@ -84,7 +84,7 @@ def tanggal(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         zone = current_app.config["TIMEZONE"]
         value = (value.astimezone(ZoneInfo(zone)) if value.tzinfo else value).date()
-    return format_date(value, "d MMMM y", locale="id")
+    return long_date(value)
 
 
 def rupiah(amount: int | None) -> str:
@@ -220,6 +220,13 @@ def deed_context(
         "kelurahan": kelurahan.name if kelurahan else "-",
         "kecamatan": kecamatan.name if kecamatan else "-",
         "kota": kota.name if kota else "-",
+        "seat": full_address(
+            cooperative.seat_address,
+            kelurahan.name if kelurahan else None,
+            kecamatan.name if kecamatan else None,
+            kota.name if kota else None,
+            spelled_out=True,
+        ),
         "kampungs": [k.name for k in cooperative.kampungs],
         "founders": cooperative.founders,
         "founding_member_count": len(cooperative.founders),

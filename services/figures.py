@@ -19,13 +19,13 @@ from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from models.business import OPERATING, Business
-from models.cooperative import Cooperative
+from models.cooperative import ACTIVITY_STATUSES, Cooperative
 from models.kbli import KbliCode, KbliSection
 from models.permit import Permit
 from models.region import KECAMATAN, Region
 from services import clock, spreadsheets
 
-WATCHED_TABLES = {"business", "cooperative", "permit"}
+WATCHED_TABLES = {"business", "cooperative", "permit", "rat_report"}
 _lock = threading.Lock()
 _state = {"version": 0}
 _entries: dict[str, tuple[int, float, Chart]] = {}
@@ -174,25 +174,18 @@ def permits_issued_per_month(session: Session, months: int = 24) -> Chart:
 
 
 def cooperatives_by_status(session: Session) -> Chart:
-    """Cooperatives per status (active / dormant / at risk) when the model records one.
+    """Cooperatives per activity status (active / dormant / at risk), derived from confirmed RAT reports by
+    the same service function as the officers' dashboard, so the public and the office see the same numbers."""
+    from services.cooperatives import ACTIVITY_STATUS_LABELS, status_totals
 
-    Until cooperative status (from RAT reports) exists, every cooperative is counted as registered.
-    """
-    status_column = getattr(Cooperative, "status", None)
-    if status_column is None:
-        total = session.scalar(select(func.count()).select_from(Cooperative)) or 0
-        rows = [(str(_l("Terdaftar")), total)]
-    else:
-        rows = [
-            (str(status), count)
-            for status, count in session.execute(
-                select(status_column, func.count(Cooperative.id)).group_by(status_column).order_by(status_column)
-            )
-        ]
+    totals = status_totals(session, None, clock.today())
+    rows = [(str(ACTIVITY_STATUS_LABELS[status]), totals[status]) for status in ACTIVITY_STATUSES]
     return Chart(
         key="koperasi-per-status",
-        title=str(_l("Koperasi menurut status")),
-        description=str(_l("Jumlah koperasi menurut status keaktifan.")),
+        title=str(_l("Koperasi menurut status keaktifan")),
+        description=str(
+            _l("Jumlah koperasi aktif, tidak aktif, dan berisiko, dihitung dari laporan RAT yang dikonfirmasi.")
+        ),
         label_heading=str(_l("Status")),
         value_heading=str(_l("Jumlah koperasi")),
         rows=rows,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.business import LEGAL_FORMS, Business, Person
@@ -634,8 +634,7 @@ class _Checker:
             "capital_rupiah": capital,
             "workers": workers,
         }
-        if legal_form:
-            values["legal_form"] = legal_form
+        values["legal_form"] = legal_form
         existing = self.by_nib.get(nib) if nib else None
         if existing is None and owner_id is not None:
             existing = self.by_key.get((name.lower(), region.id, owner_id))
@@ -706,6 +705,8 @@ def apply(
 ) -> Plan:
     """Check the file again and write it in one transaction; ImportRefused (nothing written) on any problem."""
     try:
+        if session.get(ImportedFile, fingerprint(data)) is not None:
+            raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.")
         result = plan(session, data, filename, source, mapping, config, scope=scope, progress=progress)
         if result.already_imported:
             raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.", result)
@@ -763,13 +764,21 @@ def _write(session: Session, result: Plan, config: dict, progress: Callable[[int
     rows = []
     for business in result.new_businesses:
         values = {k: v for k, v in business.items() if k not in ("row", "owner_nik", "permit")}
+        values["legal_form"] = values["legal_form"] or "perseorangan"
         rows.append({**values, "owner_id": person_ids[business["owner_nik"]], "created_at": now, "updated_at": now})
     touched: set[int] = set(result.business_updates)
-    new_ids: list[int] = []
+    # Plain executemany (no RETURNING: row-by-row on SQLite); the new ids are read back by natural key.
+    since = session.scalar(select(func.max(Business.id))) or 0
+    table = Business.__table__
     for chunk in _chunks(rows):
-        new_ids.extend(session.scalars(insert(Business).returning(Business.id, sort_by_parameter_order=True), chunk))
+        session.execute(table.insert(), chunk)
         if progress:
             progress(len(chunk))
+    created: dict[tuple, int] = {}
+    query = select(Business.id, Business.name, Business.kelurahan_id, Business.owner_id).where(Business.id > since)
+    for business_id, name, kelurahan_id, owner_id in session.execute(query):
+        created.setdefault((name, kelurahan_id, owner_id), business_id)
+    new_ids = [created[(row["name"], row["kelurahan_id"], row["owner_id"])] for row in rows]
     touched.update(new_ids)
     if result.business_updates:
         session.execute(

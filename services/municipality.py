@@ -38,6 +38,14 @@ class Municipality:
         return "Bupati" if self.name.lower().startswith("kabupaten") else "Wali Kota"
 
     @property
+    def head_of_government(self) -> str:
+        """'Wali Kota Bekasi', 'Bupati Bogor', 'Gubernur DKI Jakarta': the title, then the place named once."""
+        if self.is_province:
+            return f"{self.head_title} {self.name}"
+        place = re.sub(r"^(kota|kabupaten)\s+(administrasi\s+)?", "", self.name, flags=re.IGNORECASE)
+        return f"{self.head_title} {place}"
+
+    @property
     def government_header(self) -> str:
         if self.is_province:
             return f"PEMERINTAH PROVINSI {self.province.upper()}"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,6 +21,7 @@ from models.region import Region
 from models.user import User
 from services import clock, documents, oss, registry
 from services.audit import record
+from services.formatting import full_address, long_date
 from services.locking import lock_row
 from services.paging import Page, paginate
 
@@ -231,7 +231,6 @@ def certificate_context(
         else f"KELURAHAN {kelurahan.name.upper()}"
     )
     verify_url = documents.verification_url(config, token)
-    head = municipality.head_title
     size = rules.size_class(business.capital_rupiah)
     official_facts = (
         SimpleNamespace(name=official.name, rank=official.rank, nip=official.nip, position=official.position)
@@ -253,17 +252,17 @@ def certificate_context(
         "nib": business.nib or "Belum memiliki NIB",
         "activity": business.activity or "-",
         "premises": PREMISES_LABELS.get(business.premises or "", business.premises or "-"),
-        "business_address": f"{business.address}, Kel. {kelurahan.name}"
-        + (f", Kec. {kecamatan.name}" if kecamatan else "")
-        + (f", {kota.name}" if kota else ""),
+        "business_address": full_address(
+            business.address, kelurahan.name, kecamatan.name if kecamatan else None, kota.name if kota else None
+        ),
         "capital": f"Rp{format_decimal(business.capital_rupiah, locale='id')}" if business.capital_rupiah else "-",
         "size_class": size.label if size else "-",
         "kbli_lines": kbli_lines(business, rules),
         "place": config.get("CERT_PLACE_OF_ISSUE") or (kota.name if kota else municipality.name),
-        "issued_on": format_date(issued_on, "d MMMM y", locale="id"),
-        "valid_until": format_date(valid_until, "d MMMM y", locale="id"),
+        "issued_on": long_date(issued_on),
+        "valid_until": long_date(valid_until),
         "validity_years": config["PERMIT_VALIDITY_YEARS"],
-        "on_behalf_of": f"a.n. {head} {municipality.name}",
+        "on_behalf_of": f"a.n. {municipality.head_of_government}",
         "official": official_facts,
         "verify_url": verify_url,
         "qr": documents.qr_svg(verify_url),
@@ -341,8 +340,8 @@ def _check_can_issue(
             "Terbitkan perpanjangan izin."
         )
     if kind == RENEWAL and today < renewal_opens_on(replacing, config):
-        opens = format_date(renewal_opens_on(replacing, config), "d MMMM y", locale="id")
-        until = format_date(replacing.valid_until, "d MMMM y", locale="id")
+        opens = long_date(renewal_opens_on(replacing, config))
+        until = long_date(replacing.valid_until)
         raise PermitError(
             f"Izin {replacing.number} masih berlaku sampai {until}; perpanjangan dapat diterbitkan mulai {opens}."
         )

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from blueprints.fields import RupiahField
 from blueprints.forms import BalaiForm
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
 from services import oss
@@ -60,7 +61,7 @@ class BusinessForm(BalaiForm):
     activity = StringField(_l("Kegiatan usaha"), validators=[DataRequired(REQUIRED), Length(max=255)])
     premises = SelectField(_l("Sarana usaha"), choices=PREMISES_CHOICES, default="milik_sendiri")
     kbli_other = StringField(_l("KBLI lain (opsional)"), validators=[Optional(), Length(max=200)])
-    capital_rupiah = IntegerField(
+    capital_rupiah = RupiahField(
         _l("Modal usaha (Rp, tanpa tanah dan bangunan)"),
         validators=[Optional(), NumberRange(min=0, message=_l("Modal usaha tidak boleh negatif."))],
     )

@@ -12,6 +12,8 @@ from wtforms import SelectChoice
 
 from blueprints.backoffice import bp
 from blueprints.backoffice.forms import BatchForm, BusinessForm, RevokeForm
+from blueprints.confirmation import Confirmation, confirmation
+from blueprints.confirmation import ask as ask_confirmation
 from blueprints.documents import pdf_attachment, pdf_inline
 from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
@@ -351,6 +353,34 @@ def permit_download(permit_id: int):
     return pdf_attachment(pdf, "izin-" + permit.number.replace("/", "-") + ".pdf")
 
 
+@confirmation("permit_revoke")
+def _revoke_confirmation(permit) -> Confirmation:
+    return Confirmation(
+        title=_("Cabut izin %(number)s?", number=permit.number),
+        consequence=_(
+            "Izin langsung tidak berlaku: verifikasi sertifikat menyatakannya dicabut, dengan alasan yang Anda "
+            "tulis. Pencabutan tidak dapat dibatalkan; usaha memerlukan izin baru."
+        ),
+        confirm_label=_("Ya, cabut izin"),
+        cancel_url=url_for("backoffice.business_detail", business_id=permit.business_id),
+    )
+
+
+@confirmation("permit_reissue")
+def _reissue_confirmation(permit) -> Confirmation:
+    return Confirmation(
+        title=_("Terbitkan ulang izin %(number)s?", number=permit.number),
+        consequence=_(
+            "Sertifikat baru dengan nomor baru diterbitkan dari data usaha sekarang; sertifikat %(number)s "
+            "tidak berlaku lagi dan verifikasinya menyatakan digantikan.",
+            number=permit.number,
+        ),
+        confirm_label=_("Ya, terbitkan ulang"),
+        cancel_url=url_for("backoffice.business_detail", business_id=permit.business_id),
+        danger=False,
+    )
+
+
 @bp.post("/izin/<int:permit_id>/cabut")
 @roles_required(*STAFF)
 def permit_revoke(permit_id: int):
@@ -358,6 +388,8 @@ def permit_revoke(permit_id: int):
     form = RevokeForm()
     if not form.validate():
         flash(" ".join(str(e) for e in form.reason.errors) or _("Alasan pencabutan wajib diisi."), "error")
+    elif (page := ask_confirmation("permit_revoke", permit)) is not None:
+        return page
     else:
         try:
             permits.revoke_permit(
@@ -379,6 +411,9 @@ def permit_revoke(permit_id: int):
 @roles_required(*STAFF)
 def permit_reissue(permit_id: int):
     permit = _permit_or_404(permit_id)
+    page = ask_confirmation("permit_reissue", permit)
+    if page is not None:
+        return page
     try:
         new = permits.reissue_permit(
             db.session,

@@ -7,6 +7,8 @@ from wtforms import SelectChoice
 
 from blueprints.cms import bp
 from blueprints.cms.forms import CorrectionForm, MediaForm, NewsForm, PageForm
+from blueprints.confirmation import Confirmation, confirmation
+from blueprints.confirmation import ask as ask_confirmation
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
@@ -88,6 +90,8 @@ def _edit_page(kind_slug: str, form, item=None, status: int = 200, preview: str 
         preview=preview,
         zone=zone_label(_tz()),
         pending_draft=item is not None and content.has_pending_draft(item),
+        was_published=item is not None and content.was_published(item),
+        may_remove=item is not None and content.may_remove(item, current_user),
         overdue=item is not None and content.is_overdue(item, clock_now()),
     )
 
@@ -196,14 +200,44 @@ def revisions(kind_slug: str, item_id: int):
     )
 
 
+@confirmation("content_restore")
+def _restore_confirmation(item, revision, kind_slug: str) -> Confirmation:
+    if item.live_revision_id:
+        return Confirmation(
+            title=_("Pulihkan revisi #%(id)s dan terbitkan?", id=revision.id),
+            consequence=_(
+                "Judul dan isi revisi #%(id)s langsung tayang di situs menggantikan versi sekarang. "
+                "Versi sekarang tetap tersimpan di riwayat revisi dan dapat dipulihkan lagi.",
+                id=revision.id,
+            ),
+            confirm_label=_("Ya, pulihkan dan terbitkan"),
+            cancel_url=url_for("cms.revisions", kind_slug=kind_slug, item_id=item.id),
+        )
+    return Confirmation(
+        title=_("Pulihkan revisi #%(id)s sebagai draf?", id=revision.id),
+        consequence=_(
+            "Draf sekarang diganti dengan judul dan isi revisi #%(id)s; tidak ada yang tayang. "
+            "Draf sekarang tetap tersimpan di riwayat revisi.",
+            id=revision.id,
+        ),
+        confirm_label=_("Ya, pulihkan sebagai draf"),
+        cancel_url=url_for("cms.revisions", kind_slug=kind_slug, item_id=item.id),
+        danger=False,
+    )
+
+
 @bp.post("/<kind_slug>/<int:item_id>/revisi/<int:revision_id>/pulihkan")
 @roles_required(*CONTENT_ROLES)
 def restore(kind_slug: str, item_id: int, revision_id: int):
     item = _item(kind_slug, item_id)
     revision = content.get_revision(db.session, revision_id)
-    if revision is None:
+    if revision is None or revision.content_kind != item.kind or revision.content_id != item.id:
         abort(404)
-    publish = request.form.get("publish") == "1"
+    page = ask_confirmation("content_restore", item, revision, kind_slug)
+    if page is not None:
+        return page
+    # What the editor confirmed decides, not a form field: live content is published again at once.
+    publish = item.live_revision_id is not None
     try:
         content.restore(db.session, item, revision, current_user, publish=publish)
     except content.ContentError as exc:
@@ -221,14 +255,55 @@ def restore(kind_slug: str, item_id: int, revision_id: int):
 def archive(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
     content.archive(db.session, item, current_user)
-    flash(_("Diarsipkan: tidak lagi tampil di situs."), "success")
+    flash(_("Diarsipkan: tidak lagi tampil di situs. Keluarkan dari arsip untuk membatalkan."), "success")
     return redirect_to(url_for("cms.edit", kind_slug=kind_slug, item_id=item.id))
+
+
+@bp.post("/<kind_slug>/<int:item_id>/keluarkan-dari-arsip")
+@roles_required(*CONTENT_ROLES)
+def unarchive(kind_slug: str, item_id: int):
+    item = _item(kind_slug, item_id)
+    try:
+        content.unarchive(db.session, item, current_user)
+    except content.ContentError as exc:
+        flash(str(exc.message), "error")
+    else:
+        flash(_("Dikeluarkan dari arsip sebagai draf; terbitkan lagi bila perlu."), "success")
+    return redirect_to(url_for("cms.edit", kind_slug=kind_slug, item_id=item.id))
+
+
+@confirmation("content_remove")
+def _remove_confirmation(item, kind_slug: str) -> Confirmation:
+    if content.was_published(item):
+        return Confirmation(
+            title=_("Hapus permanen “%(title)s”?", title=item.title),
+            consequence=_(
+                "Konten ini pernah terbit. Konten, seluruh revisinya dan alamat lamanya dihapus; tautan ke "
+                "konten ini tidak berfungsi lagi. Tindakan ini tidak dapat dibatalkan. Untuk menurunkannya "
+                "dari situs saja, pilih Arsipkan."
+            ),
+            confirm_label=_("Ya, hapus permanen"),
+            cancel_url=url_for("cms.edit", kind_slug=kind_slug, item_id=item.id),
+        )
+    return Confirmation(
+        title=_("Hapus draf “%(title)s”?", title=item.title),
+        consequence=_(
+            "Draf ini belum pernah terbit. Draf dan seluruh revisinya dihapus; tindakan ini tidak dapat dibatalkan."
+        ),
+        confirm_label=_("Ya, hapus draf"),
+        cancel_url=url_for("cms.edit", kind_slug=kind_slug, item_id=item.id),
+    )
 
 
 @bp.post("/<kind_slug>/<int:item_id>/hapus")
 @roles_required(*CONTENT_ROLES)
 def remove(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
+    if not content.may_remove(item, current_user):
+        abort(403)
+    page = ask_confirmation("content_remove", item, kind_slug)
+    if page is not None:
+        return page
     content.remove(db.session, item, current_user)
     flash(_("Dihapus."), "success")
     return redirect_to(url_for("cms.index"))
@@ -278,12 +353,28 @@ def media_library():
     )
 
 
+@confirmation("media_remove")
+def _media_remove_confirmation(item) -> Confirmation:
+    return Confirmation(
+        title=_("Hapus berkas “%(name)s”?", name=item.original_name),
+        consequence=_(
+            "Berkas dihapus dari situs; halaman dan berita yang menampilkan atau menautkannya akan kehilangan "
+            "gambar atau tautannya. Tindakan ini tidak dapat dibatalkan."
+        ),
+        confirm_label=_("Ya, hapus berkas"),
+        cancel_url=url_for("cms.media_library"),
+    )
+
+
 @bp.post("/media/<int:media_id>/hapus")
 @roles_required(*CONTENT_ROLES)
 def media_remove(media_id: int):
     item = media.get_file(db.session, media_id)
     if item is None:
         abort(404)
+    page = ask_confirmation("media_remove", item)
+    if page is not None:
+        return page
     media.remove(db.session, current_app.config["MEDIA_DIR"], item, current_user)
     flash(_("Berkas dihapus."), "success")
     return redirect_to(url_for("cms.media_library"))

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import EmailField, FieldList, FormField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from blueprints.cooperatives_admin.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
+from blueprints.fields import Filled, IndonesianDateField, RupiahField, WholeNumberField
 from blueprints.forms import BalaiForm, BalaiSubform
 from services.digits import ascii_digits
 
@@ -95,6 +96,18 @@ class RatForm(BalaiForm):
     )
     shu_rupiah = RupiahField(_l("Sisa hasil usaha / SHU (Rp)"))
     total_assets_rupiah = RupiahField(_l("Total aset (Rp)"))
+    minutes = FileField(_l("Notulen RAT (PDF, opsional)"))
+
+
+class MinutesForm(BalaiForm):
+    minutes = FileField(_l("Notulen RAT (PDF)"))
+
+
+class RejectRatForm(BalaiForm):
+    reason = TextAreaField(
+        _l("Alasan penolakan"),
+        validators=[Filled(_l("Tulis alasan penolakan; koperasi akan membacanya.")), Length(max=1000)],
+    )
 
 
 class InvitationForm(BalaiForm):

@@ -2,7 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
-STATUS_LABELS = {"active": _l("Aktif"), "dormant": _l("Tidak aktif"), "at_risk": _l("Berisiko")}
+from services.cooperatives import ACTIVITY_STATUS_LABELS
+
+STATUS_LABELS = ACTIVITY_STATUS_LABELS  # one wording for the dashboard and the public figures
 KIND_LABELS = {
     "simpan_pinjam": _l("Simpan pinjam"),
     "konsumen": _l("Konsumen"),
@@ -11,4 +13,4 @@ KIND_LABELS = {
     "jasa": _l("Jasa"),
 }
 LEVEL_LABELS = {"primer": _l("Primer"), "sekunder": _l("Sekunder")}
-RAT_STATUS_LABELS = {"pending": _l("Menunggu konfirmasi"), "confirmed": _l("Dikonfirmasi")}
+RAT_STATUS_LABELS = {"pending": _l("Menunggu konfirmasi"), "confirmed": _l("Dikonfirmasi"), "rejected": _l("Ditolak")}

@@ -7,20 +7,28 @@ from datetime import date
 from types import SimpleNamespace
 
 from flask import Response, abort, current_app, flash, request, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.confirmation import Confirmation, confirmation
+from blueprints.confirmation import ask as ask_confirmation
 from blueprints.cooperatives_admin import bp
-from blueprints.cooperatives_admin.forms import ROW_FORMS, CooperativeForm, InvitationForm, RatForm
+from blueprints.cooperatives_admin.forms import (
+    ROW_FORMS,
+    CooperativeForm,
+    InvitationForm,
+    MinutesForm,
+    RatForm,
+    RejectRatForm,
+)
 from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
-from blueprints.documents import deed_download, pdf_inline
+from blueprints.documents import deed_download, minutes_download, pdf_inline
 from blueprints.links import absolute_url, email_link
 from blueprints.pagination import page_number
 from blueprints.permissions import roles_required
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.cooperative import RatReport
+from models.cooperative import RAT_PENDING, RatReport
 from models.region import Region
 from models.user import OFFICER, SUPERADMIN
 from services import clock, mail, regions, spreadsheets
@@ -51,15 +59,6 @@ def cooperative_labels():
         "coop_level_labels": LEVEL_LABELS,
         "rat_status_labels": RAT_STATUS_LABELS,
     }
-
-
-@bp.app_template_filter("rupiah_amount")
-def rupiah_amount(amount: int | None) -> str:
-    """Rp1.250.000, −Rp300.000 (a loss), or a dash when unknown; digits grouped for the reader's locale."""
-    if amount is None:
-        return "—"
-    sign = "−" if amount < 0 else ""
-    return f"{sign}Rp{format_decimal(abs(amount))}"
 
 
 @bp.app_template_filter("masked_nik")
@@ -122,7 +121,7 @@ def index():
 def dashboard():
     today = _today()
     counts = coops.status_counts_by_kecamatan(db.session, current_user, today)
-    totals = {key: sum(row[key] for row in counts) for key in ("active", "dormant", "at_risk", "total")}
+    totals = coops.status_totals(db.session, current_user, today)
     return render(
         "cooperatives_admin/dashboard.html",
         counts=counts,
@@ -131,6 +130,7 @@ def dashboard():
         overdue_rows=DASHBOARD_OVERDUE_ROWS,
         last_closed_year=coops.last_closed_financial_year(today),
         rules=coops.status_rules(),
+        pending_rat=coops.pending_rat_count(db.session, current_user),
     )
 
 
@@ -403,10 +403,22 @@ def rat_input(form: RatForm) -> coops.RatInput:
     )
 
 
+def minutes_upload(form, required: bool = False) -> coops.MinutesUpload | None:
+    """The uploaded minutes of a RAT form, or None when no file was chosen (and none is required)."""
+    upload = form.minutes.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return coops.MinutesUpload(b"") if required else None
+    limit = coops.minutes_max_bytes()
+    # Read one byte past the limit: enough to refuse a file that is too large without holding all of it.
+    return coops.MinutesUpload(upload.stream.read(limit + 1), upload.filename)
+
+
 def apply_errors(form, errors: dict[str, list[str]]) -> None:
     for key, messages in errors.items():
         if key in form:
             form[key].errors = [*form[key].errors, *messages]
+        else:
+            form.form_errors.extend(messages)
 
 
 @bp.post("/<int:cooperative_id>/rat")
@@ -417,7 +429,13 @@ def record_rat(cooperative_id: int):
     if form.validate():
         try:
             coops.record_rat_report(
-                db.session, current_user, cooperative, rat_input(form), _today(), ip_address=request.remote_addr
+                db.session,
+                current_user,
+                cooperative,
+                rat_input(form),
+                _today(),
+                ip_address=request.remote_addr,
+                minutes=minutes_upload(form),
             )
         except coops.RatError as exc:
             apply_errors(form, exc.errors)
@@ -427,11 +445,49 @@ def record_rat(cooperative_id: int):
     return _detail_page(cooperative, rat_form=form, status=422)
 
 
-def _pending_report_or_404(report_id: int) -> RatReport:
-    report = coops.pending_rat_report(db.session, current_user, report_id)
+def _report_or_404(report_id: int) -> RatReport:
+    report = coops.rat_report_for_user(db.session, current_user, report_id)
     if report is None:
         abort(404)
     return report
+
+
+def _pending_report_or_404(report_id: int) -> RatReport:
+    report = _report_or_404(report_id)
+    if report.status != RAT_PENDING:
+        abort(404)
+    return report
+
+
+@bp.get("/rat/menunggu")
+@roles_required(*BACK_OFFICE)
+def rat_queue():
+    """Reports submitted by cooperatives that wait for an officer, oldest first, in the officer's scope."""
+    return render("cooperatives_admin/rat_queue.html", reports=coops.pending_rat_reports(db.session, current_user))
+
+
+@bp.get("/rat/<int:report_id>")
+@roles_required(*BACK_OFFICE)
+def rat_report(report_id: int):
+    report = _report_or_404(report_id)
+    return _rat_report_page(report)
+
+
+def _rat_report_page(report, reject_form=None, minutes_form=None, status=200):
+    return render(
+        "cooperatives_admin/rat_report.html",
+        http_status=status,
+        report=report,
+        cooperative=report.cooperative,
+        reject_form=reject_form or RejectRatForm(formdata=None),
+        minutes_upload_form=minutes_form or MinutesForm(formdata=None),
+        back=_safe_back(),
+    )
+
+
+def _safe_back() -> str:
+    """Where "back" leads: the queue when the officer came from it, else the cooperative's page."""
+    return "queue" if request.values.get("dari") == "antrean" else "cooperative"
 
 
 @bp.post("/rat/<int:report_id>/konfirmasi")
@@ -439,18 +495,81 @@ def _pending_report_or_404(report_id: int) -> RatReport:
 def confirm_rat(report_id: int):
     report = _pending_report_or_404(report_id)
     coops.confirm_rat_report(db.session, current_user, report, ip_address=request.remote_addr)
-    flash(_("RAT tahun buku %(year)d dikonfirmasi.", year=report.financial_year), "success")
+    flash(
+        _("RAT tahun buku %(year)d %(name)s dikonfirmasi.", year=report.financial_year, name=report.cooperative.name),
+        "success",
+    )
+    if _safe_back() == "queue":
+        return redirect_to(url_for(".rat_queue"))
     return redirect_to(url_for(".detail", cooperative_id=report.cooperative_id) + "#rat")
+
+
+@confirmation("rat_reject")
+def _reject_confirmation(report: RatReport) -> Confirmation:
+    return Confirmation(
+        title=_(
+            "Tolak laporan RAT tahun buku %(year)d %(name)s?", year=report.financial_year, name=report.cooperative.name
+        ),
+        consequence=_(
+            "Laporan tidak dihitung untuk status keaktifan. Koperasi melihat laporan ini sebagai ditolak, "
+            "beserta alasan Anda, dan dapat mengirim laporan yang diperbaiki."
+        ),
+        confirm_label=_("Ya, tolak laporan"),
+        cancel_url=url_for(".rat_report", report_id=report.id),
+    )
 
 
 @bp.post("/rat/<int:report_id>/tolak")
 @roles_required(*BACK_OFFICE)
 def reject_rat(report_id: int):
+    """Reject with a reason: the reason is checked first, then confirmed (dialog, or a page without JavaScript)."""
     report = _pending_report_or_404(report_id)
-    cooperative_id, year = report.cooperative_id, report.financial_year
-    coops.reject_rat_report(db.session, current_user, report, ip_address=request.remote_addr)
-    flash(_("Laporan RAT tahun buku %(year)d ditolak; koperasi dapat mengirim ulang.", year=year), "info")
-    return redirect_to(url_for(".detail", cooperative_id=cooperative_id) + "#rat")
+    form = RejectRatForm()
+    if not form.validate():
+        return _rat_report_page(report, reject_form=form, status=422)
+    page = ask_confirmation("rat_reject", report)
+    if page is not None:
+        return page
+    try:
+        coops.reject_rat_report(db.session, current_user, report, form.reason.data, ip_address=request.remote_addr)
+    except coops.RatError as exc:
+        apply_errors(form, exc.errors)
+        return _rat_report_page(report, reject_form=form, status=422)
+    flash(
+        _(
+            "Laporan RAT tahun buku %(year)d %(name)s ditolak; koperasi melihat alasannya dan dapat mengirim ulang.",
+            year=report.financial_year,
+            name=report.cooperative.name,
+        ),
+        "info",
+    )
+    if _safe_back() == "queue":
+        return redirect_to(url_for(".rat_queue"))
+    return redirect_to(url_for(".detail", cooperative_id=report.cooperative_id) + "#rat")
+
+
+@bp.post("/rat/<int:report_id>/notulen")
+@roles_required(*BACK_OFFICE)
+def rat_minutes_upload(report_id: int):
+    report = _report_or_404(report_id)
+    form = MinutesForm()
+    if form.validate():
+        try:
+            coops.attach_minutes(
+                db.session, current_user, report, minutes_upload(form, required=True), ip_address=request.remote_addr
+            )
+        except coops.RatError as exc:
+            apply_errors(form, exc.errors)
+        else:
+            flash(_("Notulen RAT dilampirkan."), "success")
+            return redirect_to(url_for(".rat_report", report_id=report.id))
+    return _rat_report_page(report, minutes_form=form, status=422)
+
+
+@bp.get("/rat/<int:report_id>/notulen.pdf")
+@roles_required(*BACK_OFFICE)
+def rat_minutes(report_id: int):
+    return minutes_download(_report_or_404(report_id))
 
 
 @bp.post("/<int:cooperative_id>/undangan")

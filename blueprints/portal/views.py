@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.auth.throttle import LinkThrottle, too_many_attempts
-from blueprints.cooperatives_admin.forms import RatForm
-from blueprints.cooperatives_admin.views import apply_errors, rat_input
-from blueprints.documents import deed_download, notary_copy_download
+from blueprints.cooperatives_admin.forms import MinutesForm, RatForm
+from blueprints.cooperatives_admin.views import apply_errors, minutes_upload, rat_input
+from blueprints.documents import deed_download, minutes_download, notary_copy_download
 from blueprints.permissions import roles_required
 from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
 from blueprints.rendering import redirect_to, render
 from extensions import db
+from models.cooperative import RatReport
 from models.user import COOPERATIVE
 from services import clock, links
 from services import cooperatives as coops
@@ -52,7 +53,13 @@ def submit_rat():
     if form.validate_on_submit():
         try:
             coops.submit_rat_report(
-                db.session, current_user, cooperative, rat_input(form), clock.today(), ip_address=request.remote_addr
+                db.session,
+                current_user,
+                cooperative,
+                rat_input(form),
+                clock.today(),
+                ip_address=request.remote_addr,
+                minutes=minutes_upload(form),
             )
         except coops.RatError as exc:
             apply_errors(form, exc.errors)
@@ -64,14 +71,53 @@ def submit_rat():
     return render("portal/rat.html", block="rat_form", http_status=status, form=form, cooperative=cooperative)
 
 
+def _own_report(report_id: int) -> RatReport:
+    report = coops.rat_report_for_user(db.session, current_user, report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
 @bp.get("/rat/<int:report_id>")
 @roles_required(COOPERATIVE)
 def rat_report(report_id: int):
-    cooperative = _own_cooperative()
-    report = coops.rat_report_of(db.session, cooperative, report_id)
-    if report is None:
-        abort(404)
-    return render("portal/rat_report.html", cooperative=cooperative, report=report)
+    """One of the cooperative's reports, with the officer's reason when it was rejected."""
+    report = _own_report(report_id)
+    return _rat_report_page(report)
+
+
+def _rat_report_page(report, minutes_form=None, status=200):
+    return render(
+        "portal/rat_report.html",
+        http_status=status,
+        cooperative=report.cooperative,
+        report=report,
+        minutes_upload_form=minutes_form or MinutesForm(formdata=None),
+    )
+
+
+@bp.post("/rat/<int:report_id>/notulen")
+@roles_required(COOPERATIVE)
+def rat_minutes_upload(report_id: int):
+    report = _own_report(report_id)
+    form = MinutesForm()
+    if form.validate():
+        try:
+            coops.attach_minutes(
+                db.session, current_user, report, minutes_upload(form, required=True), ip_address=request.remote_addr
+            )
+        except coops.RatError as exc:
+            apply_errors(form, exc.errors)
+        else:
+            flash(_("Notulen RAT dilampirkan."), "success")
+            return redirect_to(url_for(".rat_report", report_id=report.id))
+    return _rat_report_page(report, minutes_form=form, status=422)
+
+
+@bp.get("/rat/<int:report_id>/notulen.pdf")
+@roles_required(COOPERATIVE)
+def rat_minutes(report_id: int):
+    return minutes_download(_own_report(report_id))
 
 
 @bp.get("/akta")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, abort, current_app, redirect, send_file, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 
 from blueprints.links import public_base_url
 from blueprints.pagination import page_number
@@ -12,7 +12,6 @@ from blueprints.site import bp
 from extensions import db, limiter
 from services import content, figures, media, publishing
 from services.clock import now as clock_now
-from services.clock import zone_label
 from services.richtext import render_markdown
 
 
@@ -31,20 +30,6 @@ def _now() -> datetime:
 def inject_menu():
     """The main menu's pages, for base.html (empty if the database cannot answer)."""
     return {"menu_pages": content.menu_pages(db.session, clock_now())}
-
-
-@bp.app_template_filter("long_date")
-def long_date(moment) -> str:
-    """'22 November 2026' in the reader's language, on the municipality's calendar day."""
-    return format_date(moment, "long") if moment else ""
-
-
-@bp.app_template_filter("local_datetime")
-def local_datetime(moment) -> str:
-    """'22 November 2026 14.30 WIB': date and time in the municipality's zone, zone named."""
-    if not moment:
-        return ""
-    return f"{format_datetime(moment, 'd MMMM yyyy HH.mm')} {zone_label(current_app.config['TIMEZONE'])}"
 
 
 @bp.app_template_global("render_markdown")

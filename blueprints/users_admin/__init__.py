@@ -3,7 +3,7 @@ from flask import Blueprint
 bp = Blueprint("users_admin", __name__, url_prefix="/kantor/pengguna")
 
 
-@bp.context_processor
+@bp.app_context_processor  # the dashboard names the role too
 def role_labels():
     from blueprints.users_admin.forms import ROLE_LABELS
 

@@ -9,14 +9,26 @@
 """
 
 from services.cooperatives.access import cooperative_for_account, cooperative_for_officer, scope_query
-from services.cooperatives.dashboard import overdue_cooperatives, search_cooperatives, status_counts_by_kecamatan
+from services.cooperatives.dashboard import (
+    overdue_cooperatives,
+    search_cooperatives,
+    status_counts_by_kecamatan,
+    status_totals,
+)
 from services.cooperatives.rat import (
+    MinutesUpload,
     RatError,
     RatInput,
+    attach_minutes,
+    check_minutes,
     check_rat_rules,
     confirm_rat_report,
-    pending_rat_report,
-    rat_report_of,
+    minutes_max_bytes,
+    minutes_pdf,
+    pending_rat_count,
+    pending_rat_reports,
+    rat_report_for_user,
+    record_minutes_download,
     record_rat_report,
     reject_rat_report,
     submit_rat_report,
@@ -39,6 +51,7 @@ from services.cooperatives.rules import (
     check_cooperative_rules,
 )
 from services.cooperatives.status import (
+    ACTIVITY_STATUS_LABELS,
     ActivityStatus,
     StatusRules,
     activity_status,
@@ -51,6 +64,17 @@ from services.cooperatives.status import (
 )
 
 __all__ = [
+    "ACTIVITY_STATUS_LABELS",
+    "MinutesUpload",
+    "attach_minutes",
+    "check_minutes",
+    "minutes_max_bytes",
+    "minutes_pdf",
+    "pending_rat_count",
+    "pending_rat_reports",
+    "rat_report_for_user",
+    "record_minutes_download",
+    "status_totals",
     "SCALAR_FIELDS",
     "MIN_PRIMER_FOUNDERS",
     "MIN_SEKUNDER_MEMBERS",
@@ -75,8 +99,6 @@ __all__ = [
     "last_closed_financial_year",
     "mask_nik",
     "overdue_cooperatives",
-    "pending_rat_report",
-    "rat_report_of",
     "record_rat_report",
     "reject_rat_report",
     "save_cooperative",

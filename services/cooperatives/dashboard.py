@@ -38,6 +38,16 @@ def status_counts_by_kecamatan(session: Session, user: User | None, today: date)
     return list(table.values())
 
 
+def status_totals(session: Session, user: User | None, today: date) -> dict[str, int]:
+    """Cooperatives per activity status in the user's scope (everyone's for None), and "total": the one count
+    the officers' dashboard and the public figures page both show."""
+    totals = {ACTIVE: 0, DORMANT: 0, AT_RISK: 0, "total": 0}
+    for row in status_counts_by_kecamatan(session, user, today):
+        for key in totals:
+            totals[key] += row[key]
+    return totals
+
+
 def overdue_cooperatives(session: Session, user: User | None, today: date, limit: int | None = None) -> list:
     """Cooperatives in scope that are dormant or at risk, the longest overdue first (at most `limit`)."""
     status, last_year, last_rat = status_expression(today)

@@ -280,10 +280,10 @@ def start_gunicorn(workdir: Path, template: Path | None = None, workers: int = 2
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited:\n{site.log()}")
         try:
-            with urllib.request.urlopen(site.url + "/healthz", timeout=5) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(site.url + "/masuk/", timeout=5) as response:  # noqa: S310 - loopback
                 if response.status == 200:
                     return site
         except OSError:
             time.sleep(0.2)
     site.stop()
-    raise RuntimeError(f"gunicorn never answered /healthz:\n{site.log()}")
+    raise RuntimeError(f"gunicorn never served the login page:\n{site.log()}")

@@ -12,6 +12,7 @@ from PIL import Image
 
 from models.base import utcnow
 from services.clock import utc_to_local
+from tests.e2e.harness import free_port
 from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.e2e
 def app_config(app_config, tmp_path):
     app_config["MEDIA_DIR"] = str(tmp_path / "media")
     app_config["RATELIMIT_ENABLED"] = False
+    # The feed and the sitemap speak of the public address: the one this test serves on.
+    app_config["LIVE_PORT"] = free_port()
+    app_config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{app_config['LIVE_PORT']}"
     return app_config
 
 
@@ -90,6 +94,9 @@ def test_editor_schedules_edits_and_restores_a_post_and_visitor_finds_it(app, au
     assert "Bazar UMKM Diundur" in home.content()
     editor.goto(f"{post_url}/revisi")
     editor.locator("button", has_text=re.compile(r"^Pulihkan #\d+$")).last.click()
+    dialog = editor.get_by_role("dialog")
+    assert "langsung tayang di situs" in dialog.inner_text()
+    dialog.get_by_role("button", name="Ya, pulihkan dan terbitkan").click()
     editor.get_by_text(re.compile(r"Revisi #\d+ dipulihkan")).wait_for()
     home.goto(f"{base}/berita/bazar-umkm-jumat-ini")
     assert home.locator("h1").inner_text() == "Bazar UMKM Jumat Ini"

@@ -23,7 +23,7 @@ from tests.unit.test_founding_deed_template import ARTICLES
 
 pytestmark = pytest.mark.e2e
 
-NEW_PASSWORD = "akuarium-bangkit-2026"
+NEW_PASSWORD = "bangkit bersama kampung 2026"  # must not contain the user name (akuarium)
 
 
 @pytest.fixture

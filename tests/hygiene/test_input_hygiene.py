@@ -87,11 +87,11 @@ def test_ids_and_page_numbers_beyond_the_database_range_are_404_or_an_empty_page
 
 
 def test_every_whole_number_field_is_bounded_to_the_database_integer_range(app):
+    from blueprints.cooperatives_admin.fields import WholeNumberField
     from werkzeug.datastructures import MultiDict
     from wtforms import IntegerField
     from wtforms.validators import Optional
 
-    from blueprints.cooperatives_admin.fields import WholeNumberField
     from blueprints.forms import BalaiSubform
 
     class Counts(BalaiSubform):

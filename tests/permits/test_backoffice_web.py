@@ -152,11 +152,21 @@ def test_issue_download_revoke_reissue_through_the_web(client, auth, app):
     assert permit.number in PdfReader(io.BytesIO(download.data)).pages[0].extract_text()
     bad = client.post(f"/kantor/izin/{permit.id}/cabut", data={"reason": ""}, follow_redirects=True)
     assert "Wajib diisi." in bad.get_data(as_text=True)
-    client.post(f"/kantor/izin/{permit.id}/terbit-ulang")
+    # Re-issuing and revoking ask first (without JavaScript: a page naming the consequence).
+    asked = client.post(f"/kantor/izin/{permit.id}/terbit-ulang")
+    assert asked.status_code == 200 and "tidak berlaku lagi" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert permit.superseded_by_id is None
+    client.post(f"/kantor/izin/{permit.id}/terbit-ulang", data={"konfirmasi": "1"})
     db.session.expire_all()
     assert permit.superseded_by_id is not None
     newer = db.session.get(Permit, permit.superseded_by_id)
-    client.post(f"/kantor/izin/{newer.id}/cabut", data={"reason": "Pemilik menutup usaha"})
+    asked = client.post(f"/kantor/izin/{newer.id}/cabut", data={"reason": "Pemilik menutup usaha"})
+    assert asked.status_code == 200 and "Pencabutan tidak dapat dibatalkan" in asked.get_data(as_text=True)
+    assert "Pemilik menutup usaha" in asked.get_data(as_text=True)  # the reason goes with the confirmation
+    db.session.expire_all()
+    assert newer.revoke_reason is None
+    client.post(f"/kantor/izin/{newer.id}/cabut", data={"reason": "Pemilik menutup usaha", "konfirmasi": "1"})
     db.session.expire_all()
     assert newer.revoke_reason == "Pemilik menutup usaha"
     actions = {e.action for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.actor_id == officer.id))}

@@ -13,9 +13,10 @@ from extensions import db
 from models.cooperative import RAT_PENDING
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 from services import clock
-from services.cooperatives import save_cooperative
+from services.cooperatives import MinutesUpload, attach_minutes, save_cooperative
 from services.deeds import attach_founding_deed_pdf, issue_deed
 from tests.coop_factory import add_rat, cooperative_input, founders, kecamatan_named, make_cooperative
+from tests.web.test_rat_review import pdf_bytes
 
 ROLES = ("anonymous", "superadmin", "officer_in", "officer_out", "editor", "coop_a", "coop_b")
 
@@ -56,6 +57,8 @@ PORTAL_OWN = {
 }
 PORTAL_NO_ID = {**PORTAL_OWN, "coop_a": same(200), "coop_b": same(200)}
 PORTAL_POST_EMPTY = {**PORTAL_OWN, "coop_a": same(422), "coop_b": same(422)}
+PORTAL_OWN_POST_EMPTY = {**PORTAL_OWN, "coop_a": (422, 404), "coop_b": (404, 422)}
+ADMIN_LIST = {**ADMIN_GET, "officer_in": same(200), "officer_out": same(200)}
 
 ROUTES = [
     Route("admin view", "GET", "/kantor/koperasi/{coop}", ADMIN_GET),
@@ -63,6 +66,12 @@ ROUTES = [
     Route("admin edit form", "GET", "/kantor/koperasi/{coop}/ubah", ADMIN_GET),
     Route("admin edit save", "POST", "/kantor/koperasi/{coop}/ubah", ADMIN_POST_EMPTY),
     Route("admin RAT record", "POST", "/kantor/koperasi/{coop}/rat", ADMIN_POST_EMPTY),
+    Route("admin RAT queue", "GET", "/kantor/koperasi/rat/menunggu", ADMIN_LIST),
+    Route("admin RAT report", "GET", "/kantor/koperasi/rat/{rat}", ADMIN_GET),
+    Route("admin RAT minutes", "GET", "/kantor/koperasi/rat/{rat}/notulen.pdf", ADMIN_GET),
+    Route("admin RAT minutes upload", "POST", "/kantor/koperasi/rat/{rat}/notulen", ADMIN_POST_EMPTY),
+    # Rejecting without a reason: the error, before any confirmation.
+    Route("admin RAT reject", "POST", "/kantor/koperasi/rat/{rat}/tolak", ADMIN_POST_EMPTY),
     Route(
         "admin RAT confirm",
         "POST",
@@ -77,6 +86,8 @@ ROUTES = [
     Route("portal current deed HEAD", "HEAD", "/portal/akta/{deed}", PORTAL_OWN),
     Route("portal previous deed version", "GET", "/portal/akta/{old_deed}", PORTAL_OWN),
     Route("portal RAT report", "GET", "/portal/rat/{rat}", PORTAL_OWN),
+    Route("portal RAT minutes", "GET", "/portal/rat/{rat}/notulen.pdf", PORTAL_OWN),
+    Route("portal RAT minutes upload", "POST", "/portal/rat/{rat}/notulen", PORTAL_OWN_POST_EMPTY),
     Route("portal RAT submit form", "GET", "/portal/rat", PORTAL_NO_ID),
     Route("portal RAT submit", "POST", "/portal/rat", PORTAL_POST_EMPTY),
     Route("admin deed preview", "GET", "/kantor/koperasi/{coop}/akta/pratinjau.pdf", ADMIN_GET),
@@ -108,6 +119,7 @@ def _objects(app, cooperative, officer):
         db.session, cooperative, officer, b"%PDF-1.7 akta " + cooperative.name.encode(), config=app.config
     )
     rat = add_rat(cooperative, clock.today().year - 2, status=RAT_PENDING)
+    attach_minutes(db.session, officer, rat, MinutesUpload(pdf_bytes()), config=app.config)
     return {"coop": cooperative.id, "deed": new.id, "old_deed": old.id, "rat": rat.id, "notary": notary.id}
 
 
@@ -169,7 +181,7 @@ def test_matrix_covers_every_cooperative_route(app):
                 "cooperatives_admin.dashboard_xlsx",
                 "cooperatives_admin.add_row",
                 "cooperatives_admin.remove_row",
-                "cooperatives_admin.reject_rat",
+                "cooperatives_admin.rat_queue",
             }
             if not public and not any(
                 method == m and path.startswith(prefix) for m in rule.methods for method, path in covered

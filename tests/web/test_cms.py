@@ -172,7 +172,11 @@ def test_every_save_is_a_revision_that_can_be_compared_and_restored(client, auth
     page = client.get(f"/kantor/konten/berita/{post.id}/revisi?a={first.id}&b={second.id}").get_data(as_text=True)
     assert "Baris &lt;b&gt;dua&lt;/b&gt;." in page or "&lt;b&gt;" in page
     assert "<b>dua</b>" not in page and "ganti baris" in page
-    response = client.post(f"/kantor/konten/berita/{post.id}/revisi/{first.id}/pulihkan", data={"publish": "1"})
+    # Restoring live content publishes at once: without the confirmation field, a page that says so.
+    asked = client.post(f"/kantor/konten/berita/{post.id}/revisi/{first.id}/pulihkan")
+    assert asked.status_code == 200 and "langsung tayang di situs" in asked.get_data(as_text=True)
+    assert "tiga" in client.get("/berita/pelatihan").get_data(as_text=True)
+    response = client.post(f"/kantor/konten/berita/{post.id}/revisi/{first.id}/pulihkan", data={"konfirmasi": "1"})
     assert response.status_code == 303
     assert "dua" in client.get("/berita/pelatihan").get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Revision)) == 3
@@ -189,16 +193,50 @@ def test_officers_and_cooperatives_cannot_manage_content(client, auth):
     assert db.session.scalar(db.select(db.func.count()).select_from(NewsPost)) == 0
 
 
-def test_archive_and_delete_hide_the_post_and_are_audited(client, auth):
-    auth.login_as("superadmin")
+@pytest.mark.both_databases
+def test_published_content_is_archived_not_deleted_unless_a_superadmin_purges_it(db_kind, client, auth):
+    auth.login_as("editor")
     _post_news(client, title="Sementara")
     post = _news("sementara")
+    editor_page = client.get(f"/kantor/konten/berita/{post.id}").get_data(as_text=True)
+    assert "Hapus permanen" not in editor_page and "Hanya superadmin yang dapat menghapusnya permanen." in editor_page
+    assert client.post(f"/kantor/konten/berita/{post.id}/hapus", data={"konfirmasi": "1"}).status_code == 403
+    assert _news("sementara") is not None
+
     assert client.post(f"/kantor/konten/berita/{post.id}/arsipkan").status_code == 303
     assert client.get("/berita/sementara").status_code == 404
-    assert client.post(f"/kantor/konten/berita/{post.id}/hapus").status_code == 303
+    # Archiving is undone: back as a draft, then published again.
+    assert client.post(f"/kantor/konten/berita/{post.id}/keluarkan-dari-arsip").status_code == 303
+    assert _news("sementara").state == "draft"
+    client.post(
+        f"/kantor/konten/berita/{post.id}",
+        data={"title": "Sementara", "slug": "sementara", "body": "Isi.", "action": "publish"},
+    )
+    assert client.get("/berita/sementara").status_code == 200
+    auth.logout()
+
+    auth.login_as("superadmin")
+    page = client.get(f"/kantor/konten/berita/{post.id}").get_data(as_text=True)
+    assert "Hapus permanen" in page and 'data-confirm-title="Hapus permanen' in page
+    asked = client.post(f"/kantor/konten/berita/{post.id}/hapus")
+    assert asked.status_code == 200 and "tidak dapat dibatalkan" in asked.get_data(as_text=True)
+    assert _news("sementara") is not None
+    assert client.post(f"/kantor/konten/berita/{post.id}/hapus", data={"konfirmasi": "1"}).status_code == 303
     assert _news("sementara") is None
     actions = set(db.session.scalars(db.select(AuditEvent.action)))
-    assert {"content.publish", "content.archive", "content.delete"} <= actions
+    assert {"content.publish", "content.archive", "content.unarchive", "content.purge"} <= actions
+
+
+def test_an_editor_deletes_a_draft_that_never_went_live_after_confirming(client, auth):
+    auth.login_as("editor")
+    _post_news(client, action="draft", title="Coretan")
+    post = _news("coretan")
+    assert "Hapus draf" in client.get(f"/kantor/konten/berita/{post.id}").get_data(as_text=True)
+    asked = client.post(f"/kantor/konten/berita/{post.id}/hapus")
+    assert asked.status_code == 200 and "belum pernah terbit" in asked.get_data(as_text=True)
+    assert client.post(f"/kantor/konten/berita/{post.id}/hapus", data={"konfirmasi": "1"}).status_code == 303
+    assert _news("coretan") is None
+    assert "content.delete" in set(db.session.scalars(db.select(AuditEvent.action)))
 
 
 def test_pages_form_a_tree_with_breadcrumbs_and_menu(client, auth):
@@ -247,6 +285,12 @@ def test_image_upload_checked_by_content_alt_required_and_served_safely(app, cli
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in served.headers["Content-Security-Policy"]
     assert "![Bazar](/media/" in client.get("/kantor/konten/media").get_data(as_text=True)
+    # Deleting asks first (without JavaScript: a page naming the consequence), then deletes.
+    asked = client.post(f"/kantor/konten/media/{stored.id}/hapus")
+    assert asked.status_code == 200 and "kehilangan gambar atau tautannya" in asked.get_data(as_text=True)
+    assert client.get(f"/media/{stored.stored_name}").status_code == 200
+    assert client.post(f"/kantor/konten/media/{stored.id}/hapus", data={"konfirmasi": "1"}).status_code == 303
+    assert client.get(f"/media/{stored.stored_name}").status_code == 404
 
 
 def test_pdf_is_downloaded_not_shown_and_oversized_files_are_refused(app, client, auth):

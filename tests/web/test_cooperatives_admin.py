@@ -67,7 +67,7 @@ def test_officer_registers_a_cooperative_serving_several_kampungs(auth, client):
         ({"founders-3-nik": "3172010000000001"}, 9, "NIK ini sudah dipakai pendiri nomor 1."),
         ({"founders-2-nik": "31720100000"}, 9, "NIK harus 16 angka."),
         ({"simpanan_pokok_rupiah": "-5000"}, 9, "Jumlah rupiah tidak boleh negatif."),
-        ({"simpanan_wajib_rupiah": "dua puluh"}, 9, "Tulis jumlah rupiah dengan angka saja"),
+        ({"simpanan_wajib_rupiah": "dua puluh"}, 9, "Tulis jumlah rupiah dengan angka, misalnya 1.000.000"),
         ({"level": "sekunder", "members-0-name": "Koperasi A"}, 9, "paling sedikit 3 koperasi; baru 1 diisi."),
         ({"kampungs": ""}, 9, "Isi paling sedikit satu kampung yang dilayani."),
         ({"kelurahan_id": ""}, 9, "Pilih kelurahan tempat kedudukan koperasi."),
@@ -213,7 +213,7 @@ def test_rat_rules(auth, client):
     assert db.session.scalar(select(RatReport)) is None
 
 
-def test_officer_confirms_or_rejects_a_submitted_report(auth, client):
+def test_officer_confirms_a_submitted_report(auth, client):
     auth.login_as(OFFICER)
     cooperative = make_cooperative(founding_date=date(2010, 1, 1))
     pending = add_rat(cooperative, clock.today().year - 1, status=RAT_PENDING)
@@ -221,13 +221,7 @@ def test_officer_confirms_or_rejects_a_submitted_report(auth, client):
     assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 303
     assert "Aktif" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 404
-    other = add_rat(cooperative, clock.today().year - 2, status=RAT_PENDING)
-    other_id = other.id
-    assert client.post(f"/kantor/koperasi/rat/{other_id}/tolak").status_code == 303
-    db.session.expire_all()
-    assert db.session.scalar(select(RatReport.id).where(RatReport.id == other_id)) is None
-    actions = set(db.session.scalars(select(AuditEvent.action)))
-    assert {"rat_confirm", "rat_reject"} <= actions
+    assert "rat_confirm" in set(db.session.scalars(select(AuditEvent.action)))
 
 
 @pytest.mark.both_databases

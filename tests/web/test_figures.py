@@ -56,3 +56,32 @@ def test_figures_csv_matches_the_table_and_refreshes_after_a_change(app, client)
     second = list(csv.reader(io.StringIO(client.get("/angka/usaha-per-kecamatan.csv").get_data(as_text=True))))
     assert sum(int(row[1]) for row in second[1:]) == 3
     assert client.get("/angka/tidak-ada.csv").status_code == 404
+
+
+@pytest.mark.both_databases
+def test_public_figures_show_cooperatives_by_the_dashboards_derived_status(db_kind, app, client, auth):
+    from datetime import date
+
+    from services import clock
+    from tests.coop_factory import add_rat, founders, make_cooperative
+
+    last_year = clock.today().year - 1
+    active = make_cooperative(name="Koperasi Aktif", founding_date=date(2010, 1, 1))
+    add_rat(active, last_year)
+    dormant = make_cooperative(name="Koperasi Tidur", founding_date=date(2010, 1, 1), founders=founders(9, "317202"))
+    add_rat(dormant, last_year - 1)
+    make_cooperative(name="Koperasi Berisiko", founding_date=date(2010, 1, 1), founders=founders(9, "317203"))
+    pending = make_cooperative(name="Koperasi Menunggu", founding_date=date(2010, 1, 1), founders=founders(9, "317204"))
+    add_rat(pending, last_year, status="pending")  # not confirmed: does not count as active
+
+    rows = dict(csv.reader(io.StringIO(client.get("/angka/koperasi-per-status.csv").data.decode("utf-8-sig"))))
+    assert rows == {"Status": "Jumlah koperasi", "Aktif": "1", "Tidak aktif": "1", "Berisiko": "2"}
+    assert "Terdaftar" not in client.get("/angka").get_data(as_text=True)
+
+    auth.login_as("superadmin")
+    dashboard = client.get("/kantor/koperasi/dasbor").get_data(as_text=True)
+    tiles = dict(
+        (label.split(" (")[0], int(number))
+        for number, label in __import__("re").findall(r"<strong>(\d+)</strong><span>([^<]+)</span>", dashboard)
+    )
+    assert tiles["aktif"] == 1 and tiles["tidak aktif"] == 1 and tiles["berisiko"] == 2

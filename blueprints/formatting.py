@@ -1,0 +1,52 @@
+"""The template filters for Indonesian output, registered once for the whole app (pages and PDF templates).
+
+{{ day | long_date }}            30 November 2026   (also what `dateformat` prints: one date format)
+{{ moment | local_datetime }}    30 November 2026 14.30 WIB
+{{ amount | rupiah_amount }}     Rp1.250.000
+{{ address(street, kel, kec) }}  each region named once
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import format_datetime, get_locale, to_user_timezone
+
+from services import formatting
+from services.clock import zone_label
+
+
+def _locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale else "id"
+
+
+def long_date(moment) -> str:
+    """'30 November 2026' in the reader's language; a datetime counts on the municipality's calendar day."""
+    if not moment:
+        return ""
+    if isinstance(moment, datetime):
+        moment = to_user_timezone(moment)
+    return formatting.long_date(moment, _locale())
+
+
+def local_datetime(moment, _pattern: str | None = None) -> str:
+    """'30 November 2026 14.30 WIB': date and time in the municipality's zone, zone named."""
+    if not moment:
+        return ""
+    return f"{format_datetime(moment, formatting.DATETIME_PATTERN)} {zone_label(current_app.config['TIMEZONE'])}"
+
+
+def rupiah_amount(amount: int | None) -> str:
+    return formatting.format_rupiah(amount, _locale())
+
+
+def register(app) -> None:
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(rupiah_amount, "rupiah_amount")
+    # Flask-Babel's own filters print other formats ("30 Nov 2026"): on this site they print the one format.
+    app.add_template_filter(long_date, "dateformat")
+    app.add_template_filter(local_datetime, "datetimeformat")
+    app.add_template_global(formatting.full_address, "address")
