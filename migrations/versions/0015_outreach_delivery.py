@@ -1,7 +1,7 @@
 """outreach requests and AJIB delivery runs
 
-Revision ID: 0014_outreach_delivery
-Revises: 0013_imports
+Revision ID: 0015_outreach_delivery
+Revises: 0014_rat_review
 Create Date: 2026-11-30 15:55:51.028258
 
 """
@@ -12,8 +12,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = '0014_outreach_delivery'
-down_revision = '0013_imports'
+revision = '0015_outreach_delivery'
+down_revision = '0014_rat_review'
 branch_labels = None
 depends_on = None
 
