@@ -199,6 +199,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.directory import bp as directory_bp
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
+    from blueprints.imports import bp as imports_bp
     from blueprints.outreach import admin as outreach_admin_bp
     from blueprints.outreach import bp as outreach_bp
     from blueprints.portal import bp as portal_bp
@@ -222,6 +223,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_legacy_bp,
         backoffice_bp,
         outreach_admin_bp,
+        imports_bp,
         cooperatives_admin_bp,
         cms_bp,
         portal_bp,
@@ -232,12 +234,25 @@ def _register_blueprints(app: Flask) -> None:
 
 # Pages of these blueprints are for logged-in staff or cooperatives: never in a search engine.
 NOINDEX_BLUEPRINTS = frozenset(
-    {"admin", "auth", "account", "portal", "cms", "backoffice", "outreach_admin", "cooperatives_admin", "users_admin"}
+    {
+        "admin",
+        "auth",
+        "account",
+        "portal",
+        "cms",
+        "backoffice",
+        "outreach_admin",
+        "imports",
+        "cooperatives_admin",
+        "users_admin",
+    }
 )
 
 
 # Blueprints whose responses may show personal data to staff or to a cooperative.
-STAFF_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "outreach_admin", "cooperatives_admin"})
+STAFF_BLUEPRINTS = frozenset(
+    {"admin", "auth", "portal", "cms", "backoffice", "outreach_admin", "imports", "cooperatives_admin"}
+)
 
 
 def _is_noindex() -> bool:

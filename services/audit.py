@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     EDIT = "edit"
     ENABLE_TOTP = "enable_totp"
     HOLDER_CHECK = "holder_check"
+    IMPORT = "import"
     INVITE = "invite"
     ISSUE = "issue"
     ISSUE_DEED = "issue_deed"

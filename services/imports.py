@@ -195,6 +195,12 @@ def remember_mapping(session: Session, source: str, mapping: dict[str, str], kin
         row.columns = columns
 
 
+def save_mapping(session: Session, source: str, mapping: dict[str, str], kind: str = BUSINESSES) -> None:
+    """Remember the mapping the officer confirmed for `source`, now (before any import is applied)."""
+    remember_mapping(session, clean_source(source), mapping, kind)
+    session.commit()
+
+
 def clean_source(source: str) -> str:
     source = re.sub(r"\s+", " ", source or "").strip()
     if not source or len(source) > 100:

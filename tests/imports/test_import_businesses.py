@@ -111,7 +111,8 @@ def test_xlsx_with_merged_header_cells_is_read_and_reported(app):
     assert result.persons.create == 1 and result.businesses.create == 1
 
 
-def test_sample_file_applies_once_and_a_second_import_changes_nothing(app):
+@pytest.mark.both_databases
+def test_sample_file_applies_once_and_a_second_import_changes_nothing(app, db_kind):
     data = SAMPLE.read_bytes()
     before = _counts()
     dry, _ = _plan(app, data, SAMPLE.name)
@@ -150,7 +151,8 @@ def test_sample_file_applies_once_and_a_second_import_changes_nothing(app):
     assert _counts() == (before[0] + 2, before[1] + 3, before[2] + 2)
 
 
-def test_next_issued_number_follows_the_highest_imported_and_imported_permit_verifies(app, client):
+@pytest.mark.both_databases
+def test_next_issued_number_follows_the_highest_imported_and_imported_permit_verifies(app, client, db_kind):
     year = clock.today().year
     data = _csv(
         f"3171014501900003;Siti Aminah;Warung;Cideng 12;Cideng;Gambir;;;00007/IUMK/31.71.01.1002/{year};02/01/{year}",
@@ -163,6 +165,8 @@ def test_next_issued_number_follows_the_highest_imported_and_imported_permit_ver
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert imported.number in text and "Bengkel" in text and "3171010203850004" not in text
+    by_number = client.get("/verify/", query_string={"nomor": imported.number})
+    assert by_number.status_code in (302, 303) and by_number.headers["Location"].endswith(imported.token)
 
     rina = db.session.scalar(db.select(Business).where(Business.name == "Toko Rina"))
     add_official(rina.kelurahan)

@@ -1,0 +1,135 @@
+"""Officers bring an existing register in: upload, confirm the column mapping, dry run, apply as a job."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.imports import bp
+from blueprints.permissions import roles_required
+from blueprints.rendering import redirect_to, render
+from extensions import db
+from models.user import OFFICER, SUPERADMIN
+from services import authorization, import_jobs, imports, spreadsheets
+from services.import_files import FileProblem
+
+STAFF = (SUPERADMIN, OFFICER)
+SHOWN_PROBLEMS = 500
+
+
+def _root():
+    return import_jobs.folder(current_app.config, current_app.instance_path)
+
+
+def _upload_or_404(upload_id: str) -> import_jobs.Upload:
+    upload = import_jobs.load_upload(_root(), upload_id, current_user)
+    if upload is None:
+        abort(404)
+    return upload
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def start():
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        try:
+            saved = import_jobs.save_upload(
+                _root(), current_user, data, upload.filename if upload else "", request.form.get("source", "")
+            )
+        except (imports.ImportRefused, FileProblem) as exc:
+            error = str(exc)
+        else:
+            return redirect_to(url_for("imports.mapping", upload_id=saved.id))
+    return render(
+        "imports/start.html", error=error, source=request.form.get("source", ""), http_status=400 if error else 200
+    )
+
+
+def _mapping_from_form(upload: import_jobs.Upload) -> dict[str, str]:
+    return {spec.key: request.form.get(spec.key, "") for spec in imports.FIELDS if request.form.get(spec.key)}
+
+
+@bp.route("/<upload_id>/", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def mapping(upload_id: str):
+    upload = _upload_or_404(upload_id)
+    header = [column for column in upload.header if column]
+    chosen = imports.mapping_for(db.session, upload.source, header)
+    result, problems = None, []
+    if request.method == "POST":
+        chosen = _mapping_from_form(upload)
+        problems = imports.mapping_problems(chosen, header)
+        if not problems:
+            imports.save_mapping(db.session, upload.source, chosen)
+            result = _plan(upload, chosen)
+    return render(
+        "imports/mapping.html",
+        upload=upload,
+        header=header,
+        fields=imports.FIELDS,
+        chosen=chosen,
+        problems=problems,
+        result=result,
+        shown=SHOWN_PROBLEMS,
+        http_status=400 if problems else 200,
+    )
+
+
+def _plan(upload: import_jobs.Upload, chosen: dict[str, str]) -> imports.Plan:
+    result = imports.plan(
+        db.session,
+        upload.data,
+        upload.filename,
+        upload.source,
+        chosen,
+        current_app.config,
+        scope=authorization.kecamatan_scope(current_user),
+    )
+    return result
+
+
+@bp.get("/<upload_id>/laporan.<fmt>")
+@roles_required(*STAFF)
+def report(upload_id: str, fmt: str):
+    """The dry run's problems (row, column, message) as a spreadsheet, with the remembered mapping."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    upload = _upload_or_404(upload_id)
+    header = [column for column in upload.header if column]
+    chosen = imports.mapping_for(db.session, upload.source, header)
+    try:
+        result = _plan(upload, chosen)
+    except imports.ImportRefused as exc:
+        flash(str(exc), "error")
+        return redirect_to(url_for("imports.mapping", upload_id=upload.id))
+    rows = imports.report_rows(result)
+    name = f"laporan-uji-impor-{upload.id[:8]}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = spreadsheets.csv_text(imports.REPORT_HEADER, rows), "text/csv; charset=utf-8"
+    else:
+        body = spreadsheets.xlsx_bytes(imports.REPORT_HEADER, rows, title="Masalah")
+        mimetype = spreadsheets.XLSX_MIMETYPE
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/<upload_id>/terapkan")
+@roles_required(*STAFF)
+def apply(upload_id: str):
+    upload = _upload_or_404(upload_id)
+    import_jobs.start_apply(_root(), upload)
+    return redirect_to(url_for("imports.progress", upload_id=upload.id))
+
+
+@bp.get("/<upload_id>/status")
+@roles_required(*STAFF)
+def progress(upload_id: str):
+    upload = _upload_or_404(upload_id)
+    state = import_jobs.status(_root(), upload.id)
+    if state is None:
+        flash(_("Impor belum dimulai."), "error")
+        return redirect_to(url_for("imports.mapping", upload_id=upload.id))
+    return render("imports/status.html", block="progress", upload=upload, state=state)

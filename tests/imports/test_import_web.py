@@ -1,0 +1,105 @@
+"""The officers' import pages: upload, mapping, dry-run report and download, apply as a job with a status page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from extensions import db
+from models.business import Business
+from models.permit import Permit
+from models.region import Region
+from tests.imports.test_import_businesses import BROKEN
+
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "import_sample_businesses.csv"
+
+
+def _upload(client, data: bytes, name: str, source: str = "IUMK Gambir"):
+    return client.post(
+        "/kantor/impor/",
+        data={"source": source, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def _confirm_mapping(client, location: str):
+    page = client.get(location)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<option value="NIK Pemilik" selected>' in text
+    fields = {
+        "owner_nik": "NIK Pemilik",
+        "owner_name": "Nama Pemilik",
+        "name": "Nama Usaha",
+        "address": "Alamat Usaha",
+        "kelurahan": "Kelurahan",
+        "kecamatan": "Kecamatan",
+        "nib": "NIB",
+        "capital": "Modal Usaha",
+        "permit_number": "Nomor Izin",
+        "permit_issued_on": "Tanggal Terbit",
+    }
+    return client.post(location, data=fields)
+
+
+def test_broken_file_shows_the_report_and_it_downloads(client, auth):
+    auth.login_as("superadmin")
+    response = _upload(client, BROKEN, "register.csv")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    page = _confirm_mapping(client, location)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<td>3</td><td>NIK Pemilik</td><td>NIK harus 16 angka.</td>" in text
+    assert "Tanggal &#39;31/02/2021&#39; tidak ada di kalender." in text
+    assert "Terapkan impor" not in text
+    download = client.get(location + "laporan.xlsx")
+    assert download.status_code == 200
+    rows = list(load_workbook(io.BytesIO(download.data)).worksheets[0].iter_rows(values_only=True))
+    assert (3, "NIK Pemilik", "NIK harus 16 angka.") in rows
+    csv_report = client.get(location + "laporan.csv").get_data(as_text=True)
+    assert "3,NIK Pemilik,NIK harus 16 angka." in csv_report
+
+
+def test_clean_file_applies_as_a_job_and_the_page_shows_the_counts(client, auth):
+    auth.login_as("superadmin")
+    assert 'href="/kantor/impor/"' in client.get("/kantor/usaha/").get_data(as_text=True)
+    before = db.session.scalar(db.select(db.func.count()).select_from(Business))
+    location = _upload(client, SAMPLE.read_bytes(), SAMPLE.name).headers["Location"]
+    page = _confirm_mapping(client, location)
+    assert "Terapkan impor" in page.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Business)) == before
+    applied = client.post(location + "terapkan")
+    assert applied.status_code == 303
+    status = client.get(applied.headers["Location"]).get_data(as_text=True)
+    assert "Selesai" in status and "Usaha: 3 baru" in status
+    assert db.session.scalar(db.select(db.func.count()).select_from(Business)) == before + 3
+    assert db.session.scalar(db.select(Permit).where(Permit.number == "00041/IUMK/31.71.01.1002/2021")) is not None
+    again = _confirm_mapping(client, location).get_data(as_text=True)
+    assert "Berkas ini sudah pernah diimpor" in again
+
+
+def test_officer_outside_the_kecamatan_is_refused_and_others_cannot_see_an_upload(client, auth):
+    elsewhere = db.session.scalars(
+        db.select(Region).where(Region.level == "kecamatan", Region.name != "Gambir").limit(1)
+    ).one()
+    auth.login_as("officer", kecamatan_id=elsewhere.id)
+    location = _upload(client, SAMPLE.read_bytes(), SAMPLE.name).headers["Location"]
+    text = _confirm_mapping(client, location).get_data(as_text=True)
+    assert "Kelurahan Cideng di luar wilayah kerja Anda." in text
+    auth.logout()
+    auth.login_as("superadmin")
+    assert client.get(location).status_code == 404
+    assert client.post(location + "terapkan").status_code == 404
+
+
+def test_unreadable_upload_says_why(client, auth):
+    auth.login_as("officer")
+    response = _upload(client, b"PK\x03\x04 not a workbook", "register.xlsx")
+    assert response.status_code == 400
+    assert "tidak dapat dibuka" in response.get_data(as_text=True)
+    assert _upload(client, b"", "kosong.csv").status_code == 400
+    auth.logout()
+    assert client.get("/kantor/impor/").status_code in (302, 303)
