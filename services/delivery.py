@@ -22,6 +22,7 @@ from services import clock
 from services.audit import AuditAction, record
 from services.authorization import kecamatan_scope
 from services.documents import html_to_pdf, render_html
+from services.locking import lock_row
 from services.reasons import DELIVERY_FAILURE_REASONS
 from services.transactions import owns_transaction
 
@@ -86,6 +87,8 @@ def create_run(
     courier_name: str | None,
     ip_address: str | None = None,
 ) -> DeliveryRun:
+    # One run at a time takes a kecamatan's permits: lock the kecamatan (row lock; SQLite's write lock).
+    lock_row(session, Region, kecamatan_id)
     if kecamatan_id not in {k.id for k in kecamatan_choices(session, user)}:
         raise DeliveryError("Pilih kecamatan dari daftar.")
     if run_on < clock.today():
@@ -98,8 +101,6 @@ def create_run(
     name = courier.full_name if courier is not None else (courier_name or "").strip()
     if not name:
         raise DeliveryError("Pilih kurir atau ketik namanya.")
-    # One run at a time takes a kecamatan's permits: lock the kecamatan row (PostgreSQL; SQLite serialises).
-    session.execute(select(Region.id).where(Region.id == kecamatan_id).with_for_update())
     permits = awaiting(session, kecamatan_id)
     if not permits:
         raise DeliveryError("Tidak ada izin yang menunggu diantar di kecamatan ini.")
