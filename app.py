@@ -200,6 +200,8 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.health import bp as health_bp
     from blueprints.i18n import bp as i18n_bp
     from blueprints.imports import bp as imports_bp
+    from blueprints.outreach import admin as outreach_admin_bp
+    from blueprints.outreach import bp as outreach_bp
     from blueprints.portal import bp as portal_bp
     from blueprints.public import bp as public_bp
     from blueprints.site import bp as site_bp
@@ -211,6 +213,7 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         site_bp,
         verify_bp,
+        outreach_bp,
         api_bp,
         health_bp,
         i18n_bp,
@@ -219,6 +222,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         admin_legacy_bp,
         backoffice_bp,
+        outreach_admin_bp,
         imports_bp,
         cooperatives_admin_bp,
         cms_bp,
@@ -230,12 +234,25 @@ def _register_blueprints(app: Flask) -> None:
 
 # Pages of these blueprints are for logged-in staff or cooperatives: never in a search engine.
 NOINDEX_BLUEPRINTS = frozenset(
-    {"admin", "auth", "account", "portal", "cms", "backoffice", "imports", "cooperatives_admin", "users_admin"}
+    {
+        "admin",
+        "auth",
+        "account",
+        "portal",
+        "cms",
+        "backoffice",
+        "outreach_admin",
+        "imports",
+        "cooperatives_admin",
+        "users_admin",
+    }
 )
 
 
 # Blueprints whose responses may show personal data to staff or to a cooperative.
-STAFF_BLUEPRINTS = frozenset({"admin", "auth", "portal", "cms", "backoffice", "imports", "cooperatives_admin"})
+STAFF_BLUEPRINTS = frozenset(
+    {"admin", "auth", "portal", "cms", "backoffice", "outreach_admin", "imports", "cooperatives_admin"}
+)
 
 
 def _is_noindex() -> bool:

@@ -203,6 +203,8 @@ def load_config(instance_path: Path) -> dict:
         # Unset: the legal basis of the OSS rules file (OSS_RULES_FILE).
         "CERT_LEGAL_BASIS": os.environ.get("CERT_LEGAL_BASIS") or None,
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "120 per minute"),
+        # Reports sent through the public "Kabarkan" form, per address.
+        "OUTREACH_REPORT_LIMIT": os.environ.get("OUTREACH_REPORT_LIMIT", "10 per hour"),
         # NIK holder checks on the verification page (each answer is audited).
         "HOLDER_CHECK_RATE_LIMIT": os.environ.get("HOLDER_CHECK_RATE_LIMIT", "10 per 10 minutes"),
         # Batch print PDFs and their progress files; shared by every worker (default instance/batches).

@@ -20,6 +20,7 @@ from models.cooperative import (
 from models.imports import ImportedFile, ImportMapping
 from models.kbli import KbliCode, KbliRelease, KbliSection
 from models.official import Official
+from models.outreach import Delivery, DeliveryRun, OutreachRequest
 from models.permit import Permit, PermitCounter, PermitReservation
 from models.region import Region
 from models.search import SearchDocument, SearchOutbox, SearchWord
@@ -37,6 +38,8 @@ __all__ = [
     "CooperativeInvitation",
     "CooperativeOfficial",
     "DeedAmendment",
+    "Delivery",
+    "DeliveryRun",
     "FoundingDeed",
     "ImportMapping",
     "ImportedFile",
@@ -50,6 +53,7 @@ __all__ = [
     "NewsPost",
     "NotarialCopy",
     "Official",
+    "OutreachRequest",
     "Page",
     "Permit",
     "PermitCounter",

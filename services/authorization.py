@@ -28,6 +28,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "business.manage": STAFF,
     "permit.manage": STAFF,
     "cooperative.manage": STAFF,
+    "outreach.manage": STAFF,
     "content.edit": CONTENT,
     "content.purge": (SUPERADMIN,),
     "audit.view": (SUPERADMIN,),

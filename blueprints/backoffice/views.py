@@ -22,7 +22,7 @@ from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
 from models.user import OFFICER, SUPERADMIN
-from services import audit, authorization, batch, clock, oss, permits, registry, spreadsheets
+from services import audit, authorization, batch, clock, delivery, oss, outreach, permits, registry, spreadsheets
 from services.digits import ascii_digits
 from services.documents import DocumentError
 from services.paging import Page
@@ -65,8 +65,15 @@ def _business_form(business: Business | None = None) -> BusinessForm:
     return form
 
 
+def _outreach_request():
+    """The visited outreach request a new business is being registered from (?permintaan=ID), if any."""
+    return outreach.registrable(db.session, current_user, request.args.get("permintaan", type=int))
+
+
 def _unlocked_business_form(business: Business | None) -> BusinessForm:
     kelurahan = registry.kelurahan_choices(db.session, current_user)
+    if business is None and request.method == "GET" and (source := _outreach_request()) is not None:
+        return BusinessForm(kelurahan=kelurahan, data=outreach.prefill(source))
     if business is None or request.method == "POST":
         return BusinessForm(kelurahan=kelurahan)
     owner = business.owner
@@ -160,6 +167,8 @@ def _save_business(business: Business | None):
             try:
                 if business is None:
                     saved = registry.register_business(db.session, data, current_user, request.remote_addr)
+                    if (source := _outreach_request()) is not None:
+                        outreach.link_business(db.session, source, saved, current_user)
                     flash(_("Usaha %(name)s terdaftar.", name=saved.name), "success")
                 else:
                     saved = registry.update_business(db.session, business, data, current_user, request.remote_addr)
@@ -178,6 +187,7 @@ def _save_business(business: Business | None):
             existing=existing,
             locked_owner=_locked_owner_name(business),
             kbli_codes=registry.search_kbli(db.session, form.kbli_code.data or ""),
+            outreach_request=_outreach_request() if business is None else None,
         )
     return render(
         template,
@@ -186,6 +196,7 @@ def _save_business(business: Business | None):
         existing=existing,
         locked_owner=_locked_owner_name(business),
         kbli_codes=registry.search_kbli(db.session, form.kbli_code.data or ""),
+        outreach_request=_outreach_request() if business is None else None,
     )
 
 
@@ -289,6 +300,7 @@ def business_detail(business_id: int):
         actions_for=lambda permit, today: permits.actions_for(permit, today, current_app.config),
         size_class=oss.rules(current_app.config).size_class(business.capital_rupiah),
         revoke_form=RevokeForm(),
+        delivery_state=lambda permit: delivery.state_of(db.session, permit),
     )
 
 

@@ -18,11 +18,12 @@ from demo.records import seed_businesses, seed_cooperatives
 from extensions import db
 from models.business import Business, Person
 from models.cooperative import Cooperative, CooperativeFounder, CooperativeOfficial
+from models.outreach import OutreachRequest
 from services.directory import slug
 from services.permits import revoke_permit
 from services.search import rebuild_index
 
-PUBLIC_BLUEPRINTS = {"public", "directory", "api", "health"}
+PUBLIC_BLUEPRINTS = {"public", "directory", "api", "health", "outreach"}
 NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
 PHONE_LIKE = re.compile(r"(?:\+62|(?<![\d.])62|(?<![\d.])08)\d{8,12}(?!\d)")
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -68,6 +69,8 @@ def _route_urls(app, permits: list) -> list[str]:
             urls.extend(rule.rule.replace("<token>", p.token) for p in permits)
         elif arguments == {"digest"}:
             urls.extend(rule.rule.replace("<digest>", p.document_sha256) for p in permits)
+        elif arguments == {"code"}:
+            urls.extend(rule.rule.replace("<code>", r.code) for r in db.session.scalars(db.select(OutreachRequest)))
         elif arguments == {"name"}:
             urls.extend(
                 rule.rule.replace("<name>", n) for n in ("registri-usaha-koperasi.csv", "registri-usaha-koperasi.json")
@@ -117,6 +120,19 @@ def _founder_secrets() -> set[str]:
         secrets.add(founder.nik)
         if founder.address:
             secrets.add(founder.address)
+
+
+def _outreach_reports(client, kelurahan) -> set[str]:
+    """Two "Kabarkan" reports sent through the public form; their reporters' names and phones are secrets."""
+    from tests.outreach.helpers import report_form
+
+    secrets = set()
+    for n in (1, 2):
+        phone = f"0813 9000 {n:04d}"
+        name = f"Pelapor Rahasia {n}"
+        response = client.post("/kabarkan", data=report_form(kelurahan, reporter_name=name, reporter_phone=phone))
+        assert response.status_code == 200
+        secrets.update({name, phone.replace(" ", ""), "+62" + phone.replace(" ", "")[1:]})
     return secrets
 
 
@@ -135,6 +151,7 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
 
     permits = _issue_permits(app)
     _revoke_with_notes(permits)
+    secrets.update(_outreach_reports(client, people[0].businesses[0].kelurahan))
     queue = deque(_route_urls(app, permits) + ["/"])
     seen: set[str] = set()
     visited = 0
@@ -145,7 +162,7 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
         seen.add(url)
         response = client.get(url)
         assert response.status_code in (200, 301, 302), f"{url} answered {response.status_code}"
-        # X-Request-ID is a random hex string; its digits can look like a phone number by chance.
+        # X-Request-ID is 16 random hex digits: now and then all decimal, so NIK- or phone-shaped by chance.
         headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items() if k != "X-Request-ID")
         body = response.get_data(as_text=True) + "\n" + headers
         visited += 1
@@ -157,6 +174,7 @@ def test_no_personal_data_on_any_public_page_or_api_route(app, client, runner, c
             queue.append(urlsplit(response.headers["Location"]).path)
         if response.mimetype == "text/html":
             queue.extend(href.replace("&amp;", "&") for href in HREF.findall(response.get_data(as_text=True)))
+    assert sum(url.startswith("/lacak/") for url in seen) >= 2  # the outreach tracking pages
     assert visited > 150  # every business and cooperative page, the API, the exports, the search pages
     log_text = caplog.text
     assert not any(secret in log_text for secret in secrets) and not NIK_LIKE.search(log_text)
