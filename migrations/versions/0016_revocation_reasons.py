@@ -1,7 +1,7 @@
 """revocation reasons: a public code from a list, the free text kept as an internal note
 
-Revision ID: 0015_revocation_reasons
-Revises: 0014_rat_review
+Revision ID: 0016_revocation_reasons
+Revises: 0015_outreach_delivery
 Create Date: 2026-11-30 15:20:00
 
 Permits revoked before this revision get the code 'lainnya' ("Alasan lain yang dicatat dinas"):
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_revocation_reasons'
-down_revision = '0014_rat_review'
+revision = '0016_revocation_reasons'
+down_revision = '0015_outreach_delivery'
 branch_labels = None
 depends_on = None
 
