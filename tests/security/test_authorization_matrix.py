@@ -76,7 +76,10 @@ MATRIX: dict[str, Row] = {
     "api.openapi": Row(PUBLIC),
     "health.healthz": Row(PUBLIC),
     "i18n.switch": Row(PUBLIC),
-    "admin_legacy.moved": Row(PUBLIC),  # a 301 to /kantor/…, where the real row applies
+    "admin_legacy.moved": Row(PUBLIC),
+    "outreach.report": Row(PUBLIC),
+    "outreach.track": Row(PUBLIC),
+    "outreach.track_lookup": Row(PUBLIC),  # a 301 to /kantor/…, where the real row applies
     # Signing in, invitations and set-password links (the token is the credential).
     "auth.login": Row(SIGN_IN),
     "auth.logout": Row(SIGN_IN),
@@ -164,6 +167,16 @@ MATRIX: dict[str, Row] = {
     "users_admin.revoke_link": Row("users.manage"),
     "users_admin.show_link": Row("users.manage"),
     "users_admin.update": Row("users.manage"),
+    # "Jemput bola" outreach and AJIB delivery runs (kecamatan-scoped; sample ids that do not exist are 404).
+    "outreach_admin.delivery_record": Row("outreach.manage", scoped=True),
+    "outreach_admin.detail": Row("outreach.manage", scoped=True),
+    "outreach_admin.outcome": Row("outreach.manage", scoped=True),
+    "outreach_admin.plan": Row("outreach.manage", scoped=True),
+    "outreach_admin.queue": Row("outreach.manage"),
+    "outreach_admin.run_detail": Row("outreach.manage", scoped=True),
+    "outreach_admin.run_manifest": Row("outreach.manage", scoped=True),
+    "outreach_admin.run_new": Row("outreach.manage"),
+    "outreach_admin.runs": Row("outreach.manage"),
     # The cooperative portal: the account's own cooperative only.
     "portal.home": Row("portal.use"),
     "portal.deeds": Row("portal.use"),
@@ -267,6 +280,9 @@ def _world(app, auth) -> World:
         "revision_id": 1,
         "media_id": 1,
         "copy_id": 1,
+        "run_id": 1,
+        "delivery_id": 1,
+        "request_id": 1,
         "digest": "0" * 64,
         "record_id": business.id,
         "kind": "founders",

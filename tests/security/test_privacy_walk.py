@@ -120,6 +120,7 @@ def _founder_secrets() -> set[str]:
         secrets.add(founder.nik)
         if founder.address:
             secrets.add(founder.address)
+    return secrets
 
 
 def _outreach_reports(client, kelurahan) -> set[str]:
