@@ -1,4 +1,4 @@
-"""The one permission check: a decorator naming the roles a view allows."""
+"""The one permission check for views: `allowed(action)` asks services/authorization.py, the one policy."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user, login_required
+
+from services import authorization
 
 
 def roles_required(*roles: str):
@@ -22,3 +24,9 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def allowed(action: str):
+    """Allow the view to users whose role may perform `action` (services.authorization.ACTIONS); scope and
+    ownership are then checked by the service that loads the record (404 for someone else's)."""
+    return roles_required(*authorization.roles_for(action))

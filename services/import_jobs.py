@@ -13,8 +13,10 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from extensions import db
 from models.user import User
@@ -109,7 +111,7 @@ def run_import(root_name: str, upload_id: str) -> None:
     meta = json.loads((root / f"{upload_id}.json").read_text(encoding="utf-8"))
     user = db.session.get(User, meta["owner_id"])
     upload = load_upload(root, upload_id, user) if user is not None else None
-    if upload is None:
+    if user is None or upload is None:
         _update(root, upload_id, state=FAILED, message="Berkas unggahan tidak ditemukan lagi; unggah ulang.")
         return
     rows = sum(1 for row in read_table(upload.data, upload.filename).rows if row)
@@ -123,10 +125,11 @@ def run_import(root_name: str, upload_id: str) -> None:
         if done % 5000 < step or done >= total:
             _update(root, upload_id, done=min(done, total))
 
-    mapping = imports.mapping_for(db.session, upload.source, upload.header)
+    session = cast(Session, db.session)
+    mapping = imports.mapping_for(session, upload.source, upload.header)
     try:
         result = imports.apply(
-            db.session,
+            session,
             upload.data,
             upload.filename,
             upload.source,

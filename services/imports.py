@@ -23,8 +23,9 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table as SqlTable
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -295,7 +296,8 @@ class _Regions:
         self.kecamatan_of: dict[int, str] = {}
         for region in session.scalars(select(Region).where(Region.level == KELURAHAN)):
             self.by_id[region.id] = region
-            self.kecamatan_of[region.id] = normalise_header(kecamatan.get(region.parent_id, ""))
+            parent = kecamatan.get(region.parent_id, "") if region.parent_id is not None else ""
+            self.kecamatan_of[region.id] = normalise_header(parent)
             for code in (region.kemendagri_code, region.office_code):
                 if code:
                     self.by_code[re.sub(r"[\s.]", "", code)] = region
@@ -435,8 +437,9 @@ class _Checker:
         before = len(self.result.problems)
         nik = _digits(self.value(row, "owner_nik"))
         owner_name = _text(self.value(row, "owner_name"))
-        if nik_problem(nik):
-            self.problem(n, "owner_nik", nik_problem(nik) if nik else "NIK pemilik wajib diisi.")
+        nik_message = nik_problem(nik) if nik else "NIK pemilik wajib diisi."
+        if nik_message:
+            self.problem(n, "owner_nik", nik_message)
         if not owner_name:
             self.problem(n, "owner_name", "Nama pemilik wajib diisi.")
         elif len(owner_name) > 150:
@@ -775,7 +778,7 @@ def _write(session: Session, result: Plan, config: dict, progress: Callable[[int
     touched: set[int] = set(result.business_updates)
     # Plain executemany (no RETURNING: row-by-row on SQLite); the new ids are read back by natural key.
     since = session.scalar(select(func.max(Business.id))) or 0
-    table = Business.__table__
+    table = cast(SqlTable, Business.__table__)
     for chunk in _chunks(rows):
         session.execute(table.insert(), chunk)
         if progress:

@@ -3,16 +3,16 @@ from __future__ import annotations
 from flask_login import current_user
 
 from blueprints.admin import bp
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import render
 from extensions import db
-from models.user import EDITOR, OFFICER, SUPERADMIN
+from models.user import OFFICER, SUPERADMIN
 from services.cooperatives import pending_rat_count
 from services.stats import registry_counts
 
 
 @bp.get("/")
-@roles_required(SUPERADMIN, OFFICER, EDITOR)
+@allowed("dashboard.view")
 def dashboard():
     back_office = current_user.role in (SUPERADMIN, OFFICER)
     return render(

@@ -16,18 +16,15 @@ from blueprints.confirmation import Confirmation, confirmation
 from blueprints.confirmation import ask as ask_confirmation
 from blueprints.documents import pdf_attachment, pdf_inline
 from blueprints.pagination import page_number
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import is_htmx, redirect_to, render
 from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
-from models.user import OFFICER, SUPERADMIN
 from services import audit, authorization, batch, clock, delivery, oss, outreach, permits, registry, spreadsheets
 from services.digits import ascii_digits
 from services.documents import DocumentError
 from services.paging import Page
-
-STAFF = (SUPERADMIN, OFFICER)
 
 
 def _business_or_404(business_id: int) -> Business:
@@ -201,13 +198,13 @@ def _save_business(business: Business | None):
 
 
 @bp.route("/usaha/baru", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@allowed("business.manage")
 def business_new():
     return _save_business(None)
 
 
 @bp.route("/usaha/<int:business_id>/ubah", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@allowed("business.manage")
 def business_edit(business_id: int):
     return _save_business(_business_or_404(business_id))
 
@@ -217,7 +214,7 @@ def _officer_key() -> str:
 
 
 @bp.post("/usaha/validasi/<field>")
-@roles_required(*STAFF)
+@allowed("business.manage")
 @limiter.limit(
     lambda: current_app.config["NIK_CHECK_LIMIT"],
     key_func=_officer_key,
@@ -236,7 +233,7 @@ def business_validate_field(field: str):
 
 
 @bp.get("/kbli")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def kbli_search():
     """KBLI codes matching what was typed: the combobox's options for htmx, a list page without JavaScript."""
     q = (request.args.get("kbli_code") or request.args.get("q") or "").strip()[:100]
@@ -247,7 +244,7 @@ def kbli_search():
 
 
 @bp.get("/usaha/")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def business_list():
     q = (request.args.get("q") or "").strip()[:100]
     kelurahan_id = request.args.get("kelurahan", type=int)
@@ -265,7 +262,7 @@ def business_list():
 
 
 @bp.post("/usaha/cari-nik")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def business_nik_search():
     """Businesses of the owner with this NIK, within the officer's scope. POST, so the NIK stays out of
     URLs, browser history and access logs."""
@@ -289,7 +286,7 @@ def _business_list_page(page: Page, http_status: int = 200, **context):
 
 
 @bp.get("/usaha/<int:business_id>")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def business_detail(business_id: int):
     business = _business_or_404(business_id)
     return render(
@@ -305,7 +302,7 @@ def business_detail(business_id: int):
 
 
 @bp.get("/usaha/<int:business_id>/pratinjau.pdf")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def permit_preview(business_id: int):
     business = _business_or_404(business_id)
     try:
@@ -319,7 +316,7 @@ def permit_preview(business_id: int):
 
 
 @bp.post("/usaha/<int:business_id>/izin")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def permit_issue(business_id: int):
     business = _business_or_404(business_id)
     try:
@@ -341,7 +338,7 @@ def permit_issue(business_id: int):
 
 
 @bp.get("/izin/<int:permit_id>/unduh")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def permit_download(permit_id: int):
     permit = _permit_or_404(permit_id)
     try:
@@ -382,7 +379,7 @@ def _reissue_confirmation(permit) -> Confirmation:
 
 
 @bp.post("/izin/<int:permit_id>/cabut")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def permit_revoke(permit_id: int):
     permit = _permit_or_404(permit_id)
     form = RevokeForm()
@@ -410,7 +407,7 @@ def permit_revoke(permit_id: int):
 
 
 @bp.post("/izin/<int:permit_id>/terbit-ulang")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def permit_reissue(permit_id: int):
     permit = _permit_or_404(permit_id)
     page = ask_confirmation("permit_reissue", permit)
@@ -435,7 +432,7 @@ def permit_reissue(permit_id: int):
 
 
 @bp.post("/izin/<int:permit_id>/perpanjang")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def permit_renew(permit_id: int):
     permit = _permit_or_404(permit_id)
     try:
@@ -457,7 +454,7 @@ def permit_renew(permit_id: int):
 
 
 @bp.route("/izin/cetak", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@allowed("business.manage")
 def batch_print():
     """Choose the permits of a delivery run; the PDF is built in the background."""
     kelurahan = registry.kelurahan_choices(db.session, current_user)
@@ -500,13 +497,13 @@ def _batch_or_404(job_id: str):
 
 
 @bp.get("/izin/cetak/<job_id>")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def batch_status(job_id: str):
     return render("backoffice/batch_status.html", block="progress", job=_batch_or_404(job_id))
 
 
 @bp.post("/izin/cetak/<job_id>/ulang")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def batch_retry(job_id: str):
     job = _batch_or_404(job_id)
     try:
@@ -519,7 +516,7 @@ def batch_retry(job_id: str):
 
 
 @bp.get("/izin/cetak/<job_id>/unduh")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def batch_download(job_id: str):
     job = _batch_or_404(job_id)
     path = batch.file_path(current_app.config, job)
@@ -536,7 +533,7 @@ def batch_download(job_id: str):
 
 
 @bp.get("/izin/")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def permit_list():
     q = (request.args.get("q") or "").strip()[:100]
     page = permits.permit_page(
@@ -552,7 +549,7 @@ def permit_list():
 
 
 @bp.get("/audit")
-@roles_required(SUPERADMIN)
+@allowed("audit.view")
 def audit_log():
     """The audit log, filterable by action, kind of record, user and date."""
     filters = _audit_filter()
@@ -565,7 +562,7 @@ def audit_log():
 
 
 @bp.get("/audit.csv")
-@roles_required(SUPERADMIN)
+@allowed("audit.view")
 def audit_export():
     """The filtered audit log as CSV (newest first, at most audit.EXPORT_LIMIT rows), with each entry's hash."""
     body = spreadsheets.csv_text(audit.EXPORT_HEADER, audit.export_rows(db.session, _audit_filter()))

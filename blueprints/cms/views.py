@@ -9,18 +9,16 @@ from blueprints.cms import bp
 from blueprints.cms.forms import CorrectionForm, MediaForm, NewsForm, PageForm
 from blueprints.confirmation import Confirmation, confirmation
 from blueprints.confirmation import ask as ask_confirmation
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.content import NEWS, PAGE
-from models.user import EDITOR, SUPERADMIN
 from services import content, media
 from services.clock import local_to_utc, utc_to_local, zone_label
 from services.clock import now as clock_now
 from services.richtext import render_markdown
 
 KINDS = {"halaman": PAGE, "berita": NEWS}
-CONTENT_ROLES = (EDITOR, SUPERADMIN)
 
 
 def _kind(slug: str) -> str:
@@ -97,7 +95,7 @@ def _edit_page(kind_slug: str, form, item=None, status: int = 200, preview: str 
 
 
 @bp.get("/")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def index():
     now = clock_now()
     return render(
@@ -110,7 +108,7 @@ def index():
 
 
 @bp.route("/<kind_slug>/baru", methods=["GET", "POST"])
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def create(kind_slug: str):
     kind = _kind(kind_slug)
     form = _form_for(kind, formdata=request.form if request.method == "POST" else None)
@@ -120,7 +118,7 @@ def create(kind_slug: str):
 
 
 @bp.route("/<kind_slug>/<int:item_id>", methods=["GET", "POST"])
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def edit(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
     if request.method == "GET":
@@ -153,7 +151,7 @@ def _save(kind_slug: str, kind: str, form, item):
 
 
 @bp.route("/<kind_slug>/<int:item_id>/koreksi", methods=["GET", "POST"])
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def correct(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
     live = item.live_revision
@@ -177,7 +175,7 @@ def correct(kind_slug: str, item_id: int):
 
 
 @bp.get("/<kind_slug>/<int:item_id>/revisi")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def revisions(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
     history = content.revisions_of(db.session, item)
@@ -227,7 +225,7 @@ def _restore_confirmation(item, revision, kind_slug: str) -> Confirmation:
 
 
 @bp.post("/<kind_slug>/<int:item_id>/revisi/<int:revision_id>/pulihkan")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def restore(kind_slug: str, item_id: int, revision_id: int):
     item = _item(kind_slug, item_id)
     revision = content.get_revision(db.session, revision_id)
@@ -251,7 +249,7 @@ def restore(kind_slug: str, item_id: int, revision_id: int):
 
 
 @bp.post("/<kind_slug>/<int:item_id>/arsipkan")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def archive(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
     content.archive(db.session, item, current_user)
@@ -260,7 +258,7 @@ def archive(kind_slug: str, item_id: int):
 
 
 @bp.post("/<kind_slug>/<int:item_id>/keluarkan-dari-arsip")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def unarchive(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
     try:
@@ -296,7 +294,7 @@ def _remove_confirmation(item, kind_slug: str) -> Confirmation:
 
 
 @bp.post("/<kind_slug>/<int:item_id>/hapus")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def remove(kind_slug: str, item_id: int):
     item = _item(kind_slug, item_id)
     if not content.may_remove(item, current_user):
@@ -310,14 +308,14 @@ def remove(kind_slug: str, item_id: int):
 
 
 @bp.post("/pratinjau")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def preview():
     """The live preview (htmx): the body as the public will see it."""
     return render_markdown(request.form.get("body", ""))
 
 
 @bp.route("/media", methods=["GET", "POST"])
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def media_library():
     form = MediaForm()
     status = 200
@@ -367,7 +365,7 @@ def _media_remove_confirmation(item) -> Confirmation:
 
 
 @bp.post("/media/<int:media_id>/hapus")
-@roles_required(*CONTENT_ROLES)
+@allowed("content.edit")
 def media_remove(media_id: int):
     item = media.get_file(db.session, media_id)
     if item is None:

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.cooperatives_admin import bp
-from blueprints.cooperatives_admin.views import BACK_OFFICE, _cooperative_or_404
+from blueprints.cooperatives_admin.views import _cooperative_or_404
 from blueprints.documents import notary_copy_download
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import redirect_to
 from extensions import db
 from services import deeds
@@ -40,7 +40,7 @@ def _upload(name: str) -> bytes | None:
 
 
 @bp.post("/<int:cooperative_id>/hukum/pendirian")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def legal_founding(cooperative_id: int):
     """The founding deed's two witnesses and the ministry that granted legal-entity status."""
     cooperative = _cooperative_or_404(cooperative_id)
@@ -62,7 +62,7 @@ def legal_founding(cooperative_id: int):
 
 
 @bp.post("/<int:cooperative_id>/hukum/akta-notaris")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def legal_founding_pdf(cooperative_id: int):
     """Attach the notary's own signed PDF of the founding deed."""
     cooperative = _cooperative_or_404(cooperative_id)
@@ -83,7 +83,7 @@ def legal_founding_pdf(cooperative_id: int):
 
 
 @bp.post("/<int:cooperative_id>/hukum/perubahan")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def legal_amendment(cooperative_id: int):
     """Record an amendment deed, optionally with the notary's PDF."""
     cooperative = _cooperative_or_404(cooperative_id)
@@ -114,7 +114,7 @@ def legal_amendment(cooperative_id: int):
 
 
 @bp.post("/<int:cooperative_id>/hukum/pembubaran")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def legal_dissolution(cooperative_id: int):
     """Record the dissolution: decree and date."""
     cooperative = _cooperative_or_404(cooperative_id)
@@ -135,7 +135,7 @@ def legal_dissolution(cooperative_id: int):
 
 
 @bp.get("/akta-notaris/<int:copy_id>/unduh")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def legal_notary_file(copy_id: int):
     """A notary's PDF of a cooperative in the officer's scope (another kecamatan's: 404)."""
     if copy_id <= 0:

@@ -25,12 +25,11 @@ from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_
 from blueprints.documents import deed_download, minutes_download, pdf_inline
 from blueprints.links import absolute_url, email_link
 from blueprints.pagination import page_number
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.cooperative import RAT_PENDING, RatReport
 from models.region import Region
-from models.user import OFFICER, SUPERADMIN
 from services import clock, mail, regions, spreadsheets
 from services import cooperatives as coops
 from services import deeds as deed_service
@@ -47,7 +46,6 @@ from services.invitations import (
 from services.registry import kecamatan_scope, mask_nik
 from services.users import UserError, cooperative_accounts
 
-BACK_OFFICE = (SUPERADMIN, OFFICER)
 DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
 
 
@@ -90,7 +88,7 @@ def _kecamatan_choices() -> list[Region]:
 
 
 @bp.get("/")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def index():
     kecamatan_id = request.args.get("kecamatan", type=int)
     status = request.args.get("status") or None
@@ -117,7 +115,7 @@ def index():
 
 
 @bp.get("/dasbor")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def dashboard():
     today = _today()
     counts = coops.status_counts_by_kecamatan(db.session, current_user, today)
@@ -162,13 +160,13 @@ def _download(body, mimetype: str, extension: str) -> Response:
 
 
 @bp.get("/dasbor.csv")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def dashboard_csv():
     return _download(spreadsheets.csv_text(*_overdue_table()), "text/csv; charset=utf-8", "csv")
 
 
 @bp.get("/dasbor.xlsx")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def dashboard_xlsx():
     header, rows = _overdue_table()
     return _download(
@@ -330,19 +328,19 @@ def _edit(cooperative=None):
 
 
 @bp.route("/baru", methods=["GET", "POST"])
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def create():
     return _edit()
 
 
 @bp.route("/<int:cooperative_id>/ubah", methods=["GET", "POST"])
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def edit(cooperative_id: int):
     return _edit(_cooperative_or_404(cooperative_id))
 
 
 @bp.post("/baris/<kind>")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def add_row(kind: str):
     """htmx: one more empty row of founders, board, supervisors or member cooperatives.
 
@@ -359,7 +357,7 @@ def add_row(kind: str):
 
 
 @bp.post("/baris/hapus")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def remove_row():
     """htmx: the row is removed in the browser; nothing is saved until the form is."""
     return render("cooperatives_admin/_empty.html")
@@ -388,7 +386,7 @@ def _detail_page(
 
 
 @bp.get("/<int:cooperative_id>")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def detail(cooperative_id: int):
     return _detail_page(_cooperative_or_404(cooperative_id))
 
@@ -422,7 +420,7 @@ def apply_errors(form, errors: dict[str, list[str]]) -> None:
 
 
 @bp.post("/<int:cooperative_id>/rat")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def record_rat(cooperative_id: int):
     cooperative = _cooperative_or_404(cooperative_id)
     form = RatForm()
@@ -460,14 +458,14 @@ def _pending_report_or_404(report_id: int) -> RatReport:
 
 
 @bp.get("/rat/menunggu")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def rat_queue():
     """Reports submitted by cooperatives that wait for an officer, oldest first, in the officer's scope."""
     return render("cooperatives_admin/rat_queue.html", reports=coops.pending_rat_reports(db.session, current_user))
 
 
 @bp.get("/rat/<int:report_id>")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def rat_report(report_id: int):
     report = _report_or_404(report_id)
     return _rat_report_page(report)
@@ -491,7 +489,7 @@ def _safe_back() -> str:
 
 
 @bp.post("/rat/<int:report_id>/konfirmasi")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def confirm_rat(report_id: int):
     report = _pending_report_or_404(report_id)
     coops.confirm_rat_report(db.session, current_user, report, ip_address=request.remote_addr)
@@ -520,7 +518,7 @@ def _reject_confirmation(report: RatReport) -> Confirmation:
 
 
 @bp.post("/rat/<int:report_id>/tolak")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def reject_rat(report_id: int):
     """Reject with a reason: the reason is checked first, then confirmed (dialog, or a page without JavaScript)."""
     report = _pending_report_or_404(report_id)
@@ -549,7 +547,7 @@ def reject_rat(report_id: int):
 
 
 @bp.post("/rat/<int:report_id>/notulen")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def rat_minutes_upload(report_id: int):
     report = _report_or_404(report_id)
     form = MinutesForm()
@@ -567,13 +565,13 @@ def rat_minutes_upload(report_id: int):
 
 
 @bp.get("/rat/<int:report_id>/notulen.pdf")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def rat_minutes(report_id: int):
     return minutes_download(_report_or_404(report_id))
 
 
 @bp.post("/<int:cooperative_id>/undangan")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def invite(cooperative_id: int):
     """Create a portal invitation: e-mailed when SMTP is set up and an address is given, else shown on the page."""
     cooperative = _cooperative_or_404(cooperative_id)
@@ -604,7 +602,7 @@ def _invitation_or_404(cooperative, invitation_id: int):
 
 
 @bp.post("/<int:cooperative_id>/undangan/<int:invitation_id>/tampilkan")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def show_invitation(cooperative_id: int, invitation_id: int):
     """Show an unused invitation link again (audited)."""
     cooperative = _cooperative_or_404(cooperative_id)
@@ -621,7 +619,7 @@ def show_invitation(cooperative_id: int, invitation_id: int):
 
 
 @bp.post("/<int:cooperative_id>/undangan/<int:invitation_id>/cabut")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def revoke_invitation_link(cooperative_id: int, invitation_id: int):
     cooperative = _cooperative_or_404(cooperative_id)
     invitation = _invitation_or_404(cooperative, invitation_id)
@@ -634,14 +632,14 @@ def revoke_invitation_link(cooperative_id: int, invitation_id: int):
 
 
 @bp.get("/<int:cooperative_id>/akta/pratinjau.pdf")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def deed_preview(cooperative_id: int):
     """The deed the record would give, unsigned and watermarked; nothing is numbered or stored."""
     return pdf_inline(deed_service.preview_deed(_cooperative_or_404(cooperative_id)), "pratinjau-akta.pdf")
 
 
 @bp.post("/<int:cooperative_id>/akta")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def deed_issue(cooperative_id: int):
     cooperative = _cooperative_or_404(cooperative_id)
     try:
@@ -665,7 +663,7 @@ def deed_issue(cooperative_id: int):
 
 
 @bp.get("/akta/<int:deed_id>/unduh")
-@roles_required(*BACK_OFFICE)
+@allowed("cooperative.manage")
 def deed_file(deed_id: int):
     """Any version of a deed in the officer's scope (another kecamatan's: 404)."""
     return deed_download(deed_id)

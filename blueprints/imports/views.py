@@ -7,14 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.imports import bp
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from models.user import OFFICER, SUPERADMIN
 from services import authorization, import_jobs, imports, spreadsheets
 from services.import_files import FileProblem
 
-STAFF = (SUPERADMIN, OFFICER)
 SHOWN_PROBLEMS = 500
 
 
@@ -30,7 +28,7 @@ def _upload_or_404(upload_id: str) -> import_jobs.Upload:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@allowed("business.manage")
 def start():
     error = None
     if request.method == "POST":
@@ -54,7 +52,7 @@ def _mapping_from_form(upload: import_jobs.Upload) -> dict[str, str]:
 
 
 @bp.route("/<upload_id>/", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@allowed("business.manage")
 def mapping(upload_id: str):
     upload = _upload_or_404(upload_id)
     header = [column for column in upload.header if column]
@@ -93,7 +91,7 @@ def _plan(upload: import_jobs.Upload, chosen: dict[str, str]) -> imports.Plan:
 
 
 @bp.get("/<upload_id>/laporan.<fmt>")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def report(upload_id: str, fmt: str):
     """The dry run's problems (row, column, message) as a spreadsheet, with the remembered mapping."""
     if fmt not in ("xlsx", "csv"):
@@ -117,7 +115,7 @@ def report(upload_id: str, fmt: str):
 
 
 @bp.post("/<upload_id>/terapkan")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def apply(upload_id: str):
     upload = _upload_or_404(upload_id)
     import_jobs.start_apply(_root(), upload)
@@ -125,7 +123,7 @@ def apply(upload_id: str):
 
 
 @bp.get("/<upload_id>/status")
-@roles_required(*STAFF)
+@allowed("business.manage")
 def progress(upload_id: str):
     upload = _upload_or_404(upload_id)
     state = import_jobs.status(_root(), upload.id)

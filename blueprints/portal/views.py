@@ -10,13 +10,12 @@ from blueprints.auth.throttle import LinkThrottle, too_many_attempts
 from blueprints.cooperatives_admin.forms import MinutesForm, RatForm
 from blueprints.cooperatives_admin.views import apply_errors, minutes_upload, rat_input
 from blueprints.documents import deed_download, minutes_download, notary_copy_download
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.portal import bp
 from blueprints.portal.forms import AcceptInvitationForm
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.cooperative import RatReport
-from models.user import COOPERATIVE
 from services import clock, links
 from services import cooperatives as coops
 from services.deeds import deed_for_user, deeds_of
@@ -33,7 +32,7 @@ def _own_cooperative():
 
 
 @bp.get("/")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def home():
     cooperative = _own_cooperative()
     return render(
@@ -45,7 +44,7 @@ def home():
 
 
 @bp.route("/rat", methods=["GET", "POST"])
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def submit_rat():
     cooperative = _own_cooperative()
     form = RatForm()
@@ -79,7 +78,7 @@ def _own_report(report_id: int) -> RatReport:
 
 
 @bp.get("/rat/<int:report_id>")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def rat_report(report_id: int):
     """One of the cooperative's reports, with the officer's reason when it was rejected."""
     report = _own_report(report_id)
@@ -97,7 +96,7 @@ def _rat_report_page(report, minutes_form=None, status=200):
 
 
 @bp.post("/rat/<int:report_id>/notulen")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def rat_minutes_upload(report_id: int):
     report = _own_report(report_id)
     form = MinutesForm()
@@ -115,20 +114,20 @@ def rat_minutes_upload(report_id: int):
 
 
 @bp.get("/rat/<int:report_id>/notulen.pdf")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def rat_minutes(report_id: int):
     return minutes_download(_own_report(report_id))
 
 
 @bp.get("/akta")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def deeds():
     cooperative = _own_cooperative()
     return render("portal/deeds.html", cooperative=cooperative, deeds=deeds_of(db.session, cooperative))
 
 
 @bp.get("/akta/<int:deed_id>")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def deed(deed_id: int):
     found = deed_for_user(db.session, current_user, deed_id)
     if found is None:
@@ -137,14 +136,14 @@ def deed(deed_id: int):
 
 
 @bp.get("/akta/<int:deed_id>/unduh")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def deed_file(deed_id: int):
     """The cooperative's own deed, current or earlier version; another cooperative's id is a 404."""
     return deed_download(deed_id)
 
 
 @bp.get("/akta-notaris/<int:copy_id>/unduh")
-@roles_required(COOPERATIVE)
+@allowed("portal.use")
 def notary_file(copy_id: int):
     """The notary's own signed PDF of the cooperative's founding or amendment deed; another's id is a 404."""
     return notary_copy_download(copy_id)

@@ -8,12 +8,12 @@ from flask_login import current_user
 
 from blueprints.links import absolute_url, email_link
 from blueprints.pagination import page_number
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import redirect_to, render
 from blueprints.users_admin import bp
 from blueprints.users_admin.forms import AccountForm, NewAccountForm
 from extensions import db
-from models.user import COOPERATIVE, SUPERADMIN, PasswordLink, User
+from models.user import COOPERATIVE, PasswordLink, User
 from services import mail, two_factor
 from services import sessions as session_service
 from services import users as accounts
@@ -39,7 +39,7 @@ def _no_store(response):
 
 
 @bp.get("/")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def index():
     query = (request.args.get("q") or "").strip()[:80]
     page = accounts.list_users(db.session, page_number(), current_app.config["PER_PAGE"], query)
@@ -68,7 +68,7 @@ def _deliver(user: User, token: str) -> bool:
 
 
 @bp.route("/baru", methods=["GET", "POST"])
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def new():
     form = _account_form(NewAccountForm, formdata=request.method == "POST")
     status = 200
@@ -134,13 +134,13 @@ def _detail_page(user: User, form=None, status: int = 200, shown_link=None, show
 
 
 @bp.get("/<int:user_id>")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def detail(user_id: int):
     return _no_store(_detail_page(_user_or_404(user_id)))
 
 
 @bp.post("/<int:user_id>")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def update(user_id: int):
     user = _user_or_404(user_id)
     if user.role == COOPERATIVE:
@@ -181,19 +181,19 @@ def _set_active(user_id: int, active: bool):
 
 
 @bp.post("/<int:user_id>/nonaktifkan")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def deactivate(user_id: int):
     return _set_active(user_id, False)
 
 
 @bp.post("/<int:user_id>/aktifkan")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def reactivate(user_id: int):
     return _set_active(user_id, True)
 
 
 @bp.post("/<int:user_id>/tautan")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def new_link(user_id: int):
     """A new set-password link (a forgotten password, a new account); earlier open links stop working."""
     user = _user_or_404(user_id)
@@ -210,7 +210,7 @@ def new_link(user_id: int):
 
 
 @bp.post("/tautan/<int:link_id>/tampilkan")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def show_link(link_id: int):
     link = _link_or_404(link_id)
     try:
@@ -222,7 +222,7 @@ def show_link(link_id: int):
 
 
 @bp.post("/tautan/<int:link_id>/cabut")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def revoke_link(link_id: int):
     link = _link_or_404(link_id)
     accounts.revoke_password_link(db.session, current_user, link, request.remote_addr)
@@ -231,7 +231,7 @@ def revoke_link(link_id: int):
 
 
 @bp.post("/<int:user_id>/keluar-semua")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def end_sessions(user_id: int):
     user = _user_or_404(user_id)
     count = accounts.end_sessions_of(db.session, current_user, user, request.remote_addr)
@@ -240,7 +240,7 @@ def end_sessions(user_id: int):
 
 
 @bp.post("/<int:user_id>/autentikator/reset")
-@roles_required(SUPERADMIN)
+@allowed("users.manage")
 def reset_totp(user_id: int):
     """A lost phone: remove the authenticator app; the user sets it up again at the next login."""
     user = _user_or_404(user_id)
