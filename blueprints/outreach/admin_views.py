@@ -11,16 +11,13 @@ from flask_login import current_user
 from blueprints.documents import pdf_inline
 from blueprints.outreach import admin
 from blueprints.outreach.forms import DeliveryForm, OutcomeForm, PlanForm, RunForm
-from blueprints.permissions import roles_required
+from blueprints.permissions import allowed
 from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.outreach import OutreachRequest
 from models.user import OFFICER
 from services import clock, delivery, outreach
-from services.authorization import roles_for
 from services.reasons import DELIVERY_FAILURE_REASONS, NOT_ELIGIBLE_REASONS, label
-
-MANAGERS = roles_for("outreach.manage")
 
 
 def _request_or_404(request_id: int) -> OutreachRequest:
@@ -59,7 +56,7 @@ def _detail(found: OutreachRequest, plan_form=None, outcome_form=None, http_stat
 
 
 @admin.get("/jemput-bola/")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def queue():
     state = request.args.get("status", "baru")
     if state not in outreach.QUEUE_STATES:
@@ -68,13 +65,13 @@ def queue():
 
 
 @admin.get("/jemput-bola/<int:request_id>")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def detail(request_id: int):
     return _detail(_request_or_404(request_id))
 
 
 @admin.post("/jemput-bola/<int:request_id>/jadwal")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def plan(request_id: int):
     found = _request_or_404(request_id)
     form = _plan_form(found)
@@ -92,7 +89,7 @@ def plan(request_id: int):
 
 
 @admin.post("/jemput-bola/<int:request_id>/hasil")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def outcome(request_id: int):
     found = _request_or_404(request_id)
     form = _outcome_form(found)
@@ -141,13 +138,13 @@ def _runs_page(form: RunForm, http_status: int = 200):
 
 
 @admin.get("/antar/")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def runs():
     return _runs_page(_run_form())
 
 
 @admin.post("/antar/")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def run_new():
     form = _run_form()
     if form.validate():
@@ -197,13 +194,13 @@ def _run_page(run, form=None, form_for=None, http_status=200):
 
 
 @admin.get("/antar/<int:run_id>")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def run_detail(run_id: int):
     return _run_page(_run_or_404(run_id))
 
 
 @admin.get("/antar/<int:run_id>/manifest.pdf")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def run_manifest(run_id: int):
     run = _run_or_404(run_id)
     pdf = delivery.manifest_pdf(run, current_app.config, current_app.extensions["municipality"])
@@ -220,7 +217,7 @@ def _received_at(raw: str | None):
 
 
 @admin.post("/antar/<int:run_id>/<int:delivery_id>")
-@roles_required(*MANAGERS)
+@allowed("outreach.manage")
 def delivery_record(run_id: int, delivery_id: int):
     run = _run_or_404(run_id)
     stop = delivery.get_delivery(run, delivery_id)
