@@ -26,7 +26,13 @@ def _has_nul() -> bool:
     sources = [request.args]
     if request.method in ("POST", "PUT", "PATCH"):
         sources.append(request.form)
-    return any("\x00" in key or "\x00" in value for source in sources for key, value in source.items(multi=True))
+    # A malformed multipart body can yield a part without a name (None): only text is searched.
+    return any(
+        isinstance(text, str) and "\x00" in text
+        for source in sources
+        for pair in source.items(multi=True)
+        for text in pair
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -13,7 +13,6 @@ import sys
 import time
 
 from flask import Flask, g, request
-from flask_login import current_user
 
 from blueprints.request_ids import current_request_id
 
@@ -57,8 +56,9 @@ def configure(level: str) -> None:
 
 
 def _user_id() -> int | None:
-    user = current_user
-    return user.id if user and getattr(user, "is_authenticated", False) else None
+    """The user this request already loaded, if any: logging never queries the database (it may be down)."""
+    user = g.get("_login_user")
+    return user.id if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def init_app(app: Flask) -> None:
