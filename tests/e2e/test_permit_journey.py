@@ -104,7 +104,8 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     expect(page.locator("body")).not_to_contain_text("3171014503850003")
 
     page.goto(f"{app_live_url}/kantor/usaha/{business.id}")
-    page.get_by_label("Alasan pencabutan").fill("Usaha pindah ke luar kota")
+    page.get_by_label("Alasan pencabutan").select_option("pindah_wilayah")
+    page.get_by_label("Catatan internal").fill("Pemilik pindah ke Bogor")
     page.get_by_role("button", name="Cabut izin").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Pencabutan tidak dapat dibatalkan")
@@ -112,4 +113,5 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     expect(page.get_by_text("dicabut.")).to_be_visible()
     page.goto(verify_url)
     expect(page.locator(".verify-status")).to_contain_text("DICABUT")
-    expect(page.locator(".verify-status")).to_contain_text("Usaha pindah ke luar kota")
+    expect(page.locator(".verify-status")).to_contain_text("Usaha pindah ke luar wilayah")
+    expect(page.locator("body")).not_to_contain_text("Bogor")
