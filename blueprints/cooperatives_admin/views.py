@@ -401,6 +401,23 @@ def rat_input(form: RatForm) -> coops.RatInput:
     )
 
 
+def attach_minutes_from_form(report, report_page):
+    """The minutes upload of a RAT report, for officers and the cooperative alike: attached and back to the
+    report page, or that page again (422) with the upload's errors."""
+    form = MinutesForm()
+    if form.validate():
+        try:
+            coops.attach_minutes(
+                db.session, current_user, report, minutes_upload(form, required=True), ip_address=request.remote_addr
+            )
+        except coops.RatError as exc:
+            apply_errors(form, exc.errors)
+        else:
+            flash(_("Notulen RAT dilampirkan."), "success")
+            return redirect_to(url_for(".rat_report", report_id=report.id))
+    return report_page(report, minutes_form=form, status=422)
+
+
 def minutes_upload(form, required: bool = False) -> coops.MinutesUpload | None:
     """The uploaded minutes of a RAT form, or None when no file was chosen (and none is required)."""
     upload = form.minutes.data
@@ -549,19 +566,7 @@ def reject_rat(report_id: int):
 @bp.post("/rat/<int:report_id>/notulen")
 @allowed("cooperative.manage")
 def rat_minutes_upload(report_id: int):
-    report = _report_or_404(report_id)
-    form = MinutesForm()
-    if form.validate():
-        try:
-            coops.attach_minutes(
-                db.session, current_user, report, minutes_upload(form, required=True), ip_address=request.remote_addr
-            )
-        except coops.RatError as exc:
-            apply_errors(form, exc.errors)
-        else:
-            flash(_("Notulen RAT dilampirkan."), "success")
-            return redirect_to(url_for(".rat_report", report_id=report.id))
-    return _rat_report_page(report, minutes_form=form, status=422)
+    return attach_minutes_from_form(_report_or_404(report_id), _rat_report_page)
 
 
 @bp.get("/rat/<int:report_id>/notulen.pdf")

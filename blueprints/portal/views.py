@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from blueprints.auth.throttle import LinkThrottle, too_many_attempts
 from blueprints.cooperatives_admin.forms import MinutesForm, RatForm
-from blueprints.cooperatives_admin.views import apply_errors, minutes_upload, rat_input
+from blueprints.cooperatives_admin.views import apply_errors, attach_minutes_from_form, minutes_upload, rat_input
 from blueprints.documents import deed_download, minutes_download, notary_copy_download
 from blueprints.permissions import allowed
 from blueprints.portal import bp
@@ -98,19 +98,7 @@ def _rat_report_page(report, minutes_form=None, status=200):
 @bp.post("/rat/<int:report_id>/notulen")
 @allowed("portal.use")
 def rat_minutes_upload(report_id: int):
-    report = _own_report(report_id)
-    form = MinutesForm()
-    if form.validate():
-        try:
-            coops.attach_minutes(
-                db.session, current_user, report, minutes_upload(form, required=True), ip_address=request.remote_addr
-            )
-        except coops.RatError as exc:
-            apply_errors(form, exc.errors)
-        else:
-            flash(_("Notulen RAT dilampirkan."), "success")
-            return redirect_to(url_for(".rat_report", report_id=report.id))
-    return _rat_report_page(report, minutes_form=form, status=422)
+    return attach_minutes_from_form(_own_report(report_id), _rat_report_page)
 
 
 @bp.get("/rat/<int:report_id>/notulen.pdf")
