@@ -74,3 +74,33 @@ def test_tampering_by_someone_who_bypasses_the_triggers_is_found(db_kind, runner
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"BROKEN at entry #{ids[broken_index]}" in result.output
+
+
+@pytest.mark.both_databases
+def test_officers_appending_at_once_keep_one_unbroken_chain(app, runner, db_kind):
+    """Eight threads, each with its own session, append at the same moment: the chain stays one line."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def append(number: int) -> None:
+        with app.app_context(), Session(db.engine) as session:
+            try:
+                barrier.wait(timeout=30)
+                for step in range(5):
+                    audit.record(session, None, "test.change", "record", number * 10 + step, summary="serentak")
+                    session.commit()
+            except Exception as exc:  # reported below with the thread's number
+                errors.append((number, repr(exc)))
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "40 entries" in result.output, result.output
