@@ -89,10 +89,11 @@ def render_html(template: str, **context) -> str:
 
 # Rendering and signing are CPU-bound and take a few hundred milliseconds; a web worker also answers public
 # pages (/verify, search) that take a few. Each process therefore renders in ONE long-lived thread whose CPU
-# priority is lowered once (on Linux `nice` is per thread): the request thread hands the work over and waits
-# for it, so issuing stays one synchronous act (number, render, sign, store), while the kernel prefers the
-# threads that answer short requests. The thread also keeps WeasyPrint's font configuration (system fonts
-# scanned, shipped fonts registered) from one render to the next; it is used by that thread only.
+# priority is lowered once, by RENDER_NICENESS (on Linux `nice` is per thread): the request thread hands the
+# work over and waits for it, so issuing stays one synchronous act (number, render, sign, store), while the
+# kernel prefers the threads that answer short requests. The thread also keeps WeasyPrint's font
+# configuration (system fonts scanned, shipped fonts registered) from one render to the next; only that
+# thread uses it.
 RENDER_NICENESS = 10
 
 
@@ -108,7 +109,9 @@ class _RenderThread:
         self._ident = threading.get_ident()
         # Not Linux, or not allowed: render at normal priority.
         with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), RENDER_NICENESS)
+            thread = threading.get_native_id()
+            niceness = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness + RENDER_NICENESS))
 
     def run(self, function, /, *args, **kwargs):
         """`function(*args, **kwargs)` in the render thread; its result or its exception, here."""
