@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, cast
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table as SqlTable
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -76,6 +77,8 @@ FIELDS = (
     ),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
+# What the dry run counts, in the order the report shows it.
+COUNTED = (("persons", _l("Pemilik")), ("businesses", _l("Usaha")), ("permits", _l("Izin")))
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
