@@ -21,10 +21,10 @@ HEADER = "NIK Pemilik;Nama Pemilik;Nama Usaha;Alamat Usaha;Kelurahan;Kecamatan;N
 REGISTER = "\n".join(
     (
         HEADER,
-        "3171014501900003;Siti Aminah;Warung Siti;Jl. Cideng 1;Cideng;Gambir;00001/IUMK/31.71.01.1002/2026;29/11/2026",
-        "3171014501900003;Siti Aminah;Katering Siti;Jl. Cideng 2;Cideng;Gambir;00002/IUMK/31.71.01.1002/2026;29/11/2026",
-        "3171010203850004;Budi Santoso;Bengkel Budi;Jl. Cideng 3;Cideng;Gambir;00003/IUMK/31.71.01.1002/2026;30/11/2026",
-        "3171010203850004;Budi Santoso;Toko Budi;Jl. Cideng 4;Cideng;Gambir;00004/IUMK/31.71.01.1002/2026;01/10/2026",
+        "3171014501900003;Siti Aminah;Warung Siti;Jl. Cideng1;Cideng;Gambir;00001/IUMK/31.71.01.1002/2026;29/11/2026",
+        "3171014501900003;Siti Aminah;Katering Siti;Jl. Cideng2;Cideng;Gambir;00002/IUMK/31.71.01.1002/2026;29/11/2026",
+        "3171010203850004;Budi Santoso;Bengkel Budi;Jl. Cideng3;Cideng;Gambir;00003/IUMK/31.71.01.1002/2026;30/11/2026",
+        "3171010203850004;Budi Santoso;Toko Budi;Jl. Cideng4;Cideng;Gambir;00004/IUMK/31.71.01.1002/2026;01/10/2026",
         "3171016604920001;Rina Wati;Salon Rina;Jl. Kebon Kacang 5;Kebon Kacang;Tanah Abang;"
         "00005/IUMK/31.71.07.1006/2026;30/11/2026",
     )
