@@ -77,7 +77,7 @@ def test_report_visit_register_issue_deliver_track(app, auth, app_site_url, brow
     today = clock.today()
     type_date(page, page.locator("#visit_on"), today - timedelta(days=1))
     page.get_by_role("button", name="Simpan jadwal").click()
-    expect(page.get_by_text("Tanggal kunjungan tidak boleh sebelum hari ini.")).to_be_visible()
+    expect(page.locator("#visit_on-error")).to_have_text("Tanggal kunjungan tidak boleh sebelum hari ini.")
     type_date(page, page.locator("#visit_on"), today)
     page.get_by_role("button", name="Simpan jadwal").click()
     expect(page.get_by_text("Kunjungan dijadwalkan.")).to_be_visible()
