@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -29,7 +30,8 @@ from services import clock, spreadsheets
 WATCHED_TABLES = {"business", "cooperative", "permit", "rat_report"}
 _lock = threading.Lock()
 _state = {"version": 0}
-_entries: dict[str, tuple[int, float, Chart]] = {}
+_entries: dict[str, tuple[int, float, object]] = {}
+T = TypeVar("T")
 
 
 @dataclass
@@ -67,12 +69,12 @@ def invalidate() -> None:
         _entries.clear()
 
 
-def cached(key: str, compute: Callable[[], Chart], ttl_seconds: float) -> Chart:
+def cached(key: str, compute: Callable[[], T], ttl_seconds: float) -> T:
     """Return the cached value for `key` unless the data changed or it is older than the TTL."""
     now = time.monotonic()
     entry = _entries.get(key)
     if entry is not None and entry[0] == _state["version"] and entry[1] > now:
-        return entry[2]
+        return entry[2]  # type: ignore[return-value]
     version = _state["version"]
     value = compute()
     with _lock:
