@@ -43,9 +43,8 @@ from models.cooperative import (
 from models.imports import ImportedFile
 from models.user import User
 from services import clock, imports
-from services.audit import record
 from services.cooperatives.rat import RatInput, check_rat_rules
-from services.cooperatives.records import CooperativeInput, FounderInput, OfficialInput, write_record
+from services.cooperatives.records import CooperativeInput, FounderInput, MemberInput, OfficialInput, write_record
 from services.cooperatives.rules import check_cooperative_rules
 from services.import_files import Table, normalise_header, read_sheets
 from services.imports import Counts, Field, ImportRefused, Problem, _amount, _date, _digits, _Regions, _text
@@ -540,9 +539,7 @@ class _Checker:
             result.records.append((existing.id, data))
 
 
-def _member(member) -> Any:
-    from services.cooperatives.records import MemberInput
-
+def _member(member) -> MemberInput:
     return MemberInput(name=member.name, legal_entity_number=member.legal_entity_number)
 
 
@@ -614,70 +611,54 @@ def apply(
     progress: Callable[[int], None] | None = None,
 ) -> CooperativePlan:
     """Check the workbook again and write it in one transaction; ImportRefused (nothing written) on any problem."""
-    try:
-        if session.get(ImportedFile, imports.fingerprint(data)) is not None:
-            raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.")
-        result = plan(session, data, filename, source, mapping, config, scope=scope, progress=progress)
-        if result.already_imported:
-            raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.", cast(Any, result))
-        if result.problems:
-            raise ImportRefused(
-                f"Ada {len(result.problems)} masalah pada berkas; perbaiki dulu, lalu impor lagi.", cast(Any, result)
-            )
-        ids: dict[str, int] = {}
-        for existing_id, record_data in result.records:
-            existing = session.get(Cooperative, existing_id) if existing_id is not None else None
-            written = write_record(session, record_data, existing)
-            ids[cast(str, record_data.legal_entity_number)] = written.id
-            if progress:
-                progress(1)
-        if any(result.new_rat.values()):
-            numbers = [number for number, reports in result.new_rat.items() if reports and number not in ids]
-            for chunk in range(0, len(numbers), 500):
-                query = select(Cooperative.legal_entity_number, Cooperative.id).where(
-                    Cooperative.legal_entity_number.in_(numbers[chunk : chunk + 500])
-                )
-                ids.update((number, cid) for number, cid in session.execute(query) if number)
-        now = clock.now()
-        for number, reports in result.new_rat.items():
-            for rat in reports:
-                session.add(
-                    RatReport(
-                        cooperative_id=ids[number],
-                        financial_year=rat.financial_year,
-                        meeting_date=rat.meeting_date,
-                        members_present=rat.members_present,
-                        shu_rupiah=rat.shu_rupiah,
-                        total_assets_rupiah=rat.total_assets_rupiah,
-                        status=RAT_CONFIRMED,
-                        recorded_by_id=actor.id if actor is not None else None,
-                        confirmed_by_id=actor.id if actor is not None else None,
-                        confirmed_at=now,
-                    )
-                )
-        imports.remember_mapping(session, result.source, mapping, COOPERATIVES, FIELDS)
-        session.add(
-            ImportedFile(
-                sha256=result.sha256,
-                kind=COOPERATIVES,
-                source=result.source,
-                filename=result.filename,
-                counts=result.counts(),
-                imported_by_id=actor.id if actor is not None else None,
-            )
-        )
-        record(
+    return cast(
+        CooperativePlan,
+        imports.apply_plan(
             session,
-            actor,
-            "import",
-            "cooperative",
-            None,
-            summary=f"{result.source} · {result.filename}"[:255],
-            after={"sha256": result.sha256, **result.counts()},
+            data,
+            lambda: plan(session, data, filename, source, mapping, config, scope=scope, progress=progress),
+            lambda result: _write(session, result, actor, progress),
+            kind=COOPERATIVES,
+            mapping=mapping,
+            fields=FIELDS,
+            actor=actor,
+            object_type="cooperative",
             ip_address=ip_address,
+        ),
+    )
+
+
+def _write(
+    session: Session, result: CooperativePlan, actor: User | None, progress: Callable[[int], None] | None
+) -> None:
+    ids: dict[str, int] = {}
+    for existing_id, record_data in result.records:
+        existing = session.get(Cooperative, existing_id) if existing_id is not None else None
+        written = write_record(session, record_data, existing)
+        ids[cast(str, record_data.legal_entity_number)] = written.id
+        if progress:
+            progress(1)
+    numbers = [number for number, reports in result.new_rat.items() if reports and number not in ids]
+    for chunk in range(0, len(numbers), 500):
+        query = select(Cooperative.legal_entity_number, Cooperative.id).where(
+            Cooperative.legal_entity_number.in_(numbers[chunk : chunk + 500])
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return result
+        ids.update((number, cid) for number, cid in session.execute(query) if number)
+    now = clock.now()
+    for number, reports in result.new_rat.items():
+        for rat in reports:
+            session.add(
+                RatReport(
+                    cooperative_id=ids[number],
+                    financial_year=rat.financial_year,
+                    meeting_date=rat.meeting_date,
+                    members_present=rat.members_present,
+                    shu_rupiah=rat.shu_rupiah,
+                    total_assets_rupiah=rat.total_assets_rupiah,
+                    status=RAT_CONFIRMED,
+                    recorded_by_id=actor.id if actor is not None else None,
+                    confirmed_by_id=actor.id if actor is not None else None,
+                    confirmed_at=now,
+                )
+            )
+    session.flush()

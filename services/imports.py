@@ -734,22 +734,52 @@ def apply(
     progress: Callable[[int], None] | None = None,
 ) -> Plan:
     """Check the file again and write it in one transaction; ImportRefused (nothing written) on any problem."""
+    return apply_plan(
+        session,
+        data,
+        lambda: plan(session, data, filename, source, mapping, config, scope=scope, progress=progress),
+        lambda result: _write(session, result, config, progress),
+        kind=BUSINESSES,
+        mapping=mapping,
+        fields=FIELDS,
+        actor=actor,
+        object_type="business",
+        ip_address=ip_address,
+    )
+
+
+def apply_plan(
+    session: Session,
+    data: bytes,
+    make_plan: Callable[[], Any],
+    write: Callable[[Any], None],
+    *,
+    kind: str,
+    mapping: dict[str, str],
+    fields: tuple[Field, ...],
+    actor: User | None,
+    object_type: str,
+    ip_address: str | None,
+) -> Any:
+    """The all-or-nothing apply of any kind of register: refuse bytes already imported, check the file again
+    inside the transaction, refuse on any problem, `write` the plan, remember the mapping and the file's
+    fingerprint, one audit entry (`import`) with the counts, commit; on any error roll everything back."""
     try:
         if session.get(ImportedFile, fingerprint(data)) is not None:
             raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.")
-        result = plan(session, data, filename, source, mapping, config, scope=scope, progress=progress)
+        result = make_plan()
         if result.already_imported:
             raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.", result)
         if result.problems:
             raise ImportRefused(
                 f"Ada {len(result.problems)} masalah pada berkas; perbaiki dulu, lalu impor lagi.", result
             )
-        _write(session, result, config, progress)
-        remember_mapping(session, result.source, mapping)
+        write(result)
+        remember_mapping(session, result.source, mapping, kind, fields)
         session.add(
             ImportedFile(
                 sha256=result.sha256,
-                kind=BUSINESSES,
+                kind=kind,
                 source=result.source,
                 filename=result.filename,
                 counts=result.counts(),
@@ -760,7 +790,7 @@ def apply(
             session,
             actor,
             "import",
-            "business",
+            object_type,
             None,
             summary=f"{result.source} · {result.filename}"[:255],
             after={"sha256": result.sha256, **result.counts()},
