@@ -7,6 +7,8 @@ distance); facet counts are one SQL query. The same analysed words as the Whoosh
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import MetaData, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
@@ -64,6 +66,8 @@ def _filter(name: str, value: str, parameter: str) -> str:
 # Matching rows read per search; beyond it the total and facet counts are estimated (see _query).
 CANDIDATE_CAP = 500
 SAMPLE_ROWS = 10_000  # documents in the block sample that estimates counts beyond the cap
+PROBE_ROWS = 25_000  # rows read before asking the full-text index, for a query expected to match many
+PROBE_MIN_ESTIMATE = 100  # matches the planner must expect before the probe is tried
 MIN_SAMPLE_MATCHES = 50  # fewer matches in the sample: facet counts are scaled from the candidates
 
 
@@ -97,6 +101,8 @@ class PostgresBackend:
         self.engine = engine  # the primary: every write, the drift check, health
         self.read_engine = read_engine or engine  # searches (DATABASE_REPLICA_URL: a read replica)
         self.candidate_cap = CANDIDATE_CAP
+        self.probe_rows, self.probe_min_estimate = PROBE_ROWS, PROBE_MIN_ESTIMATE
+        self._size: tuple[float, float, float] | None = None  # (read at, pages, rows) of search_document
 
     # --- writing --------------------------------------------------------------------------------
     def index(self, documents: list[dict]) -> None:
@@ -200,6 +206,7 @@ class PostgresBackend:
             if name in FACETS and value:
                 conditions.append(_filter(name, value, f"f{index}"))
                 params[f"f{index}"] = value
+        filters = " AND ".join(conditions) or "TRUE"
         if tsquery:
             conditions.append("search_vector @@ to_tsquery('simple', :tsquery)")
             params["tsquery"] = tsquery
@@ -208,7 +215,8 @@ class PostgresBackend:
         where = " AND ".join(conditions) or "TRUE"
         relevance = bool(tsquery) and query.sort != "name"
         cap = self.candidate_cap
-        candidates = self._candidates(connection, where, params, len(exact), relevance, tsquery != exact_all)
+        fuzzy = tsquery != exact_all
+        candidates = self._candidates(connection, where, filters, params, len(exact), relevance, fuzzy)
         offset = (query.page - 1) * query.per_page
         if relevance:
             # Units matched exactly (or as the prefix being typed) first: an exact word outranks a fuzzy one.
@@ -228,7 +236,9 @@ class PostgresBackend:
         pageable = len(candidates) if relevance else None
         return SearchResult(hits=hits, total=total, facets=facets, approximate=True, pageable=pageable)
 
-    def _candidates(self, connection, where: str, params: dict, units: int, relevance: bool, fuzzy: bool) -> list:
+    def _candidates(
+        self, connection, where: str, filters: str, params: dict, units: int, relevance: bool, fuzzy: bool
+    ) -> list:
         """Up to candidate_cap + 1 matching rows (the extra one tells that there are more): the
         exact matches first, then the fuzzy ones. Each row has the hit, facet and ranking columns."""
         columns = ", ".join(f"{name}" for name in FACETS if name not in Hit.__dataclass_fields__)
@@ -239,18 +249,47 @@ class PostgresBackend:
             select_ += f", ({exact_count}) AS exact, {rank} AS score"
         limit = self.candidate_cap + 1
 
-        def statement(condition: str):
-            return text(f"SELECT {select_} FROM search_document WHERE {condition} LIMIT :n")  # noqa: S608 - constant SQL
+        def statement(condition: str, source: str = "search_document"):
+            return text(f"SELECT {select_} FROM {source} WHERE {condition} LIMIT :n")  # noqa: S608 - constant SQL
 
         if not fuzzy:
-            return list(connection.execute(statement(where), {**params, "n": limit}))
+            return self._tier(connection, statement, where, filters, params, limit)
         exact_where = f"{where} AND search_vector @@ to_tsquery('simple', :exact_all)"
-        rows = list(connection.execute(statement(exact_where), {**params, "n": limit}))
+        rows = self._tier(connection, statement, exact_where, filters, params, limit)
         if len(rows) < limit:
             fuzzy_where = f"{where} AND NOT (search_vector @@ to_tsquery('simple', :exact_all))"
-            more = connection.execute(statement(fuzzy_where), {**params, "n": limit - len(rows)})
-            rows.extend(more)
+            rows.extend(self._tier(connection, statement, fuzzy_where, filters, params, limit - len(rows)))
         return rows
+
+    def _tier(self, connection, statement, condition: str, filters: str, params: dict, limit: int) -> list:
+        """The first `limit` rows matching `condition`. A GIN index scan reads every match of every
+        word before the first row comes out (a prefix query cannot skip): for a common word that is
+        most of the cost. So when the planner expects many matches, the first PROBE_ROWS rows that pass
+        the facet filters are read first, which finds `limit` matches of a common query at once; only
+        when they do not (a rarer query than it looked) does the full-text index answer."""
+        planned = connection.scalar(
+            text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_document WHERE {condition}"),  # noqa: S608
+            params,
+        )
+        if planned[0]["Plan"]["Plan Rows"] >= self.probe_min_estimate:
+            # The first rows that pass the facet filters (in table order, or through a filter's B-tree
+            # index); the LIMIT inside keeps the planner from turning it into a full-text index scan.
+            source = f"(SELECT * FROM search_document WHERE {filters} LIMIT :probe_rows) AS search_document"  # noqa: S608 - constant SQL
+            found = list(
+                connection.execute(statement(condition, source), {**params, "n": limit, "probe_rows": self.probe_rows})
+            )
+            if len(found) >= limit:
+                return found
+        return list(connection.execute(statement(condition), {**params, "n": limit}))
+
+    def _table_size(self, connection) -> tuple[float, float]:
+        """(pages, rows) of search_document as the statistics last saw them, read once a minute."""
+        if self._size is None or time.monotonic() - self._size[0] > 60:
+            pages, rows = connection.execute(
+                text("SELECT relpages, reltuples FROM pg_class WHERE oid = 'search_document'::regclass")
+            ).one()
+            self._size = (time.monotonic(), float(pages), float(rows))
+        return self._size[1], self._size[2]
 
     def _estimate(
         self, connection, where: str, params: dict, candidates: list
@@ -258,8 +297,7 @@ class PostgresBackend:
         """Total and facet counts of a search with more matches than the cap, from a repeatable block
         sample of about SAMPLE_ROWS documents scaled to the table's size (pg_class.reltuples). When
         the sample holds too few matches to say much, the facets are the candidates' counts scaled."""
-        documents = connection.scalar(text("SELECT reltuples FROM pg_class WHERE oid = 'search_document'::regclass"))
-        documents = max(float(documents or 0), float(len(candidates)))
+        documents = max(self._table_size(connection)[1], float(len(candidates)))
         percent = min(100.0, 100.0 * SAMPLE_ROWS / documents)
         sets = ", ".join(f"({name})" for name in FACETS)
         columns = ", ".join(f"{_column(name)} AS {name}" for name in FACETS)

@@ -88,3 +88,27 @@ def test_sorting_by_name_pages_through_every_match_beyond_the_cap(backend):
     assert [hit.name for hit in first.hits] == ["Toko Roti Alfa", "Toko Roti Bravo"]
     assert [hit.name for hit in last.hits] == ["Toko Roti Echo"]
     assert first.pageable is None
+
+
+@pytest.mark.parametrize(("probe_rows", "probe_min_estimate"), [(2, 0), (100, 0)])
+def test_reading_the_first_rows_before_the_index_finds_the_same_page(backend, probe_rows, probe_min_estimate):
+    """A common query is first tried on the first rows in table order (the probe), a rarer one falls
+    back to the full-text index: either way the user sees the same results."""
+    here = kelurahan()
+    for n in range(4):
+        make_business(f"Sate Madura Cabang {n}", region=here, commit=False)
+    make_business("Sate Padang Uda", commit=False, status="closed")
+    make_business("Soto Betawi Haji", commit=False)
+    db.session.commit()
+    queries = [
+        SearchQuery(text="sate"),
+        SearchQuery(text="sate", page=2, per_page=2),
+        SearchQuery(text="sate", filters={"kecamatan_id": str(here.parent_id)}),
+        SearchQuery(text="sote"),  # fuzzy: the exact tier is empty, the typo tier answers
+    ]
+    backend.probe_min_estimate = 10**9  # never probe
+    plain = [search(query) for query in queries]
+    backend.probe_rows, backend.probe_min_estimate = probe_rows, probe_min_estimate
+    probed = [search(query) for query in queries]
+    assert [(r.hits, r.total, r.facets) for r in probed] == [(r.hits, r.total, r.facets) for r in plain]
+    assert [hit.name for hit in plain[3].hits] == ["Soto Betawi Haji"]
