@@ -68,6 +68,7 @@ CANDIDATE_CAP = 500
 SAMPLE_ROWS = 10_000  # documents in the block sample that estimates counts beyond the cap
 PROBE_ROWS = 25_000  # rows read before asking the full-text index, for a query expected to match many
 PROBE_MIN_ESTIMATE = 100  # matches the planner must expect before the probe is tried
+MAX_EXPANSIONS = 64  # words a prefix is spelled out into (as Whoosh does); beyond, it stays a prefix query
 MIN_SAMPLE_MATCHES = 50  # fewer matches in the sample: facet counts are scaled from the candidates
 
 
@@ -129,6 +130,11 @@ class PostgresBackend:
     def _word_clause(self, lookup: _Lookup, word: str, last: bool, places: frozenset[str]) -> tuple[str, str]:
         """(every option, the exact-or-prefix options) of one query word, as tsquery text."""
         close = f"{word}:*" if len(word) >= 3 or (last and len(word) >= 2) else word
+        completions = lookup.prefixes.get(word)
+        if close.endswith(":*") and completions and len(completions) <= MAX_EXPANSIONS:
+            # The words it begins, spelled out: a GIN scan can skip through exact words, while a
+            # prefix has to read every match first (search_word holds every indexed word with letters only).
+            close = "(" + " | ".join(completions) + ")"
         options = [close]
         if fuzzy_allowed(word, places):
             typos, swaps = lookup.fuzzy.get(word, ([], []))
@@ -147,7 +153,8 @@ class PostgresBackend:
         if not words:
             return None, [], None
         units = plan(words, lookup.known)
-        lookup.load_fuzzy([word for word in unit_words(units) if fuzzy_allowed(word, places)])
+        every = unit_words(units)
+        lookup.load([word for word in every if fuzzy_allowed(word, places)], [w for w in every if w.isalpha()])
         clauses, exact = [], []
         for unit_index, unit in enumerate(units):
             alternatives, exact_alternatives = [], []
@@ -391,6 +398,7 @@ class _Lookup:
         self.connection = connection
         self.vocabulary: dict[str, bool] = {}
         self.fuzzy: dict[str, tuple[list[str], list[str]]] = {}
+        self.prefixes: dict[str, list[str]] = {}
 
     def known(self, candidates: set[str]) -> set[str]:
         """Which of these words the index holds."""
@@ -402,37 +410,54 @@ class _Lookup:
             self.vocabulary.update({word: word in found for word in missing})
         return {word for word in candidates if self.vocabulary.get(word)}
 
-    def load_fuzzy(self, words: list[str]) -> None:
-        """For each word: (indexed words within its typo allowance, indexed words that are it with
-        two adjacent letters swapped). Typo candidates share a trigram or more (similarity 0.15:
-        two typos in a 9-letter word share few) and pass the exact edit-distance check; the first
-        letter and the length bound the scan through ix_search_word_head."""
-        words = [word for word in dict.fromkeys(words) if word not in self.fuzzy and len(word) <= 100]
-        if not words:
+    def load(self, fuzzy: list[str], prefixes: list[str]) -> None:
+        """In one round trip, for each word of `fuzzy`: (indexed words within its typo allowance,
+        indexed words that are it with two adjacent letters swapped); for each word of `prefixes`:
+        the indexed words it begins (at most MAX_EXPANSIONS + 1).
+
+        Typo candidates share a trigram or more (similarity 0.15: two typos in a 9-letter word share
+        few) and pass the exact edit-distance check; the first letter and the length bound the scan
+        through ix_search_word_head."""
+        fuzzy = [word for word in dict.fromkeys(fuzzy) if word not in self.fuzzy and len(word) <= 100]
+        prefixes = [word for word in dict.fromkeys(prefixes) if word not in self.prefixes and len(word) <= 100]
+        if not fuzzy and not prefixes:
             return
-        variants = {word: transpositions(word) for word in words}
+        variants = {word: transpositions(word) for word in fuzzy}
         swapped = {variant: word for word, options in variants.items() for variant in options}
-        typos: dict[str, list[str]] = {word: [] for word in words}
-        swaps: dict[str, list[str]] = {word: [] for word in words}
+        typos: dict[str, list[str]] = {word: [] for word in fuzzy}
+        swaps: dict[str, list[str]] = {word: [] for word in fuzzy}
+        completions: dict[str, list[str]] = {word: [] for word in prefixes}
         rows = self.connection.execute(
             text(
-                "SELECT q.word AS query_word, w.word FROM unnest(CAST(:words AS text[]), CAST(:typos AS int[])) "
-                "AS q(word, typos) CROSS JOIN LATERAL (SELECT word FROM search_word "
+                "SELECT 't' AS what, q.word AS query_word, w.word FROM unnest(CAST(:words AS text[]), "
+                "CAST(:typos AS int[])) AS q(word, typos) CROSS JOIN LATERAL (SELECT word FROM search_word "
                 "WHERE left(word, 1) = left(q.word, 1) "
                 "AND length(word) BETWEEN length(q.word) - q.typos AND length(q.word) + q.typos "
                 "AND similarity(word, q.word) >= 0.15 "
                 "AND levenshtein_less_equal(word, q.word, q.typos) <= q.typos LIMIT 20) AS w "
-                "UNION ALL SELECT NULL, word FROM search_word WHERE word = ANY(:variants)"
+                "UNION ALL SELECT 's', NULL, word FROM search_word WHERE word = ANY(:variants) "
+                "UNION ALL SELECT 'p', p.word, w.word FROM unnest(CAST(:prefixes AS text[])) AS p(word) "
+                "CROSS JOIN LATERAL (SELECT word FROM search_word WHERE word >= p.word AND word < p.word || '{' "
+                "AND starts_with(word, p.word) LIMIT :expansions) AS w"
             ),
-            {"words": words, "typos": [max_typos(word) for word in words], "variants": list(swapped)},
+            {
+                "words": fuzzy,
+                "typos": [max_typos(word) for word in fuzzy],
+                "variants": list(swapped),
+                "prefixes": prefixes,
+                "expansions": MAX_EXPANSIONS + 1,
+            },
         )
-        for query_word, word in rows:
-            if query_word is not None:
+        for what, query_word, word in rows:
+            if what == "t":
                 typos[query_word].append(word)
-            else:
+            elif what == "s":
                 swaps[swapped[word]].append(word)
-        for word in words:
+            else:
+                completions[query_word].append(word)
+        for word in fuzzy:
             self.fuzzy[word] = (typos[word], swaps[word])
+        self.prefixes.update(completions)
 
 
 DOCUMENTS, WORDS = SearchDocument.__table__, SearchWord.__table__
@@ -441,7 +466,11 @@ BUILD = "__build"
 
 
 def _words(documents) -> list[str]:
-    return sorted({w for d in documents for f in WORD_FIELDS for w in d[f].split() if len(w) <= 100})
+    """The vocabulary: every word of the text fields, and the letters-only parts of identifiers (so
+    that a prefix spelled out into vocabulary words still reaches "iumk" in a permit number)."""
+    words = {w for d in documents for f in WORD_FIELDS for w in d[f].split() if len(w) <= 100}
+    words.update(w for d in documents for w in d["id_words"].split() if w.isalpha() and len(w) <= 100)
+    return sorted(words)
 
 
 def _write(connection, documents_table, words_table, documents: list[dict], removed_keys: list[str]) -> None:
