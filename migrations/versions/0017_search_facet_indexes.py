@@ -4,7 +4,7 @@ Revision ID: 0017_search_facet_indexes
 Revises: 0016_revocation_reasons
 Create Date: 2026-11-30 17:35:00
 
-With a kecamatan, kelurahan or KBLI filter the matching rows are found by combining the full-text
+With a kecamatan, kelurahan, KBLI, status or permit filter the matching rows are found by combining the full-text
 index with one of these (a bitmap AND) instead of reading every row the words match. On PostgreSQL,
 typo candidates are looked up in the vocabulary by first letter and length (an edit distance of n
 changes the length by at most n) instead of a low-threshold trigram scan, and the vocabulary gains
@@ -20,7 +20,7 @@ down_revision = '0016_revocation_reasons'
 branch_labels = None
 depends_on = None
 
-COLUMNS = ('kecamatan_id', 'kelurahan_id', 'kbli_section', 'kbli_code')
+COLUMNS = ('kecamatan_id', 'kelurahan_id', 'kbli_section', 'kbli_code', 'status', 'permit')
 
 
 def upgrade():
