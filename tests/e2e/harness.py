@@ -117,8 +117,8 @@ def log_in(page, server: GunicornSite, role: str = "superadmin") -> Account:
     """Log in through the login form, as a person would, and wait for the back office."""
     account = server.account(role)
     page.goto(server.page_url("/masuk/"))
-    page.get_by_label("Nama pengguna").fill(account.username)
-    page.get_by_label("Kata sandi").fill(account.password)
+    page.get_by_label("Nama pengguna").press_sequentially(account.username)
+    page.get_by_label("Kata sandi").press_sequentially(account.password)
     page.locator("#login-form").get_by_role("button", name="Masuk").click()
     page.wait_for_url(server.page_url("/kantor/"))
     return account
