@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import uuid
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -271,8 +272,19 @@ class WhooshBackend:
 
     def _query(self, query: SearchQuery) -> SearchResult:
         arrays = self._arrays()
-        words = tokens(query.text)
         today, rules = clock.today(), status_rules()
+        # The same search again (a popular word, a page reloaded) on the same index generation and day
+        # has the same answer: kept in a small per-generation LRU, gone with the next commit.
+        key = (query.text, tuple(sorted(query.filters.items())), query.sort, query.page, query.per_page)
+        key += (query.places, today, rules)
+        found = arrays.recent_result(key)
+        if found is None:
+            found = self._evaluate(arrays, query, today, rules)
+            arrays.keep_result(key, found)
+        return replace(found, hits=list(found.hits))
+
+    def _evaluate(self, arrays: IndexArrays, query: SearchQuery, today: date, rules) -> SearchResult:
+        words = tokens(query.text)
         derived = arrays.remember(("derived", today, rules), lambda: _derive(arrays, today, rules))
         keep = arrays.filter_mask(query.filters, derived)
         places = query.places or frozenset()
