@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from extensions import db
+from models.region import Region
+from models.user import User
 from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -30,13 +33,21 @@ def _type_into(page, selector: str, text: str) -> None:
     field.press_sequentially(text)
 
 
-def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, auth, app_live_url, browser):
+def _choose(page, selector: str, label: str) -> None:
+    """Pick an option by typing its name into the focused select (the browser's type-ahead)."""
+    page.locator(selector).focus()
+    page.keyboard.type(label, delay=40)
+
+
+def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, auth, app_site_url, browser):
+    from playwright.sync_api import expect
+
     auth.create("superadmin", username="root")
     admin = browser.new_page()
     errors: list[str] = []
     admin.on("pageerror", lambda error: errors.append(str(error)))
 
-    admin.goto(f"{app_live_url}/masuk/")
+    admin.goto(f"{app_site_url}/masuk/")
     admin.locator("#username").press_sequentially("root")
     admin.keyboard.press("Tab")
     admin.keyboard.type(TEST_PASSWORD)
@@ -47,8 +58,8 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
 
     # Error state: a user name with a space and no full name; htmx swaps the 422 form in place.
     _type_into(admin, "#username", "siti aminah")
-    admin.locator("#role").select_option("officer")
-    admin.locator("#kecamatan").select_option(label="Gambir")
+    _choose(admin, "#role", "Petugas")
+    _choose(admin, "#kecamatan", "Gambir")
     admin.get_by_role("button", name="Buat akun").click()
     summary = admin.locator("#form-errors")
     summary.wait_for()
@@ -65,8 +76,25 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     assert "/masuk/kata-sandi/" in url
     assert "Gambir" in admin.content()
 
+    # Another kecamatan and an e-mail address on the account page: a bad address comes back, focused,
+    # with the new scope still chosen; fixed, the change is saved.
+    _type_into(admin, "#email", "siti.aminah@")
+    _choose(admin, "#kecamatan", "Menteng")
+    admin.get_by_role("button", name="Simpan perubahan").press("Enter")
+    summary = admin.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Alamat surel tidak valid.")
+    expect(admin.locator("#kecamatan option:checked")).to_have_text("Menteng")
+    _type_into(admin, "#email", "siti.aminah@balai.example")
+    admin.get_by_role("button", name="Simpan perubahan").press("Enter")
+    expect(admin.get_by_text("Perubahan akun siti.aminah disimpan.")).to_be_visible()
+    db.session.expire_all()
+    saved = db.session.scalar(db.select(User).where(User.username == "siti.aminah"))
+    assert saved.email == "siti.aminah@balai.example"
+    assert db.session.get(Region, saved.kecamatan_id).name == "Menteng"
+
     officer = browser.new_context().new_page()
-    officer.goto(app_live_url + urlsplit(url).path)
+    officer.goto(app_site_url + urlsplit(url).path)
     _type_into(officer, "#password", "siti123456789")
     _type_into(officer, "#password_again", "siti123456789")
     officer.keyboard.press("Enter")
@@ -94,7 +122,7 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     replay = browser.new_context()
     replay.add_cookies(cookies)
     copied = replay.new_page()
-    copied.goto(f"{app_live_url}/kantor/")
+    copied.goto(f"{app_site_url}/kantor/")
     assert "/masuk/" in copied.url
     assert errors == []
 
@@ -103,27 +131,27 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     "path",
     ["/kantor/pengguna/", "/kantor/pengguna/baru", "/kantor/pengguna/1", "/akun/", "/akun/autentikator"],
 )
-def test_account_pages_are_accessible(axe_page, live_server, login, path):
+def test_account_pages_are_accessible(axe_page, gunicorn_site, login, path):
     from tests.e2e.test_accessibility import assert_accessible
 
     login(axe_page, "superadmin")
-    response = axe_page.goto(live_server.page_url(path))
+    response = axe_page.goto(gunicorn_site.page_url(path))
     assert response.status == 200
     assert_accessible(axe_page, path)
 
 
-def test_account_error_states_and_link_page_are_accessible(axe_page, live_server, login):
+def test_account_error_states_and_link_page_are_accessible(axe_page, gunicorn_site, login):
     from tests.e2e.test_accessibility import assert_accessible
 
     login(axe_page, "superadmin")
-    axe_page.goto(live_server.page_url("/kantor/pengguna/baru"))
+    axe_page.goto(gunicorn_site.page_url("/kantor/pengguna/baru"))
     axe_page.get_by_role("button", name="Buat akun").click()
     axe_page.locator("#form-errors").wait_for()
     assert_accessible(axe_page, "the new-user form with errors")
-    axe_page.goto(live_server.page_url("/akun/"))
+    axe_page.goto(gunicorn_site.page_url("/akun/"))
     axe_page.get_by_role("button", name="Simpan kata sandi baru").click()
     axe_page.locator("#form-errors").wait_for()
     assert_accessible(axe_page, "the password change form with errors")
-    response = axe_page.goto(live_server.page_url("/masuk/kata-sandi/tidak-ada-tautan-seperti-ini"))
+    response = axe_page.goto(gunicorn_site.page_url("/masuk/kata-sandi/tidak-ada-tautan-seperti-ini"))
     assert response.status == 404
     assert_accessible(axe_page, "the invalid link page")
