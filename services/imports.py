@@ -37,7 +37,7 @@ from models.region import KECAMATAN, KELURAHAN, Region
 from models.search import SearchOutbox
 from models.user import User
 from services import clock, figures, oss, permits
-from services.audit import record
+from services.audit import AuditAction, record
 from services.digits import ascii_digits
 from services.import_files import Table, normalise_header, read_table
 from services.registry import RegistryError, birth_date_from_nik, nik_problem, normalise_phone
@@ -738,7 +738,7 @@ def apply(
         record(
             session,
             actor,
-            "import",
+            AuditAction.BUSINESS_IMPORT,
             "business",
             None,
             summary=f"{result.source} · {result.filename}"[:255],

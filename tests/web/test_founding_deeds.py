@@ -125,7 +125,9 @@ def test_verification_finds_deeds_by_number_file_and_api_and_shows_nothing_perso
 
 def _download_events(deed_id: int) -> list[AuditEvent]:
     query = select(AuditEvent).where(
-        AuditEvent.action == "download", AuditEvent.object_type == "founding_deed", AuditEvent.object_id == str(deed_id)
+        AuditEvent.action == "deed.download",
+        AuditEvent.object_type == "founding_deed",
+        AuditEvent.object_id == str(deed_id),
     )
     return list(db.session.scalars(query))
 
