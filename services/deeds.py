@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -39,25 +39,16 @@ from models.cooperative import (
 from models.region import Region
 from models.user import COOPERATIVE, User
 from services import clock, documents
-from services.audit import record
+from services.audit import AuditAction, record
 from services.cooperatives import cooperative_for_officer
-from services.formatting import full_address, long_date
+from services.formatting import format_rupiah, full_address, long_date
+from services.labels import DEED_KIND_LABELS, DEED_LEVEL_LABELS, MINISTRY_ACT_LABELS
 from services.locking import lock_row
 
 DEED_TEMPLATE = "documents/deed_registry_copy.html"
 MAX_NOTARY_PDF = 10 * 1024 * 1024
 
-# The deed is a legal document in Indonesian whatever the reader's language.
-KIND_LABELS = {
-    "simpan_pinjam": "Simpan Pinjam",
-    "konsumen": "Konsumen",
-    "produsen": "Produsen",
-    "pemasaran": "Pemasaran",
-    "jasa": "Jasa",
-}
-LEVEL_LABELS = {"primer": "Primer", "sekunder": "Sekunder"}
 DOCUMENT_KIND = "Salinan Register Badan Hukum Koperasi"
-MINISTRY_ACT_LABELS = {"persetujuan": "Persetujuan", "pemberitahuan": "Penerimaan pemberitahuan"}
 # The record's fields that are the articles of association: changing one needs an amendment deed.
 ARTICLE_FIELDS = {
     "name": "nama",
@@ -85,12 +76,6 @@ def tanggal(value: date | datetime | None) -> str:
         zone = current_app.config["TIMEZONE"]
         value = (value.astimezone(ZoneInfo(zone)) if value.tzinfo else value).date()
     return long_date(value)
-
-
-def rupiah(amount: int | None) -> str:
-    if amount is None:
-        return "-"
-    return "Rp" + format_decimal(amount, locale="id")
 
 
 def current_deed(cooperative: Cooperative) -> FoundingDeed | None:
@@ -153,7 +138,7 @@ def new_deed_version(
     record(
         session,
         actor,
-        "issue_deed" if previous is None else "reissue_deed",
+        AuditAction.DEED_ISSUE if previous is None else AuditAction.DEED_REISSUE,
         "founding_deed",
         deed.id,
         summary=f"{cooperative.name}: akta {deed.number}",
@@ -215,8 +200,8 @@ def deed_context(
         "government_header": config.get("CERT_HEADER_GOVERNMENT")
         or (municipality.government_header if municipality else ""),
         "agency_header": config.get("CERT_HEADER_AGENCY") or "DINAS KOPERASI, USAHA MIKRO, KECIL DAN MENENGAH",
-        "kind_label": KIND_LABELS.get(cooperative.kind, cooperative.kind),
-        "level_label": LEVEL_LABELS.get(cooperative.level, cooperative.level),
+        "kind_label": DEED_KIND_LABELS.get(cooperative.kind, cooperative.kind),
+        "level_label": DEED_LEVEL_LABELS.get(cooperative.level, cooperative.level),
         "kelurahan": kelurahan.name if kelurahan else "-",
         "kecamatan": kecamatan.name if kecamatan else "-",
         "kota": kota.name if kota else "-",
@@ -240,7 +225,7 @@ def deed_context(
         "ministry_act_labels": MINISTRY_ACT_LABELS,
         "issued_on": tanggal(deed.issued_at) if deed is not None else None,
         "tanggal": tanggal,
-        "rupiah": rupiah,
+        "rupiah": partial(format_rupiah, missing="-"),
     }
 
 
@@ -437,7 +422,7 @@ def update_founding_record(
     record(
         session,
         actor,
-        "update_legal_record",
+        AuditAction.COOPERATIVE_UPDATE_LEGAL_RECORD,
         "cooperative",
         cooperative.id,
         summary=f"{cooperative.name}: saksi akta pendirian",
@@ -479,7 +464,7 @@ def attach_founding_deed_pdf(
         record(
             session,
             actor,
-            "attach_notarial_copy",
+            AuditAction.COOPERATIVE_ATTACH_NOTARIAL_COPY,
             "cooperative",
             cooperative.id,
             summary=f"{cooperative.name}: akta pendirian dari notaris",
@@ -554,7 +539,7 @@ def record_amendment(
         record(
             session,
             actor,
-            "record_amendment",
+            AuditAction.COOPERATIVE_RECORD_AMENDMENT,
             "cooperative",
             cooperative.id,
             summary=f"{cooperative.name}: akta perubahan {number}"[:255],
@@ -595,7 +580,7 @@ def dissolve(
     record(
         session,
         actor,
-        "dissolve",
+        AuditAction.COOPERATIVE_DISSOLVE,
         "cooperative",
         cooperative.id,
         summary=f"{cooperative.name}: dibubarkan {dissolved_on.isoformat()}",
@@ -623,7 +608,15 @@ def notary_copy_pdf(copy: NotarialCopy, config: dict) -> bytes:
 
 
 def record_notary_download(session: Session, user: User, copy: NotarialCopy, ip_address: str | None = None) -> None:
-    record(session, user, "download", "notarial_copy", copy.id, summary=copy.sha256[:16], ip_address=ip_address)
+    record(
+        session,
+        user,
+        AuditAction.NOTARIAL_COPY_DOWNLOAD,
+        "notarial_copy",
+        copy.id,
+        summary=copy.sha256[:16],
+        ip_address=ip_address,
+    )
     session.commit()
 
 
@@ -643,7 +636,7 @@ def record_download(session: Session, user: User, deed: FoundingDeed, ip_address
     record(
         session,
         user,
-        "download",
+        AuditAction.DEED_DOWNLOAD,
         "founding_deed",
         deed.id,
         summary=f"{deed.number} · {deed.cooperative_name or ''}"[:255],

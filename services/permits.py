@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from babel.numbers import format_decimal
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -20,25 +19,13 @@ from models.permit import CORRECTION, NEW, RENEWAL, Permit, PermitCounter, Permi
 from models.region import Region
 from models.user import User
 from services import clock, documents, oss, reasons, registry
-from services.audit import record
-from services.formatting import full_address, long_date
+from services.audit import AuditAction, record
+from services.formatting import format_rupiah, full_address, long_date
+from services.labels import LEGAL_FORM_LABELS, PREMISES_LABELS
 from services.locking import lock_row
 from services.paging import Page, paginate
 
 CERTIFICATE_TEMPLATE = "documents/iumk_certificate.html"
-PREMISES_LABELS = {
-    "milik_sendiri": "Milik sendiri",
-    "sewa": "Sewa",
-    "pinjam_pakai": "Pinjam pakai",
-    "lainnya": "Lainnya",
-}
-LEGAL_FORM_LABELS = {
-    "perseorangan": "Perseorangan",
-    "ud": "Usaha Dagang (UD)",
-    "cv": "Persekutuan Komanditer (CV)",
-    "firma": "Firma",
-    "pt_perorangan": "PT Perorangan",
-}
 
 
 class PermitError(ValueError):
@@ -255,7 +242,7 @@ def certificate_context(
         "business_address": full_address(
             business.address, kelurahan.name, kecamatan.name if kecamatan else None, kota.name if kota else None
         ),
-        "capital": f"Rp{format_decimal(business.capital_rupiah, locale='id')}" if business.capital_rupiah else "-",
+        "capital": format_rupiah(business.capital_rupiah or None, missing="-"),
         "size_class": size.label if size else "-",
         "kbli_lines": kbli_lines(business, rules),
         "place": config.get("CERT_PLACE_OF_ISSUE") or (kota.name if kota else municipality.name),
@@ -604,7 +591,7 @@ def _record(
             record(
                 session,
                 actor,
-                "renew" if draw.kind == RENEWAL else "reissue",
+                AuditAction.PERMIT_RENEW if draw.kind == RENEWAL else AuditAction.PERMIT_REISSUE,
                 "permit",
                 replacing.id,
                 summary=f"{replacing.number} → {draw.number}",
@@ -615,7 +602,7 @@ def _record(
         record(
             session,
             actor,
-            "issue",
+            AuditAction.PERMIT_ISSUE,
             "permit",
             permit.id,
             summary=f"{draw.number} · {business.name}"[:255],
@@ -657,7 +644,7 @@ def revoke_permit(
     record(
         session,
         actor,
-        "revoke",
+        AuditAction.PERMIT_REVOKE,
         "permit",
         permit.id,
         summary=f"{permit.number}: {reason_code}"[:255],
@@ -787,5 +774,7 @@ def permit_page(session: Session, user: User, *, q: str = "", page: int = 1, per
 
 def record_download(session: Session, user: User, permit: Permit, ip_address: str | None = None) -> None:
     """Every certificate download is in the audit log."""
-    record(session, user, "download", "permit", permit.id, summary=permit.number, ip_address=ip_address)
+    record(
+        session, user, AuditAction.PERMIT_DOWNLOAD, "permit", permit.id, summary=permit.number, ip_address=ip_address
+    )
     session.commit()

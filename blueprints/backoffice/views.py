@@ -21,7 +21,19 @@ from blueprints.rendering import is_htmx, redirect_to, render
 from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
-from services import audit, authorization, batch, clock, delivery, oss, outreach, permits, registry, spreadsheets
+from services import (
+    audit,
+    authorization,
+    batch,
+    clock,
+    delivery,
+    labels,
+    oss,
+    outreach,
+    permits,
+    registry,
+    spreadsheets,
+)
 from services.digits import ascii_digits
 from services.documents import DocumentError
 from services.paging import Page
@@ -51,7 +63,7 @@ def _owner_locked(business: Business | None) -> bool:
 
 def _locked_owner_name(business: Business | None) -> str | None:
     """The owner's masked name when their personal data is out of this officer's reach, else None."""
-    return authorization.masked_name(business.owner.full_name) if _owner_locked(business) else None
+    return labels.mask_name(business.owner.full_name) if _owner_locked(business) else None
 
 
 def _business_form(business: Business | None = None) -> BusinessForm:
