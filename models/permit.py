@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, and_, text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.business import Business
 from models.official import Official
 from models.region import Region
+from models.stored_document import StoredDocumentMixin
 from models.user import User
 
 VALID = "valid"
@@ -61,7 +62,7 @@ class PermitReservation(Base):
     reserved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Permit(Base):
+class Permit(StoredDocumentMixin, Base):
     __tablename__ = "permit"
     __table_args__ = (
         UniqueConstraint("series", "year", "sequence_scope", "seq", name="uq_permit_series_year_scope_seq"),
@@ -101,12 +102,6 @@ class Permit(Base):
     # Set in the same transaction as superseded_by_id, before the replacement is inserted: the
     # one-current-permit index needs the old permit out of the way first.
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    document_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    document_size: Mapped[int | None] = mapped_column(Integer)
-    # The PDF itself, or its file name under DOCUMENT_STORE when one is configured.
-    document_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    document_path: Mapped[str | None] = mapped_column(String(255))
-    demo_signature: Mapped[bool] = mapped_column(Boolean, default=False)
 
     business: Mapped[Business] = relationship(back_populates="permits")
     kelurahan: Mapped[Region] = relationship()

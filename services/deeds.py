@@ -350,12 +350,7 @@ def issue_deed(
             reason=f"{DOCUMENT_KIND} {deed.number}",
             location=context["kota"],
         )
-        deed.sha256 = stored.sha256
-        deed.size_bytes = stored.size
-        deed.storage_key = stored.path
-        deed.document_pdf = stored.blob
-        deed.signature = signer.subject
-        deed.demo_signature = key.demo
+        deed.keep_document(stored, signer=signer.subject, demo=key.demo)
         documents.record_signed(session, stored, signer, config=config)
         session.commit()
         return deed
@@ -622,9 +617,9 @@ def record_notary_download(session: Session, user: User, copy: NotarialCopy, ip_
 
 def deed_pdf(deed: FoundingDeed, config: dict) -> bytes:
     """The stored deed, byte for byte as issued (DocumentError if it was never stored or is damaged)."""
-    if deed.sha256 is None:
+    if not deed.has_document:
         raise documents.DocumentError("this deed version has no stored document")
-    return documents.load(config, sha=deed.sha256, path=deed.storage_key, blob=deed.document_pdf)
+    return documents.load(config, **deed.document_location())
 
 
 def download_name(deed: FoundingDeed) -> str:
@@ -669,4 +664,6 @@ def find_by_number(session: Session, number: str) -> FoundingDeed | None:
 
 
 def find_by_sha256(session: Session, digest: str) -> FoundingDeed | None:
-    return session.scalar(_with_public_facts(select(FoundingDeed).where(FoundingDeed.sha256 == digest)).limit(1))
+    return session.scalar(
+        _with_public_facts(select(FoundingDeed).where(FoundingDeed.document_sha256 == digest)).limit(1)
+    )

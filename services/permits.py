@@ -574,12 +574,8 @@ def _record(
             issued_on=draw.issued_on,
             valid_until=draw.valid_until,
             issued_by_id=actor.id if actor is not None else None,
-            document_sha256=stored.sha256,
-            document_size=stored.size,
-            document_pdf=stored.blob,
-            document_path=stored.path,
-            demo_signature=demo,
         )
+        permit.keep_document(stored, signer=signer.subject, demo=demo)
         session.add(permit)
         session.flush()
         documents.record_signed(
@@ -710,7 +706,7 @@ def renew_permit(
 
 def permit_pdf(permit: Permit, config: dict) -> bytes:
     """The stored certificate, byte for byte as issued."""
-    return documents.load(config, sha=permit.document_sha256, path=permit.document_path, blob=permit.document_pdf)
+    return documents.load(config, **permit.document_location())
 
 
 def find_by_token(session: Session, token: str) -> Permit | None:

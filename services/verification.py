@@ -72,7 +72,7 @@ def token_of(document: Permit | FoundingDeed) -> str:
 
 
 def sha256_of(document: Permit | FoundingDeed) -> str | None:
-    return document.sha256 if isinstance(document, FoundingDeed) else document.document_sha256
+    return document.document_sha256
 
 
 def _first(candidates):
@@ -176,7 +176,7 @@ def _deed_facts(deed: FoundingDeed, config: dict) -> dict:
         "revoke_reason": None,
         "superseded_by": successor.number if successor else None,
         "superseded_by_token": successor.verification_token if successor else None,
-        "sha256": deed.sha256,
+        "sha256": deed.document_sha256,
         "demo_signature": deed.demo_signature,
     }
 
