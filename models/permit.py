@@ -28,6 +28,9 @@ RENEWAL = "perpanjangan"
 PERMIT_KINDS = (NEW, CORRECTION, RENEWAL)
 
 # "Current" = neither revoked nor replaced (it may have expired): at most one per business, by the database.
+# `superseded_at` is the one mark of "replaced" (set before the replacement is inserted, so the index can
+# hold); `superseded_by_id` only names the replacement. Permit.current(), Permit.is_current and
+# status_on all read this same rule.
 CURRENT_PERMIT_WHERE = "revoked_at IS NULL AND superseded_at IS NULL"
 
 
@@ -115,15 +118,24 @@ class Permit(StoredDocumentMixin, Base):
         return [("business", self.business_id)]
 
     @classmethod
+    def current(cls):
+        """SQL condition: neither revoked nor replaced (CURRENT_PERMIT_WHERE, the unique index's rule)."""
+        return and_(cls.revoked_at.is_(None), cls.superseded_at.is_(None))
+
+    @property
+    def is_current(self) -> bool:
+        return self.revoked_at is None and self.superseded_at is None
+
+    @classmethod
     def valid_on(cls, day: date):
         """SQL condition: the permit is valid on `day` (the query form of status_on)."""
-        return and_(cls.revoked_at.is_(None), cls.superseded_by_id.is_(None), cls.valid_until >= day)
+        return and_(cls.current(), cls.valid_until >= day)
 
     def status_on(self, day: date) -> str:
         """Status derived on read: an expired permit is expired without any job having run."""
         if self.revoked_at is not None:
             return REVOKED
-        if self.superseded_by_id is not None:
+        if self.superseded_at is not None:
             return SUPERSEDED
         if day > self.valid_until:
             return EXPIRED

@@ -61,7 +61,7 @@ def select_permits(
     if user_scope is not None:
         query = query.join(Region, Permit.kelurahan_id == Region.id).where(Region.parent_id == user_scope)
     if not include_all:
-        query = query.where(Permit.revoked_at.is_(None), Permit.superseded_by_id.is_(None))
+        query = query.where(Permit.current())
     return list(session.scalars(query.order_by(Permit.seq).limit(MAX_BATCH)))
 
 

@@ -118,11 +118,7 @@ class Progress:
 def current_permit(session: Session, business_id: int | None) -> Permit | None:
     if business_id is None:
         return None
-    return session.scalar(
-        select(Permit)
-        .where(Permit.business_id == business_id, Permit.revoked_at.is_(None), Permit.superseded_at.is_(None))
-        .limit(1)
-    )
+    return session.scalar(select(Permit).where(Permit.business_id == business_id, Permit.current()).limit(1))
 
 
 def _delivered_on(session: Session, business_id: int, tz_name: str) -> date | None:

@@ -122,7 +122,7 @@ def current_permit(session: Session, business_id: int) -> Permit | None:
     """The business's permit that is neither revoked nor replaced (it may have expired): at most one."""
     return session.scalar(
         select(Permit)
-        .where(Permit.business_id == business_id, Permit.revoked_at.is_(None), Permit.superseded_at.is_(None))
+        .where(Permit.business_id == business_id, Permit.current())
         .execution_options(populate_existing=True)
     )
 
@@ -140,7 +140,7 @@ def renewal_opens_on(permit: Permit, config: dict) -> date:
 
 def actions_for(permit: Permit, today: date, config: dict) -> dict[str, bool]:
     """What an officer may do with `permit` today: correct it, renew it, revoke it."""
-    current = permit.revoked_at is None and permit.superseded_at is None
+    current = permit.is_current
     return {
         "correct": current and permit.valid_until >= today,
         "renew": current and today >= renewal_opens_on(permit, config),
@@ -630,7 +630,7 @@ def revoke_permit(
     note = (note or "").strip() or None
     if permit.revoked_at is not None:
         raise PermitError("Izin ini sudah dicabut.")
-    if permit.superseded_by_id is not None:
+    if permit.superseded_at is not None:
         raise PermitError("Izin ini sudah digantikan oleh izin lain; cabut izin penggantinya.")
     before = {"status": permit.status_on(local_today(config))}
     permit.revoked_at = clock.now()
