@@ -19,7 +19,7 @@ from datetime import date, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -183,9 +183,8 @@ def deed_context(
     kelurahan = cooperative.kelurahan
     kecamatan = kelurahan.parent if kelurahan else None
     kota = kecamatan.parent if kecamatan else None
-    municipality = current_app.extensions.get("municipality") if has_app_context() else None
-    config = current_app.config if has_app_context() else {}
-    founder_names = {_bare(f.full_name) for f in cooperative.founders}
+    municipality = current_app.extensions["municipality"]
+    config = current_app.config
     previous = None
     if deed is not None and deed.version > 1:
         previous = next((d for d in cooperative.deeds if d.superseded_by_id == deed.id), None)
@@ -197,8 +196,7 @@ def deed_context(
         "demo": demo,
         "preview": preview,
         "signer": signer,
-        "government_header": config.get("CERT_HEADER_GOVERNMENT")
-        or (municipality.government_header if municipality else ""),
+        "government_header": config.get("CERT_HEADER_GOVERNMENT") or municipality.government_header,
         "agency_header": config.get("CERT_HEADER_AGENCY") or "DINAS KOPERASI, USAHA MIKRO, KECIL DAN MENENGAH",
         "kind_label": DEED_KIND_LABELS.get(cooperative.kind, cooperative.kind),
         "level_label": DEED_LEVEL_LABELS.get(cooperative.level, cooperative.level),
@@ -217,9 +215,7 @@ def deed_context(
         "founding_member_count": len(cooperative.founders),
         "board": cooperative.board,
         "supervisors": cooperative.supervisors,
-        "officials_not_founders": [
-            o.full_name for o in cooperative.officials if _bare(o.full_name) not in founder_names
-        ],
+        "officials_not_founders": officials_not_founders(cooperative),
         "members": cooperative.member_cooperatives,
         "amendments": list(cooperative.amendments),
         "ministry_act_labels": MINISTRY_ACT_LABELS,
@@ -227,6 +223,12 @@ def deed_context(
         "tanggal": tanggal,
         "rupiah": partial(format_rupiah, missing="-"),
     }
+
+
+def officials_not_founders(cooperative: Cooperative) -> list[str]:
+    """The first board and supervisors who are not among the founders (a primer's must all be founders)."""
+    founder_names = {_bare(f.full_name) for f in cooperative.founders}
+    return [o.full_name for o in cooperative.officials if _bare(o.full_name) not in founder_names]
 
 
 def _bare(name: str) -> str:
@@ -283,7 +285,7 @@ def check_can_issue(cooperative: Cooperative, correction_note: str | None = None
     if missing:
         raise DeedError("Lengkapi catatan akta pendirian terlebih dahulu: " + ", ".join(missing) + ".")
     if cooperative.level == PRIMER:
-        outsiders = deed_context(cooperative)["officials_not_founders"]
+        outsiders = officials_not_founders(cooperative)
         if outsiders:
             raise DeedError(
                 "Pengurus dan pengawas pertama dipilih dari dan oleh para pendiri (UU 25/1992 pasal 29); "
