@@ -7,6 +7,7 @@ import string
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -118,8 +119,10 @@ def signing_official(session: Session, kelurahan: Region, day: date) -> Official
     return None
 
 
-def current_permit(session: Session, business_id: int) -> Permit | None:
+def current_permit(session: Session, business_id: int | None) -> Permit | None:
     """The business's permit that is neither revoked nor replaced (it may have expired): at most one."""
+    if business_id is None:
+        return None
     return session.scalar(
         select(Permit)
         .where(Permit.business_id == business_id, Permit.current())
@@ -652,56 +655,15 @@ def revoke_permit(
     return permit
 
 
-def reissue_permit(
-    session: Session,
-    permit: Permit,
-    actor: User | None,
-    *,
-    config: dict,
-    municipality,
-    instance_path: str,
-    ip_address: str | None = None,
-    signing_passphrase: str | None = None,
-) -> Permit:
-    """A correction (perbaikan): the business's current data, the same validity end; the old one is superseded."""
-    return issue_permit(
-        session,
-        permit.business,
-        actor,
-        config=config,
-        municipality=municipality,
-        instance_path=instance_path,
-        ip_address=ip_address,
-        supersedes=permit,
-        kind=CORRECTION,
-        signing_passphrase=signing_passphrase,
-    )
+def reissue_permit(session: Session, permit: Permit, actor: User | None, **issuing: Any) -> Permit:
+    """A correction (perbaikan): the business's current data, the same validity end; the old one is superseded.
+    `issuing`: issue_permit's keywords (config, municipality, instance_path, ip_address, signing_passphrase)."""
+    return issue_permit(session, permit.business, actor, supersedes=permit, kind=CORRECTION, **issuing)
 
 
-def renew_permit(
-    session: Session,
-    permit: Permit,
-    actor: User | None,
-    *,
-    config: dict,
-    municipality,
-    instance_path: str,
-    ip_address: str | None = None,
-    signing_passphrase: str | None = None,
-) -> Permit:
+def renew_permit(session: Session, permit: Permit, actor: User | None, **issuing: Any) -> Permit:
     """A renewal (perpanjangan), near or after expiry: a new validity from today; the old one is superseded."""
-    return issue_permit(
-        session,
-        permit.business,
-        actor,
-        config=config,
-        municipality=municipality,
-        instance_path=instance_path,
-        ip_address=ip_address,
-        supersedes=permit,
-        kind=RENEWAL,
-        signing_passphrase=signing_passphrase,
-    )
+    return issue_permit(session, permit.business, actor, supersedes=permit, kind=RENEWAL, **issuing)
 
 
 def permit_pdf(permit: Permit, config: dict) -> bytes:
