@@ -1,7 +1,27 @@
-"""gunicorn reads this file from the working directory: refuse bad configuration once, in the master."""
+"""gunicorn reads this file from the working directory: the production defaults, and a configuration check.
+
+Threaded workers (gthread): issuing a certificate renders and signs for a few hundred milliseconds of CPU,
+and with one thread per worker four officers issuing at once would leave no worker free, so public
+requests (/verify from a bank, search) waited in the listen queue behind the renders. With threads, a free
+thread answers them; the render itself runs in each worker's one render thread at a lower CPU priority
+(services/documents.py). Figures: README, "Benchmarks" (bench/bench_concurrent_issue.py).
+"""
+
+import sys
+
+worker_class = "gthread"
+threads = 4
+
+# A render holds the GIL for long stretches; a thread answering a short request waits for it at most
+# this long each time it needs it back (CPython's default is 5 ms).
+SWITCH_INTERVAL = 0.001
 
 
 def on_starting(server):
     from app import refuse_bad_configuration
 
     refuse_bad_configuration()
+
+
+def post_fork(server, worker):
+    sys.setswitchinterval(SWITCH_INTERVAL)

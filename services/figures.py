@@ -7,11 +7,13 @@ other processes and bulk loads that bypass the ORM are picked up soon.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TypeVar
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -28,7 +30,8 @@ from services import clock, spreadsheets
 WATCHED_TABLES = {"business", "cooperative", "permit", "rat_report"}
 _lock = threading.Lock()
 _state = {"version": 0}
-_entries: dict[str, tuple[int, float, Chart]] = {}
+_entries: dict[str, tuple[int, float, object]] = {}
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Chart:
     value_heading: str
     rows: list[tuple[str, int]] = field(default_factory=list)
     note: str | None = None
+    # A chart of one month out of several: the months to choose from (newest first) and the one shown.
+    months: list[str] = field(default_factory=list)
+    month: str | None = None
 
     @property
     def total(self) -> int:
@@ -63,12 +69,12 @@ def invalidate() -> None:
         _entries.clear()
 
 
-def cached(key: str, compute: Callable[[], Chart], ttl_seconds: float) -> Chart:
+def cached(key: str, compute: Callable[[], T], ttl_seconds: float) -> T:
     """Return the cached value for `key` unless the data changed or it is older than the TTL."""
     now = time.monotonic()
     entry = _entries.get(key)
     if entry is not None and entry[0] == _state["version"] and entry[1] > now:
-        return entry[2]
+        return entry[2]  # type: ignore[return-value]
     version = _state["version"]
     value = compute()
     with _lock:
@@ -162,14 +168,60 @@ def permits_issued_per_month(session: Session, months: int = 24) -> Chart:
         label_heading=str(_l("Bulan")),
         value_heading=str(_l("Izin terbit")),
     )
-    if session.get_bind().dialect.name == "sqlite":
-        month = func.strftime("%Y-%m", Permit.issued_on)
-    else:
-        month = func.to_char(Permit.issued_on, "YYYY-MM")
+    month = _month_of(session, Permit.issued_on)
     rows = session.execute(
         select(month.label("month"), func.count(Permit.id)).group_by("month").order_by(month.desc()).limit(months)
     ).all()
     chart.rows = [(label, count) for label, count in reversed(rows)]
+    return chart
+
+
+def _month_of(session: Session, column):
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+MONTH_KECAMATAN = "izin-per-kecamatan"
+MONTH_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+def permits_by_month_and_kecamatan(session: Session, months: int = 24) -> dict[str, dict[int, int]]:
+    """Permits issued per month (WIB issue date) and kecamatan, the last `months` months with any issue:
+    {"2026-11": {kecamatan_id: count}}. One GROUP BY in SQL."""
+    kelurahan = aliased(Region)
+    month = _month_of(session, Permit.issued_on).label("month")
+    recent = select(month).group_by(month).order_by(month.desc()).limit(months).subquery()
+    rows = session.execute(
+        select(month, kelurahan.parent_id, func.count(Permit.id))
+        .join(kelurahan, kelurahan.id == Permit.kelurahan_id)
+        .where(month.in_(select(recent.c.month)))
+        .group_by(month, kelurahan.parent_id)
+    ).all()
+    table: dict[str, dict[int, int]] = {}
+    for label, kecamatan_id, count in rows:
+        table.setdefault(label, {})[kecamatan_id] = count
+    return table
+
+
+def permits_per_kecamatan_in_month(session: Session, month: str | None = None) -> Chart:
+    """Permits issued in one month (default: the latest with any) per kecamatan, every kecamatan listed."""
+    table = permits_by_month_and_kecamatan(session)
+    months = sorted(table, reverse=True)
+    chosen = month if month in table else (months[0] if months else None)
+    names = _kecamatan_names(session)
+    counts = table.get(chosen, {}) if chosen else {}
+    chart = Chart(
+        key=f"{MONTH_KECAMATAN}-{chosen}" if chosen else MONTH_KECAMATAN,
+        title=str(_l("Izin terbit per bulan per kecamatan")),
+        description=str(_l("Jumlah sertifikat IUMK yang diterbitkan di setiap kecamatan pada bulan yang dipilih.")),
+        label_heading=str(_l("Kecamatan")),
+        value_heading=str(_l("Izin terbit")),
+        months=months,
+        month=chosen,
+    )
+    if chosen:
+        chart.rows = sorted(((name, counts.get(region_id, 0)) for region_id, name in names.items()), key=lambda r: r[0])
     return chart
 
 
@@ -226,15 +278,28 @@ def _cache_key(session: Session, key: str, locale: str) -> str:
     return f"{session.get_bind().engine.url}:{locale}:{key}"
 
 
-def all_charts(session: Session, locale: str, ttl_seconds: float) -> list[Chart]:
-    """Every chart of the figures page, from the cache when the data has not changed."""
-    return [
+def _month_chart(session: Session, month: str | None, locale: str, ttl_seconds: float) -> Chart:
+    month = month if month and MONTH_PATTERN.fullmatch(month) else None
+    compute = partial(permits_per_kecamatan_in_month, session, month)
+    return cached(_cache_key(session, f"{MONTH_KECAMATAN}:{month}", locale), compute, ttl_seconds)
+
+
+def all_charts(session: Session, locale: str, ttl_seconds: float, month: str | None = None) -> list[Chart]:
+    """Every chart of the figures page, from the cache when the data has not changed; `month` (YYYY-MM)
+    picks the month of the permits-per-kecamatan chart (default: the latest)."""
+    charts = [
         cached(_cache_key(session, key, locale), partial(compute, session), ttl_seconds)
         for key, compute in CHARTS.items()
     ]
+    after = list(CHARTS).index("izin-per-bulan") + 1
+    charts.insert(after, _month_chart(session, month, locale, ttl_seconds))
+    return charts
 
 
 def chart(session: Session, key: str, locale: str, ttl_seconds: float) -> Chart | None:
+    if key.startswith(MONTH_KECAMATAN + "-"):
+        found = _month_chart(session, key.removeprefix(MONTH_KECAMATAN + "-"), locale, ttl_seconds)
+        return found if found.key == key else None
     compute = CHARTS.get(key)
     if compute is None:
         return None

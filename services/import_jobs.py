@@ -1,9 +1,10 @@
 """Imports from the web: the uploaded file kept until applied, and the apply run as a background job.
 
 An upload is stored under IMPORT_DIR (default instance/imports) as <sha256>.bin with a small JSON
-sidecar (file name, source, who uploaded it); the job's state (queued, running n/m, done, failed) is
-written to <sha256>.state.json, so any web process can show it, and the page polls it. The job runs
-on the job queue (services.jobs, huey), so a 150,000-row file never holds a web request.
+sidecar (file name, source, who uploaded it). Both the dry run and the apply run on the job queue
+(services.jobs, huey), so a 150,000-row file never holds a web request: each writes its state
+(queued, running n/m, done, failed) to a JSON file beside the upload (<sha256>.check.json with the
+dry run's report, <sha256>.state.json for the apply), so any web process can show it, and the page polls it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -26,6 +28,7 @@ from services.jobs import _in_app, huey
 
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+CHECK, APPLY = "check", "state"  # the state files: <sha256>.check.json (dry run), <sha256>.state.json (apply)
 
 
 @dataclass
@@ -35,10 +38,7 @@ class Upload:
     source: str
     owner_id: int
     data: bytes
-
-    @property
-    def header(self) -> list[str]:
-        return read_table(self.data, self.filename).header
+    header: list[str]
 
 
 def folder(config, instance_path: str) -> Path:
@@ -59,12 +59,13 @@ def save_upload(root: Path, user: User, data: bytes, filename: str, source: str)
     if len(data) > MAX_UPLOAD_BYTES:
         raise imports.ImportRefused("Berkas terlalu besar (paling besar 60 MB); bagi menjadi beberapa berkas.")
     filename = Path(filename or "register.csv").name[:255]
-    read_table(data, filename)
+    header = read_table(data, filename).header
     upload_id = imports.fingerprint(data)
     root.mkdir(parents=True, exist_ok=True)
     (root / f"{upload_id}.bin").write_bytes(data)
-    _write_json(root / f"{upload_id}.json", {"filename": filename, "source": source, "owner_id": user.id})
-    return Upload(upload_id, filename, source, user.id, data)
+    meta = {"filename": filename, "source": source, "owner_id": user.id, "header": header}
+    _write_json(root / f"{upload_id}.json", meta)
+    return Upload(upload_id, filename, source, user.id, data, header)
 
 
 def load_upload(root: Path, upload_id: str, user: User) -> Upload | None:
@@ -78,14 +79,26 @@ def load_upload(root: Path, upload_id: str, user: User) -> Upload | None:
         return None
     if meta.get("owner_id") != user.id:
         return None
-    return Upload(upload_id, meta["filename"], meta["source"], meta["owner_id"], data)
+    header = meta.get("header")
+    if header is None:  # uploaded before the header was kept beside the file
+        header = read_table(data, meta["filename"]).header
+    return Upload(upload_id, meta["filename"], meta["source"], meta["owner_id"], data, header)
+
+
+def _state_path(root: Path, upload_id: str, step: str) -> Path:
+    return root / f"{upload_id}.{step}.json"
+
+
+def _read_state(root: Path, upload_id: str, step: str) -> dict | None:
+    try:
+        return json.loads(_state_path(root, upload_id, step).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def status(root: Path, upload_id: str) -> dict | None:
-    try:
-        return json.loads((root / f"{upload_id}.state.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    """The apply's state: queued/running with progress, done with `counts`, or failed with `message`."""
+    return _read_state(root, upload_id, APPLY)
 
 
 def start_apply(root: Path, upload: Upload) -> None:
@@ -93,14 +106,89 @@ def start_apply(root: Path, upload: Upload) -> None:
     current = status(root, upload.id)
     if current and current["state"] in (QUEUED, RUNNING):
         return
-    _write_json(root / f"{upload.id}.state.json", {"state": QUEUED, "done": 0, "total": 0})
+    _write_json(_state_path(root, upload.id, APPLY), {"state": QUEUED, "done": 0, "total": 0})
     run_import(str(root), upload.id)
 
 
-def _update(root: Path, upload_id: str, **values) -> None:
-    state = status(root, upload_id) or {}
+def start_check(root: Path, upload: Upload, mapping: dict[str, str]) -> None:
+    """Queue the dry run of `upload` through `mapping`; its report is kept with the state for the page."""
+    current = check_status(root, upload.id)
+    if current and current["state"] in (QUEUED, RUNNING) and current.get("mapping") == mapping:
+        return
+    _write_json(_state_path(root, upload.id, CHECK), {"state": QUEUED, "done": 0, "total": 0, "mapping": mapping})
+    run_check(str(root), upload.id)
+
+
+def check_status(root: Path, upload_id: str) -> dict | None:
+    """The dry run's state: queued/running with progress, done with `result`, or failed with `message`."""
+    return _read_state(root, upload_id, CHECK)
+
+
+def _update(root: Path, upload_id: str, step: str, **values) -> None:
+    state = _read_state(root, upload_id, step) or {}
     state.update(values)
-    _write_json(root / f"{upload_id}.state.json", state)
+    _write_json(_state_path(root, upload_id, step), state)
+
+
+def _run(root: Path, upload_id: str, step: str, work: Callable[[Upload, User, Callable[[int], None]], dict]) -> None:
+    """Run `work` on the upload as its owner, writing progress and the outcome to the step's state file."""
+    meta = json.loads((root / f"{upload_id}.json").read_text(encoding="utf-8"))
+    user = db.session.get(User, meta["owner_id"])
+    upload = load_upload(root, upload_id, user) if user is not None else None
+    if user is None or upload is None:
+        _update(root, upload_id, step, state=FAILED, message="Berkas unggahan tidak ditemukan lagi; unggah ulang.")
+        return
+    rows = sum(1 for row in read_table(upload.data, upload.filename).rows if row)
+    total = rows * (2 if step == APPLY else 1)
+    _update(root, upload_id, step, state=RUNNING, done=0, total=total)
+    done = 0
+
+    def progress(increment: int) -> None:
+        nonlocal done
+        done += increment
+        if done % 5000 < increment or done >= total:
+            _update(root, upload_id, step, done=min(done, total))
+
+    try:
+        outcome = work(upload, user, progress)
+    except (imports.ImportRefused, FileProblem) as exc:
+        _update(root, upload_id, step, state=FAILED, message=str(exc))
+        return
+    except Exception:
+        current_app.logger.exception("import %s (%s) failed", upload_id, step)
+        db.session.rollback()
+        _update(
+            root, upload_id, step, state=FAILED, message="Impor gagal karena kesalahan sistem; tidak ada yang diubah."
+        )
+        return
+    _update(root, upload_id, step, state=DONE, done=total, **outcome)
+
+
+@huey.task()
+@_in_app
+def run_check(root_name: str, upload_id: str) -> None:
+    """The dry run of one uploaded register, off the web request: problems and counts for the page."""
+    root = Path(root_name)
+
+    def check(upload: Upload, user: User, progress: Callable[[int], None]) -> dict:
+        mapping = (_read_state(root, upload_id, CHECK) or {}).get("mapping") or {}
+        session = cast(Session, db.session)
+        try:
+            result = imports.plan(
+                session,
+                upload.data,
+                upload.filename,
+                upload.source,
+                mapping,
+                current_app.config,
+                scope=authorization.kecamatan_scope(user),
+                progress=progress,
+            )
+        finally:
+            session.rollback()
+        return {"result": report(result)}
+
+    _run(root, upload_id, CHECK, check)
 
 
 @huey.task()
@@ -108,26 +196,10 @@ def _update(root: Path, upload_id: str, **values) -> None:
 def run_import(root_name: str, upload_id: str) -> None:
     """Apply one uploaded register (all or nothing), writing progress for the status page."""
     root = Path(root_name)
-    meta = json.loads((root / f"{upload_id}.json").read_text(encoding="utf-8"))
-    user = db.session.get(User, meta["owner_id"])
-    upload = load_upload(root, upload_id, user) if user is not None else None
-    if user is None or upload is None:
-        _update(root, upload_id, state=FAILED, message="Berkas unggahan tidak ditemukan lagi; unggah ulang.")
-        return
-    rows = sum(1 for row in read_table(upload.data, upload.filename).rows if row)
-    total = rows * 2
-    _update(root, upload_id, state=RUNNING, done=0, total=total)
-    done = 0
 
-    def progress(step: int) -> None:
-        nonlocal done
-        done += step
-        if done % 5000 < step or done >= total:
-            _update(root, upload_id, done=min(done, total))
-
-    session = cast(Session, db.session)
-    mapping = imports.mapping_for(session, upload.source, upload.header)
-    try:
+    def apply(upload: Upload, user: User, progress: Callable[[int], None]) -> dict:
+        session = cast(Session, db.session)
+        mapping = imports.mapping_for(session, upload.source, upload.header)
         result = imports.apply(
             session,
             upload.data,
@@ -139,11 +211,16 @@ def run_import(root_name: str, upload_id: str) -> None:
             scope=authorization.kecamatan_scope(user),
             progress=progress,
         )
-    except (imports.ImportRefused, FileProblem) as exc:
-        _update(root, upload_id, state=FAILED, message=str(exc))
-        return
-    except Exception:
-        current_app.logger.exception("import %s failed", upload_id)
-        _update(root, upload_id, state=FAILED, message="Impor gagal karena kesalahan sistem; tidak ada yang diubah.")
-        return
-    _update(root, upload_id, state=DONE, done=total, counts=result.counts())
+        return {"counts": result.counts()}
+
+    _run(root, upload_id, APPLY, apply)
+
+
+def report(result: imports.Plan) -> dict:
+    """What the page and the download need of a dry run (JSON-ready)."""
+    return {
+        "counts": result.counts(),
+        "already_imported": result.already_imported,
+        "ok": result.ok,
+        "problems": imports.report_rows(result),
+    }

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, cast
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table as SqlTable
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -76,6 +77,8 @@ FIELDS = (
     ),
 )
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
+# What the dry run counts, in the order the report shows it.
+COUNTED = (("persons", _l("Pemilik")), ("businesses", _l("Usaha")), ("permits", _l("Izin")))
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
@@ -348,6 +351,27 @@ def plan(
     return result
 
 
+@dataclass
+class _Row:
+    """One row that passed its checks, as plan_row weighs it against the registry."""
+
+    n: int
+    nik: str
+    owner_name: str
+    phone: str | None
+    owner_address: str | None
+    name: str
+    address: str
+    region: Region
+    legal_form: str | None
+    nib: str | None
+    kbli: str | None
+    activity: str | None
+    capital: int | None
+    workers: int | None
+    permit: dict | None
+
+
 class _Checker:
     def __init__(self, session, table: Table, mapping, config, scope, result: Plan, progress):
         self.session, self.table, self.config, self.result, self.progress = session, table, config, result, progress
@@ -362,8 +386,8 @@ class _Checker:
                 select(Person.id, Person.nik, Person.full_name, Person.phone, Person.home_address)
             )
         }
-        self.by_nib: dict[str, tuple] = {}
-        self.by_key: dict[tuple, tuple] = {}
+        self.by_nib: dict[str, Any] = {}
+        self.by_key: dict[tuple, Any] = {}
         for row in session.execute(
             select(
                 Business.id,
@@ -515,24 +539,26 @@ class _Checker:
                 self.problem(n, "nib", f"NIB sama dengan baris {self.seen_nib[nib]}.")
             else:
                 self.seen_nib[nib] = n
-        if len(self.result.problems) > before:
+        if len(self.result.problems) > before or region is None:
             return
         self.plan_row(
-            n,
-            nik,
-            owner_name,
-            phone,
-            owner_address,
-            name,
-            address,
-            region,
-            legal_form,
-            nib,
-            kbli,
-            activity,
-            capital,
-            workers,
-            permit,
+            _Row(
+                n,
+                nik,
+                owner_name,
+                phone,
+                owner_address,
+                name,
+                address,
+                region,
+                legal_form,
+                nib,
+                kbli,
+                activity,
+                capital,
+                workers,
+                permit,
+            )
         )
 
     def check_permit(self, n: int, row: list, region: Region | None) -> dict | None:
@@ -585,24 +611,10 @@ class _Checker:
         self.seen_seq[seq_key] = n
         return {"number": number, "issued_on": issued, "valid_until": until, "seq_key": seq_key}
 
-    def plan_row(
-        self,
-        n,
-        nik,
-        owner_name,
-        phone,
-        owner_address,
-        name,
-        address,
-        region,
-        legal_form,
-        nib,
-        kbli,
-        activity,
-        capital,
-        workers,
-        permit,
-    ):  # noqa: E501, PLR0913
+    def plan_row(self, row: _Row) -> None:
+        n, nik, owner_name, phone, owner_address = row.n, row.nik, row.owner_name, row.phone, row.owner_address
+        name, region, nib = row.name, row.region, row.nib
+        permit = row.permit
         result = self.result
         existing_person = self.persons.get(nik)
         if existing_person is None:
@@ -618,7 +630,7 @@ class _Checker:
             owner_id = None
         else:
             owner_id, old_name, old_phone, old_address = existing_person
-            changes = {}
+            changes: dict[str, Any] = {}
             if owner_name != old_name:
                 changes["full_name"] = owner_name
             if phone and phone != old_phone:
@@ -634,16 +646,16 @@ class _Checker:
                     result.persons.unchanged += 1
         values = {
             "name": name,
-            "address": address,
+            "address": row.address,
             "kelurahan_id": region.id,
             "nib": nib,
-            "kbli_code": kbli,
-            "kbli_version": self.kbli.get(kbli) if kbli else None,
-            "activity": activity,
-            "capital_rupiah": capital,
-            "workers": workers,
+            "kbli_code": row.kbli,
+            "kbli_version": self.kbli.get(row.kbli) if row.kbli else None,
+            "activity": row.activity,
+            "capital_rupiah": row.capital,
+            "workers": row.workers,
+            "legal_form": row.legal_form,
         }
-        values["legal_form"] = legal_form
         existing = self.by_nib.get(nib) if nib else None
         if existing is None and owner_id is not None:
             existing = self.by_key.get((name.lower(), region.id, owner_id))

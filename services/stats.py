@@ -1,4 +1,4 @@
-"""Headline figures of the registry, computed from the live data."""
+"""Headline figures of the registry, computed from the live data (cached for the public home page)."""
 
 from __future__ import annotations
 
@@ -23,3 +23,16 @@ def registry_counts(session: Session) -> dict[str, int]:
         "kecamatan": count(select(func.count()).select_from(Region).where(Region.level == KECAMATAN)),
         "kelurahan": count(select(func.count()).select_from(Region).where(Region.level == KELURAHAN)),
     }
+
+
+HOME_COUNTS_SECONDS = 60
+
+
+def public_registry_counts(session: Session, ttl_seconds: float = HOME_COUNTS_SECONDS) -> dict[str, int]:
+    """`registry_counts` for the public home page, which need not count 300,000 rows per visit: kept
+    per process until a commit changes businesses or cooperatives here (services.figures' version
+    counter), and at most `ttl_seconds` so that changes made by other workers show soon."""
+    from services.figures import cached
+
+    key = f"{session.get_bind().engine.url}:registry-counts"
+    return cached(key, lambda: registry_counts(session), ttl_seconds)

@@ -10,7 +10,7 @@ from blueprints.imports import bp
 from blueprints.permissions import allowed
 from blueprints.rendering import redirect_to, render
 from extensions import db
-from services import authorization, import_jobs, imports, spreadsheets
+from services import import_jobs, imports, spreadsheets
 from services.import_files import FileProblem
 
 SHOWN_PROBLEMS = 500
@@ -54,57 +54,48 @@ def _mapping_from_form(upload: import_jobs.Upload) -> dict[str, str]:
 @bp.route("/<upload_id>/", methods=["GET", "POST"])
 @allowed("business.manage")
 def mapping(upload_id: str):
+    """Choose the columns; the dry run then runs as a job and this page (polled by htmx) shows its report."""
     upload = _upload_or_404(upload_id)
     header = [column for column in upload.header if column]
     chosen = imports.mapping_for(db.session, upload.source, header)
-    result, problems = None, []
+    problems: list[str] = []
     if request.method == "POST":
         chosen = _mapping_from_form(upload)
         problems = imports.mapping_problems(chosen, header)
         if not problems:
             imports.save_mapping(db.session, upload.source, chosen)
-            result = _plan(upload, chosen)
+            import_jobs.start_check(_root(), upload, chosen)
+            return redirect_to(url_for("imports.mapping", upload_id=upload.id))
+    check = import_jobs.check_status(_root(), upload.id)
+    if check is not None and check.get("mapping") != chosen:
+        check = None  # a dry run of another mapping: the officer runs it again
     return render(
         "imports/mapping.html",
+        block="check",
         upload=upload,
         header=header,
         fields=imports.FIELDS,
         chosen=chosen,
         problems=problems,
-        result=result,
+        check=check,
+        kinds=imports.COUNTED,
         shown=SHOWN_PROBLEMS,
         http_status=400 if problems else 200,
     )
 
 
-def _plan(upload: import_jobs.Upload, chosen: dict[str, str]) -> imports.Plan:
-    result = imports.plan(
-        db.session,
-        upload.data,
-        upload.filename,
-        upload.source,
-        chosen,
-        current_app.config,
-        scope=authorization.kecamatan_scope(current_user),
-    )
-    return result
-
-
 @bp.get("/<upload_id>/laporan.<fmt>")
 @allowed("business.manage")
 def report(upload_id: str, fmt: str):
-    """The dry run's problems (row, column, message) as a spreadsheet, with the remembered mapping."""
+    """The last dry run's problems (row, column, message) as a spreadsheet."""
     if fmt not in ("xlsx", "csv"):
         abort(404)
     upload = _upload_or_404(upload_id)
-    header = [column for column in upload.header if column]
-    chosen = imports.mapping_for(db.session, upload.source, header)
-    try:
-        result = _plan(upload, chosen)
-    except imports.ImportRefused as exc:
-        flash(str(exc), "error")
+    check = import_jobs.check_status(_root(), upload.id)
+    if check is None or check.get("state") != import_jobs.DONE:
+        flash(_("Uji coba belum selesai; laporan belum tersedia."), "error")
         return redirect_to(url_for("imports.mapping", upload_id=upload.id))
-    rows = imports.report_rows(result)
+    rows = check["result"]["problems"]
     name = f"laporan-uji-impor-{upload.id[:8]}.{fmt}"
     if fmt == "csv":
         body, mimetype = spreadsheets.csv_text(imports.REPORT_HEADER, rows), "text/csv; charset=utf-8"

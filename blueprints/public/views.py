@@ -5,7 +5,7 @@ from blueprints.rendering import render
 from extensions import db
 from services import content
 from services.clock import now as clock_now
-from services.stats import registry_counts
+from services.stats import public_registry_counts
 
 
 @bp.get("/")
@@ -15,7 +15,7 @@ def home():
     news = [(post, content.public_version(post, now)) for post in content.latest_news(db.session, now, limit=3)]
     return render(
         "public/home.html",
-        counts=registry_counts(db.session),
+        counts=public_registry_counts(db.session),
         latest_news=news,
         programs=content.program_pages(db.session, now),
     )

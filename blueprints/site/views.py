@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, current_app, redirect, send_file, url_for
+from flask import Response, abort, current_app, redirect, request, send_file, url_for
 from flask_babel import get_locale
 
 from blueprints.links import public_base_url
@@ -94,7 +94,9 @@ def news_feed():
 
 @bp.get("/angka")
 def figures_page():
-    charts = figures.all_charts(db.session, str(get_locale()), current_app.config["FIGURES_CACHE_SECONDS"])
+    charts = figures.all_charts(
+        db.session, str(get_locale()), current_app.config["FIGURES_CACHE_SECONDS"], request.args.get("bulan")
+    )
     return render("site/figures.html", charts=charts)
 
 

@@ -1,22 +1,29 @@
-"""Query evaluation over a Whoosh index with numpy arrays, built once per index generation.
+"""Query evaluation over a Whoosh index with numpy arrays, built once per segment.
 
 Whoosh stays the storage (term dictionary, posting lists, stored fields, prefix and fuzzy term
 expansion); what it does per matching document in pure Python (scoring every match, counting every
 facet through column lookups) is done here on whole arrays instead:
 
-- posting lists are read a block at a time straight into arrays (ids and term frequencies), and
-  the most recently used ones are kept in a cache bounded in bytes;
+- posting lists are read a block at a time straight into arrays (ids and term frequencies), per
+  segment, and the most recently used ones are kept in a cache bounded in bytes;
 - a query word is the sum of BM25F scores of the terms it expands to (Whoosh's own formula:
   idf = log(N / (df + 1)) + 1, K1 = 1.2, B = 0.75, field boosts in the posting weights);
 - each facet is one small-int array docnum -> value id, so the counts over any match set are
   one `np.bincount`; browse-all counts are computed once per generation;
 - sorting by name is a precomputed rank array; relevance is a partial sort of the scores.
+
+A segment never changes once written (only its deletions do), so what is read from it (facet
+values, field lengths, name order, posting lists) is kept per segment in a `SegmentCache` shared by
+the index generations of a process: after a commit, only the new (small) segment is read, and the
+arrays of the whole index are put together from the cached parts with a few numpy operations. The
+first query after a commit does not pay a rebuild of the whole index.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from bisect import bisect_left
 from collections import OrderedDict
 
 import numpy as np
@@ -26,7 +33,117 @@ from services.search.whoosh_private import LENGTH_OF_BYTE, deleted_docnums, leaf
 
 K1, B = 1.2, 0.75
 POSTINGS_CACHE_BYTES = 48 * 1024 * 1024
+POSTINGS_CACHE_ENTRIES = 50_000  # empty lists (a term absent from a segment) take no bytes
 SMALL_CACHE_ENTRIES = 4096
+# Up to this many documents in new segments, they are placed into the previous generation's name
+# order by binary search; beyond it, every name is read and sorted afresh.
+MERGE_BY_SEARCH = 20_000
+
+_EMPTY = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
+
+
+def _label(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)
+
+
+def _segment_id(leaf) -> str:
+    """Whoosh's id of a segment (random, unique); "" for the reader of an empty index."""
+    segment = leaf.segment()
+    return segment.segment_id() if segment is not None else ""
+
+
+def _sort_keys(leaf, sort_field: str) -> list[str]:
+    """Every document's sort key in one segment, in docnum order ("" when none)."""
+    if not leaf.has_column(sort_field):
+        return [""] * leaf.doc_count_all()
+    return [_label(value) for value in leaf.column_reader(sort_field)]
+
+
+class SegmentArrays:
+    """What one segment contributes to the arrays, read once: facet values (per-segment labels)
+    and field lengths."""
+
+    def __init__(self, leaf, names: tuple[str, ...], text_fields: tuple[str, ...], sort_field: str):
+        self.size = leaf.doc_count_all()
+        self.facets: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for name in names:
+            labels = [""]  # value id 0: no value
+            values = np.zeros(self.size, dtype=np.int32)
+            for term in leaf.lexicon(name):
+                label = _label(term)
+                if not label:  # an empty value is indexed as the empty term: it is "no value"
+                    continue
+                ids, _weights = leaf_postings(leaf.postings(name, label))
+                values[ids] = len(labels)
+                labels.append(label)
+            self.facets[name] = (values, labels)
+        self.lengths: dict[str, np.ndarray] = {}
+        for field in text_fields:
+            raw = length_bytes(leaf, field)
+            lengths = np.zeros(self.size, dtype=np.uint8)
+            if raw is not None:
+                lengths[: len(raw)] = raw
+            self.lengths[field] = lengths
+
+
+class SegmentCache:
+    """Per-segment arrays and posting lists, shared by every index generation of one process.
+
+    Keyed by Whoosh's segment id (random, unique per segment). `builds` and `built_documents` count
+    the segments read, for tests and benchmarks: a commit must not make the next query re-read the
+    segments that did not change."""
+
+    def __init__(self, postings_bytes: int = POSTINGS_CACHE_BYTES):
+        self.lock = threading.RLock()  # Whoosh's files are read with seek+read: one reader at a time
+        self.segments: dict[str, SegmentArrays] = {}
+        self.postings_bytes = postings_bytes
+        self._postings: OrderedDict = OrderedDict()
+        self._bytes = 0
+        self.builds = 0
+        self.built_documents = 0
+
+    def segment(self, leaf, names, text_fields, sort_field) -> SegmentArrays:
+        key = _segment_id(leaf)
+        with self.lock:
+            found = self.segments.get(key) if key else None
+            if found is None:
+                found = SegmentArrays(leaf, names, text_fields, sort_field)
+                if key:
+                    self.segments[key] = found
+                self.builds += 1
+                self.built_documents += found.size
+            return found
+
+    def postings(self, leaf, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(local docnums, weights) of one term in one segment (deletions not applied), cached."""
+        key = (_segment_id(leaf), field, term)
+        with self.lock:
+            cached = self._postings.get(key)
+            if cached is not None:
+                self._postings.move_to_end(key)
+                return cached
+            try:
+                ids, weights = leaf_postings(leaf.postings(field, term))
+                result = (ids.astype(np.int32), weights.astype(np.float32, copy=False))
+            except TermNotFound:
+                result = _EMPTY
+            self._postings[key] = result
+            self._bytes += result[0].nbytes + result[1].nbytes
+            while len(self._postings) > 1 and (
+                self._bytes > self.postings_bytes or len(self._postings) > POSTINGS_CACHE_ENTRIES
+            ):
+                _key, (old_ids, old_weights) = self._postings.popitem(last=False)
+                self._bytes -= old_ids.nbytes + old_weights.nbytes
+            return result
+
+    def keep_only(self, segment_ids: set[str]) -> None:
+        """Forget segments no longer in the index (merged away, or an older generation)."""
+        with self.lock:
+            for key in [key for key in self.segments if key not in segment_ids]:
+                del self.segments[key]
+            for key in [key for key in self._postings if key[0] not in segment_ids]:
+                ids, weights = self._postings.pop(key)
+                self._bytes -= ids.nbytes + weights.nbytes
 
 
 class IndexArrays:
@@ -39,15 +156,20 @@ class IndexArrays:
         text_fields: tuple[str, ...],
         sort_field: str,
         columns: tuple[str, ...] = (),
+        cache: SegmentCache | None = None,
+        previous: IndexArrays | None = None,
     ):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.leaves = list(self.reader.leaf_readers())
         self.size = self.reader.doc_count_all()
-        self.lock = threading.RLock()  # Whoosh's files are read with seek+read: one reader at a time
-        self._postings: OrderedDict = OrderedDict()
-        self._postings_bytes = 0
+        self.cache = cache if cache is not None else SegmentCache()
+        self.lock = self.cache.lock  # one lock per process: generations share segment readers
         self.small_cache: dict = {}
+        names = (*facets, *columns)  # columns: per-document values read like facets, not counted
+        with self.lock:
+            parts = [self.cache.segment(leaf, names, text_fields, sort_field) for leaf, _base in self.leaves]
+            self.cache.keep_only({_segment_id(leaf) for leaf, _base in self.leaves})
 
         self.live = np.ones(self.size, dtype=bool)
         for leaf, base in self.leaves:
@@ -56,78 +178,43 @@ class IndexArrays:
         self.all_docs = np.flatnonzero(self.live)
 
         self.facets: dict[str, tuple[np.ndarray, list[str], dict[str, int]]] = {}
-        for name in (*facets, *columns):  # columns: per-document values read like facets, not counted
-            labels = [""]  # value id 0: no value
-            values = np.zeros(self.size, dtype=np.int32)
-            for term in self.reader.lexicon(name):
-                label = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                if not label:  # an empty value is indexed as the empty term: it is "no value"
-                    continue
-                ids, _weights = self.postings(name, label, cache=False)
-                values[ids] = len(labels)
-                labels.append(label)
+        for name in names:
+            labels = sorted({label for part in parts for label in part.facets[name][1] if label})
+            labels.insert(0, "")
+            ids = {label: i for i, label in enumerate(labels)}
             dtype = np.int16 if len(labels) < 2**15 else np.int32
-            self.facets[name] = (values.astype(dtype), labels, {label: i for i, label in enumerate(labels)})
+            values = np.zeros(self.size, dtype=dtype)
+            for part, (_leaf, base) in zip(parts, self.leaves, strict=True):
+                local, local_labels = part.facets[name]
+                remap = np.asarray([ids[label] for label in local_labels], dtype=dtype)
+                values[base : base + part.size] = remap[local]
+            self.facets[name] = (values, labels, ids)
 
         self.lengths: dict[str, tuple[np.ndarray, float]] = {}
         for field in text_fields:
             lengths = np.zeros(self.size, dtype=np.uint8)
-            for leaf, base in self.leaves:
-                raw = length_bytes(leaf, field)
-                if raw is not None:
-                    lengths[base : base + len(raw)] = raw
+            for part, (_leaf, base) in zip(parts, self.leaves, strict=True):
+                lengths[base : base + part.size] = part.lengths[field]
             average = (self.reader.field_length(field) / self.size) if self.size else 1.0
             self.lengths[field] = (lengths, average or 1.0)
 
-        # Rank of each document in name order (ties by docnum), from the sortable column.
-        keys: list[str] = []
-        for leaf, _base in self.leaves:
-            column = leaf.column_reader(sort_field) if leaf.has_column(sort_field) else None
-            count = leaf.doc_count_all()
-            if column is None:
-                keys.extend([""] * count)
-            else:
-                keys.extend(value.decode("utf-8") if isinstance(value, bytes) else value for value in column)
-        order = sorted(range(self.size), key=keys.__getitem__)
-        del keys
+        with self.lock:
+            self.name_order = _name_order(self.leaves, sort_field, previous)
         self.name_rank = np.empty(self.size, dtype=np.int32)
-        self.name_rank[np.asarray(order, dtype=np.int64)] = np.arange(self.size, dtype=np.int32)
-        self.name_order = np.asarray(order, dtype=np.int32)
-        del order
+        self.name_rank[self.name_order] = np.arange(self.size, dtype=np.int32)
         self.counted = tuple(facets)  # what facet_counts reports (helper columns may be read too)
 
     # --- posting lists ----------------------------------------------------------------------
-    def postings(self, field: str, term: str, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, weights) of one term across segments; recently used lists are cached."""
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, weights) of one term across segments (each segment's list cached)."""
         with self.lock:
-            return self._postings_locked(field, term, cache)
-
-    def _postings_locked(self, field: str, term: str, cache: bool) -> tuple[np.ndarray, np.ndarray]:
-        key = (field, term)
-        cached = self._postings.get(key)
-        if cached is not None:
-            self._postings.move_to_end(key)
-            return cached
-        ids_parts, weight_parts = [], []
-        for leaf, base in self.leaves:
-            try:
-                matcher = leaf.postings(field, term)
-            except TermNotFound:
-                continue
-            ids, weights = leaf_postings(matcher)
-            ids_parts.append(ids + base)
-            weight_parts.append(weights)
-        if ids_parts:
-            result = (np.concatenate(ids_parts).astype(np.int32), np.concatenate(weight_parts))
-        else:
-            result = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
-        if cache:
-            self._postings[key] = result
-            self._postings_bytes += result[0].nbytes + result[1].nbytes
-            while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
-                _key, (old_ids, old_weights) = self._postings.popitem(last=False)
-                self._postings_bytes -= old_ids.nbytes + old_weights.nbytes
-        return result
+            read = [(self.cache.postings(leaf, field, term), base) for leaf, base in self.leaves]
+        parts = [((ids + base) if base else ids, weights) for (ids, weights), base in read if len(ids)]
+        if not parts:
+            return _EMPTY
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate([ids for ids, _w in parts]), np.concatenate([weights for _i, weights in parts])
 
     # --- scoring ----------------------------------------------------------------------------
     def term_scores(self, scores: np.ndarray, field: str, term: str, boost: float) -> None:
@@ -170,6 +257,59 @@ class IndexArrays:
             self.small_cache.clear()
         self.small_cache[key] = value
         return value
+
+
+def _name_order(leaves, sort_field: str, previous: IndexArrays | None) -> np.ndarray:
+    """Every docnum in name order (ties by docnum).
+
+    The segments the previous generation also had keep their order (renumbered); the documents of
+    new segments (after a commit: a few) are placed into it by binary search on (name, docnum), each
+    probe reading one name from its segment's column. Without a previous generation, or after a large
+    change, every name is read and sorted."""
+    ids = [_segment_id(leaf) for leaf, _base in leaves]
+    kept_order = None
+    if previous is not None:
+        old_ids = [_segment_id(leaf) for leaf, _base in previous.leaves]
+        old_bases = np.asarray([base for _leaf, base in previous.leaves], dtype=np.int64)
+        new_base = {segment: base for segment, (_leaf, base) in zip(ids, leaves, strict=True) if segment}
+        shift = np.asarray([new_base.get(segment, -1) for segment in old_ids], dtype=np.int64)
+        new_documents = sum(
+            leaf.doc_count_all() for segment, (leaf, _base) in zip(ids, leaves, strict=True) if segment not in old_ids
+        )
+        if len(old_ids) and new_documents <= MERGE_BY_SEARCH:
+            order = previous.name_order.astype(np.int64)
+            which = np.searchsorted(old_bases, order, side="right") - 1
+            survives = shift[which] >= 0
+            kept_order = (order - old_bases[which] + shift[which])[survives]
+    if kept_order is None:
+        keys = [key for leaf, _base in leaves for key in _sort_keys(leaf, sort_field)]
+        return np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int32)
+
+    fresh = sorted(
+        (key, base + docnum)
+        for (leaf, base), segment in zip(leaves, ids, strict=True)
+        if segment not in old_ids
+        for docnum, key in enumerate(_sort_keys(leaf, sort_field))
+    )
+    if not fresh:
+        return kept_order.astype(np.int32)
+    bases = np.asarray([base for _leaf, base in leaves], dtype=np.int64)
+    columns = [leaf.column_reader(sort_field) if leaf.has_column(sort_field) else None for leaf, _base in leaves]
+
+    class _Kept:  # (name, docnum) of the kept documents in name order, read on demand
+        def __len__(self) -> int:
+            return len(kept_order)
+
+        def __getitem__(self, index: int) -> tuple[str, int]:
+            docnum = int(kept_order[index])
+            segment = int(np.searchsorted(bases, docnum, side="right")) - 1
+            column = columns[segment]
+            return (_label(column[docnum - int(bases[segment])]) if column is not None else "", docnum)
+
+    kept = _Kept()
+    positions = [bisect_left(kept, item) for item in fresh]
+    merged = np.insert(kept_order, positions, np.asarray([docnum for _key, docnum in fresh], dtype=np.int64))
+    return merged.astype(np.int32)
 
 
 def top(docnums: np.ndarray, keys: np.ndarray, start: int, stop: int) -> np.ndarray:

@@ -35,7 +35,7 @@ from services.search.base import (
     rebuild_without_replay,
 )
 from services.search.forgiving import EXACT_BONUS, SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
-from services.search.whoosh_arrays import IndexArrays, top
+from services.search.whoosh_arrays import IndexArrays, SegmentCache, top
 from services.search.whoosh_private import IndexingCodec, check_version
 
 log = logging.getLogger(__name__)
@@ -209,6 +209,7 @@ class WhooshBackend:
         self._lock = threading.Lock()
         self._current: IndexArrays | None = None
         self._directory: Path | None = None
+        self.segments = SegmentCache()  # what each segment holds, read once per process
 
     # --- reading ------------------------------------------------------------------------------
     def _arrays(self) -> IndexArrays:
@@ -225,16 +226,23 @@ class WhooshBackend:
             arrays = self._current
             if arrays is not None and self._directory == directory and arrays.searcher.up_to_date():
                 return arrays
-            if arrays is not None and self._directory == directory:
+            previous = arrays if arrays is not None and self._directory == directory else None
+            if previous is not None:
                 # refresh() reuses the unchanged segment readers: the old searcher must not close them
-                searcher = arrays.searcher.refresh()
+                searcher = previous.searcher.refresh()
             else:
                 if arrays is not None:
                     arrays.searcher.close()
                 searcher = whoosh_index.open_dir(directory).searcher()
             self._current = None
             fresh = IndexArrays(
-                searcher, FACETS, (*WORD_FIELDS, "id_words"), "sort_name", columns=("status_year", "permit_until")
+                searcher,
+                FACETS,
+                (*WORD_FIELDS, "id_words"),
+                "sort_name",
+                columns=("status_year", "permit_until"),
+                cache=self.segments,
+                previous=previous,
             )
             self._current, self._directory = fresh, directory
             return fresh

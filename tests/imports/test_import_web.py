@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from extensions import db
@@ -41,7 +42,11 @@ def _confirm_mapping(client, location: str):
         "permit_number": "Nomor Izin",
         "permit_issued_on": "Tanggal Terbit",
     }
-    return client.post(location, data=fields)
+    posted = client.post(location, data=fields)
+    if posted.status_code != 303:
+        return posted
+    assert posted.headers["Location"] == location
+    return client.get(location)
 
 
 def test_broken_file_shows_the_report_and_it_downloads(client, auth):
@@ -103,3 +108,33 @@ def test_unreadable_upload_says_why(client, auth):
     assert _upload(client, b"", "kosong.csv").status_code == 400
     auth.logout()
     assert client.get("/kantor/impor/").status_code in (302, 303)
+
+
+@pytest.fixture
+def queued_jobs(app_config, tmp_path):
+    """Jobs go to a real queue (no worker): the web request only queues the dry run."""
+    app_config.update(JOBS_IMMEDIATE=False, JOBS_URL=f"sqlite:///{tmp_path / 'jobs.sqlite3'}")
+    return app_config
+
+
+def test_dry_run_is_a_job_the_page_polls_until_the_report(queued_jobs, client, auth):
+    from services.jobs import huey
+
+    auth.login_as("superadmin")
+    location = _upload(client, BROKEN, "register.csv").headers["Location"]
+    queued = _confirm_mapping(client, location)
+    text = queued.get_data(as_text=True)
+    assert queued.status_code == 200
+    assert "Dalam antrean" in text and 'hx-trigger="every 2s"' in text
+    assert "NIK harus 16 angka." not in text
+    assert client.get(location + "laporan.csv").status_code == 303  # no report before the dry run ran
+    task = huey.dequeue()
+    assert task is not None and task.name.endswith("run_check")
+    huey.execute(task)
+    polled = client.get(location, headers={"HX-Request": "true"})
+    body = polled.get_data(as_text=True)
+    assert polled.status_code == 200
+    assert body.lstrip().startswith('<section id="import-check"')
+    assert "<td>3</td><td>NIK Pemilik</td><td>NIK harus 16 angka.</td>" in body
+    assert "hx-trigger" not in body  # done: the polling stops
+    assert "3,NIK Pemilik,NIK harus 16 angka." in client.get(location + "laporan.csv").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -97,3 +98,44 @@ def test_the_preview_shows_an_unnumbered_placeholder_for_any_number_pattern(clie
     preview = client.get(f"/kantor/usaha/{business.id}/pratinjau.pdf")
     text = PdfReader(io.BytesIO(preview.data)).pages[0].extract_text()
     assert preview.status_code == 200 and expected in text
+
+
+class _ThreadRecordingFetcher(documents.SafeURLFetcher):
+    """Notes which thread, at which CPU priority, asked for each resource (the render asks from its thread)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen: list[tuple[int, int]] = []
+
+    def fetch(self, url, headers=None):
+        native_id = threading.get_native_id()
+        self.seen.append((native_id, os.getpriority(os.PRIO_PROCESS, native_id)))
+        return super().fetch(url, headers)
+
+
+def test_renders_run_in_one_lower_priority_thread_and_hand_back_their_result_or_error(app, tmp_path):
+    """A request thread answering /verify must not wait behind a render: every render runs in the same
+    long-lived thread, at a lower CPU priority than the thread that asked for it, which gets the bytes
+    (or the error) back as if it had rendered them itself."""
+    caller = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    html = '<html><body><p>Isi</p><img src="https://example.invalid/logo.png"></body></html>'
+    fetchers = [_ThreadRecordingFetcher(), _ThreadRecordingFetcher()]
+    pdfs = [documents.html_to_pdf(html, title=f"Izin {n}", fetcher=fetcher) for n, fetcher in enumerate(fetchers)]
+    assert [PdfReader(io.BytesIO(pdf)).metadata.title for pdf in pdfs] == ["Izin 0", "Izin 1"]
+    (first,), (second,) = (fetcher.seen for fetcher in fetchers)
+    assert first[0] == second[0] != threading.get_native_id()
+    assert first[1] == min(19, caller + documents.RENDER_NICENESS)
+
+    (tmp_path / "key.pem").write_text("not a key")
+    (tmp_path / "cert.pem").write_text("not a certificate")
+    damaged = documents.SigningKey(tmp_path / "key.pem", tmp_path / "cert.pem", None, False)
+    with app.app_context(), pytest.raises(documents.DocumentError):
+        documents.issue_pdf(
+            "documents/delivery_manifest.html",
+            {"rows": [], "today": "1 Desember 2026"},
+            config=app.config,
+            key=damaged,
+            title="t",
+            reason="r",
+            location="l",
+        )

@@ -97,6 +97,7 @@ MATRIX: dict[str, Row] = {
     "account.totp_setup": Row(LOGGED_IN),
     # The back office.
     "admin.dashboard": Row("dashboard.view"),
+    "admin.work_figures_download": Row("outreach.manage"),
     "backoffice.audit_export": Row("audit.view"),
     "backoffice.audit_log": Row("audit.view"),
     "backoffice.batch_download": Row("permit.manage"),

@@ -34,7 +34,7 @@ def test_figures_page_draws_accessible_charts_with_tables(app, client):
     response = client.get("/angka")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count('role="img"') == 5
+    assert page.count('role="img"') == 6
     assert '<title id="usaha-per-kecamatan-svg-title">Usaha mikro berizin per kecamatan</title>' in page
     assert "<desc id=" in page and '<table class="data">' in page
     # Licensed means holding a valid permit: the revoked one no longer counts.
