@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=None, help="gunicorn threads per worker (default: gunicorn.conf.py's)"
     )
+    parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py's)")
     parser.add_argument("--paced", type=int, default=6, help="permits per officer in the paced phase (0: skip)")
     parser.add_argument(
         "--think", type=float, nargs=2, default=(3.0, 8.0), metavar=("MIN", "MAX"), help="think time, seconds"
@@ -174,6 +175,7 @@ def main() -> None:
             FLASK_APP="app",
         )
         threads = ["--threads", str(args.threads)] if args.threads else []
+        threads += ["--worker-class", args.worker_class] if args.worker_class else []
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), *threads,
              "-b", f"127.0.0.1:{port}", "--timeout", "120", "--no-control-socket", "app:create_app()"],
@@ -278,7 +280,8 @@ def main() -> None:
         single_p50 = statistics.median(single)
         idle_p95 = _pct(idle, 0.95)
         print(
-            f"gunicorn: {args.workers} workers, threads {args.threads or 'from gunicorn.conf.py'}; "
+            f"gunicorn: {args.workers} workers, worker class {args.worker_class or 'from gunicorn.conf.py'}, "
+            f"threads {args.threads or 'from gunicorn.conf.py'}; "
             f"{os.cpu_count()} cores"
         )
         print(f"single issue (alone): p50 {single_p50 * 1000:.0f} ms over {len(single)}")

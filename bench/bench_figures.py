@@ -29,7 +29,7 @@ from models.cooperative import Cooperative
 from models.outreach import DELIVERED, Delivery, DeliveryRun, OutreachRequest
 from models.permit import Permit
 from models.region import KECAMATAN, KELURAHAN, Region
-from services import clock, work_figures
+from services import clock, figures, work_figures
 from services.kbli import load_kbli
 from services.regions import load_regions
 
@@ -199,6 +199,12 @@ def main() -> None:
         _load_work(args.businesses)
         print(f"loaded {args.businesses:,} businesses in {time.perf_counter() - started:.1f} s ({url.split(':')[0]})")
         _time_work_figures(app.config["TIMEZONE"], max(3, args.runs // 4))
+        with app.test_request_context("/angka"):
+            computes = {**figures.CHARTS, figures.MONTH_KECAMATAN: figures.permits_per_kecamatan_in_month}
+            for key, compute in computes.items():
+                started = time.perf_counter()
+                compute(db.session)
+                print(f"chart {key}, uncached: {(time.perf_counter() - started) * 1000:.0f} ms")
     client = app.test_client()
     started = time.perf_counter()
     first = client.get("/angka")

@@ -27,6 +27,7 @@ import os
 import random
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -257,6 +258,13 @@ def main() -> None:
         build(args.businesses, paths)
     if args.build_only:
         return
+    # Earlier runs issued permits from the cached database: offer the officers only businesses still without one.
+    targets = json.loads(paths["targets"].read_text())
+    with sqlite3.connect(paths["db"]) as connection:
+        holders = {row[0] for row in connection.execute("SELECT business_id FROM permit")}
+    targets["issuable"] = [business_id for business_id in targets["issuable"] if business_id not in holders]
+    run_targets = paths["base"] / "targets-run.json"
+    run_targets.write_text(json.dumps(targets))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(
@@ -271,7 +279,7 @@ def main() -> None:
         RATELIMIT_ENABLED="false",
         PUBLIC_BASE_URL=base,
         FLASK_APP="app",
-        BALAI_LOAD_TARGETS=str(paths["targets"]),
+        BALAI_LOAD_TARGETS=str(run_targets),
     )
     bin_dir = Path(sys.executable).parent
     log = (paths["base"] / "gunicorn.log").open("w")
@@ -292,7 +300,6 @@ def main() -> None:
                 time.sleep(0.5)
         time.sleep(1)
         rss_started = worker_rss(server.pid)
-        targets = json.loads(paths["targets"].read_text())
         for path in ["/", "/cari?q=warung", f"/usaha/{targets['business_ids'][0]}", f"/verify/{targets['tokens'][0]}",
                      "/angka", "/data-terbuka"] * (2 * args.workers):  # fmt: skip
             urllib.request.urlopen(base + path, timeout=120).read()  # noqa: S310 - loopback only

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_bench.py                    # 300,000 + 3,000, Whoosh + raw FTS5
     .venv/bin/python bench/search_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/search_bench.py --postgres … --no-whoosh --businesses 3000000 --database bench_3m
 
 Seeding is bulk Core inserts (not the ORM per row). Queries go through the real /cari view (test
 client, full WSGI stack); raw SQLite FTS5 on the same analysed rows is the reference. The memory of
@@ -169,6 +170,19 @@ def seed(app, businesses: int, cooperatives: int, seed_value: int = 7) -> float:
     return time.perf_counter() - started
 
 
+def _seeded(app) -> bool:
+    """Whether the database already holds businesses (a kept bench database)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from extensions import db
+    from models.business import Business
+
+    with app.app_context():
+        upgrade()
+        return bool(db.session.scalar(select(func.count()).select_from(Business)))
+
+
 def _now():
     from models.base import utcnow
 
@@ -293,6 +307,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Rounds of the query mix per backend.")
     parser.add_argument("--postgres", help="Admin URL of a PostgreSQL server to also bench SEARCH_BACKEND=postgres.")
     parser.add_argument("--no-whoosh", action="store_true", help="Only the PostgreSQL backend (with --postgres).")
+    parser.add_argument(
+        "--database",
+        help="With --postgres: use (and keep) this database instead of a throw-away one; seeded only "
+        "when it has no businesses yet (seeding 3,000,000 takes a while: do it once).",
+    )
+    parser.add_argument("--no-reindex", action="store_true", help="With --database: query the index as it is.")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="balai-bench-"))
@@ -313,28 +333,33 @@ def main() -> None:
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
-        name = f"balai_bench_{uuid.uuid4().hex[:8]}"
+        name = args.database or f"balai_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
         pg_url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
         try:
             pg_app = build_app(pg_url, index_dir, "postgres")
-            seed(pg_app, args.businesses, args.cooperatives)
-            seconds, count = reindex(pg_app)
-            report["postgres"] = {
-                "reindex_s": round(seconds, 1),
-                "documents": count,
-                **time_queries(pg_app, args.rounds),
-            }
+            report["postgres"] = {}
+            if not _seeded(pg_app):
+                report["postgres"]["seed_s"] = round(seed(pg_app, args.businesses, args.cooperatives), 1)
+            if not (args.database and args.no_reindex):
+                seconds, count = reindex(pg_app)
+                report["postgres"].update(reindex_s=round(seconds, 1), documents=count)
+            report["postgres"]["load_before_queries"] = os.getloadavg()
+            report["postgres"].update(time_queries(pg_app, args.rounds))
+            report["postgres"]["load_after_queries"] = os.getloadavg()
             report["postgres"]["worker_peak_rss_mb"] = worker_memory(pg_url, index_dir, "postgres", args.rounds)
             from extensions import db
 
             with pg_app.app_context():
                 db.engine.dispose()
         finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if not args.database:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     report["bench_peak_rss_mb"] = round(peak_rss_kb() / 1024, 1)
     print(json.dumps(report, indent=2))
 

@@ -18,6 +18,10 @@ from blueprints.request_ids import current_request_id
 
 REQUEST_LOGGER = "balai.request"
 _HANDLER_NAME = "balai-json"
+# pyHanko logs a signature it cannot trust (a self-signed or unknown certificate: an answer the verification
+# page gives, not a fault) as a warning carrying the whole chain of exceptions. Below ERROR, the message of
+# these loggers is kept and the traceback, which reads as a server fault, is left out.
+QUIET_TRACEBACK_LOGGERS = ("pyhanko",)
 
 
 class JsonLines(logging.Formatter):
@@ -32,7 +36,8 @@ class JsonLines(logging.Formatter):
             "request_id": getattr(record, "request_id", None),
             **getattr(record, "fields", {}),
         }
-        if record.exc_info:
+        quiet = record.levelno < logging.ERROR and record.name.startswith(QUIET_TRACEBACK_LOGGERS)
+        if record.exc_info and not quiet:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 

@@ -69,21 +69,21 @@ class SearchDocument(Base):
     text_words: Mapped[str] = mapped_column(Text, default="")
     id_words: Mapped[str] = mapped_column(Text, default="")
     kota_id: Mapped[str] = mapped_column(String(20), default="")
-    kecamatan_id: Mapped[str] = mapped_column(String(20), default="")
-    kelurahan_id: Mapped[str] = mapped_column(String(20), default="")
+    kecamatan_id: Mapped[str] = mapped_column(String(20), default="", index=True)
+    kelurahan_id: Mapped[str] = mapped_column(String(20), default="", index=True)
     kota: Mapped[str] = mapped_column(String(120), default="")
     kecamatan: Mapped[str] = mapped_column(String(120), default="")
     kelurahan: Mapped[str] = mapped_column(String(120), default="")
-    kbli_section: Mapped[str] = mapped_column(String(1), default="")
-    kbli_code: Mapped[str] = mapped_column(String(5), default="")
+    kbli_section: Mapped[str] = mapped_column(String(1), default="", index=True)
+    kbli_code: Mapped[str] = mapped_column(String(5), default="", index=True)
     kbli_title: Mapped[str] = mapped_column(String(255), default="")
-    status: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(20), default="", index=True)
     # A cooperative's status is derived at query time from this year (last confirmed RAT, or the
     # year before founding), so that it turns on 1 January without a reindex.
     status_year: Mapped[int | None] = mapped_column(Integer)
     # A business's permit: "valid" (a current one, see permit_until), "revoked" or "none"; whether it
     # has expired is decided at query time, for today in WIB.
-    permit: Mapped[str] = mapped_column(String(10), default="")
+    permit: Mapped[str] = mapped_column(String(10), default="", index=True)
     permit_until: Mapped[date | None] = mapped_column(Date)
     content_hash: Mapped[str] = mapped_column(String(40), default="")
 

@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     COOPERATIVE_ATTACH_NOTARIAL_COPY = "cooperative.attach_notarial_copy"
     COOPERATIVE_CREATE = "cooperative.create"
     COOPERATIVE_DISSOLVE = "cooperative.dissolve"
+    COOPERATIVE_IMPORT = "cooperative.import"
     COOPERATIVE_INVITE = "cooperative.invite"
     COOPERATIVE_RAT_CONFIRM = "cooperative.rat_confirm"
     COOPERATIVE_RAT_MINUTES = "cooperative.rat_minutes"
@@ -117,6 +118,7 @@ ACTION_LABELS: dict[AuditAction, LazyString] = {
     AuditAction.COOPERATIVE_ATTACH_NOTARIAL_COPY: _l("Salinan akta notaris dilampirkan"),
     AuditAction.COOPERATIVE_CREATE: _l("Koperasi didaftarkan"),
     AuditAction.COOPERATIVE_DISSOLVE: _l("Koperasi dibubarkan"),
+    AuditAction.COOPERATIVE_IMPORT: _l("Koperasi diimpor"),
     AuditAction.COOPERATIVE_INVITE: _l("Pengurus koperasi diundang"),
     AuditAction.COOPERATIVE_RAT_CONFIRM: _l("Laporan RAT dikonfirmasi"),
     AuditAction.COOPERATIVE_RAT_MINUTES: _l("Notulen RAT dilampirkan"),
@@ -186,7 +188,8 @@ LEGACY_ACTIONS: dict[tuple[str, str | None], AuditAction] = {
     ("enable_totp", None): AuditAction.USER_ENABLE_TOTP,
     ("holder_check", "founding_deed"): AuditAction.DEED_HOLDER_CHECK,
     ("holder_check", "permit"): AuditAction.PERMIT_HOLDER_CHECK,
-    ("import", None): AuditAction.BUSINESS_IMPORT,
+    ("import", "business"): AuditAction.BUSINESS_IMPORT,
+    ("import", "cooperative"): AuditAction.COOPERATIVE_IMPORT,
     ("invite", None): AuditAction.COOPERATIVE_INVITE,
     ("issue", None): AuditAction.PERMIT_ISSUE,
     ("issue_deed", None): AuditAction.DEED_ISSUE,

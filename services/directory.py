@@ -32,6 +32,13 @@ class DirectoryResult:
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
     suggestion: str | None = None
     degraded: bool = False
+    approximate: bool = False  # total and facet counts are estimates (a very large result, PostgreSQL)
+    pageable: int | None = None  # how many hits the pages reach, when fewer than total
+
+    @property
+    def pages_total(self) -> int:
+        """The count the pager divides into pages."""
+        return min(self.total, self.pageable) if self.pageable is not None else self.total
 
 
 def slug(name: str) -> str:
@@ -63,6 +70,8 @@ def search_directory(session: Session, query: SearchQuery) -> DirectoryResult:
         total=result.total,
         facets=_label_facets(session, result.facets),
         suggestion=result.suggestion,
+        approximate=result.approximate,
+        pageable=result.pageable,
     )
 
 

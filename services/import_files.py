@@ -61,14 +61,37 @@ def _read_csv(data: bytes) -> Table:
     return Table(header=header, rows=body, first_row=2)
 
 
-def _read_xlsx(data: bytes) -> Table:
+def read_sheets(data: bytes, filename: str) -> dict[str, Table]:
+    """Every sheet of an XLSX file by its name (a sheet without data rows has none), or a CSV file as one
+    sheet named after the file (without its extension)."""
+    if not data:
+        raise FileProblem("Berkas kosong.")
+    if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
+        workbook = _open_workbook(data)
+        tables = {}
+        for sheet in workbook.worksheets:
+            try:
+                tables[sheet.title] = _sheet_table(sheet)
+            except FileProblem:
+                tables[sheet.title] = Table(header=[], rows=[], first_row=2)
+        return tables
+    return {filename.rsplit("/", 1)[-1].rsplit(".", 1)[0]: _read_csv(data)}
+
+
+def _open_workbook(data: bytes):
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        return load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileProblem("Berkas XLSX tidak dapat dibuka: pastikan berkas adalah lembar kerja Excel (.xlsx).") from exc
-    sheet = workbook.worksheets[0]
+
+
+def _read_xlsx(data: bytes) -> Table:
+    return _sheet_table(_open_workbook(data).worksheets[0])
+
+
+def _sheet_table(sheet) -> Table:
     merged = list(sheet.merged_cells.ranges)
     depth = _header_depth(merged)
     filled: dict[tuple[int, int], Any] = {}

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from extensions import db
 from models.user import User
-from services import authorization, imports
-from services.import_files import FileProblem, read_table
+from services import authorization, import_cooperatives, imports
+from services.import_files import FileProblem, read_sheets, read_table
 from services.jobs import _in_app, huey
 
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024
@@ -38,7 +38,65 @@ class Upload:
     source: str
     owner_id: int
     data: bytes
-    header: list[str]
+    kind: str
+    # The column titles per sheet kind ("" for the one sheet of a business register).
+    headers: dict[str, list[str]]
+
+    @property
+    def header(self) -> list[str]:
+        return self.headers.get("", [])
+
+
+KINDS = (imports.BUSINESSES, import_cooperatives.COOPERATIVES)
+
+
+def _headers(kind: str, data: bytes, filename: str) -> dict[str, list[str]]:
+    if kind != import_cooperatives.COOPERATIVES:
+        return {"": read_table(data, filename).header}
+    headers = import_cooperatives.headers_of(data, filename)
+    if not any(headers[import_cooperatives.KOPERASI]):
+        raise FileProblem("Lembar 'Koperasi' tidak ditemukan atau kosong: beri nama lembar 'Koperasi' (lihat contoh).")
+    return headers
+
+
+def importer(upload: Upload):
+    """The module that checks and applies this kind of register (plan, apply, FIELDS, COUNTED)."""
+    return import_cooperatives if upload.kind == import_cooperatives.COOPERATIVES else imports
+
+
+def columns(upload: Upload) -> dict[str, list[str]]:
+    """For each field, the column titles the officer may choose from (those of the field's sheet)."""
+    if upload.kind == import_cooperatives.COOPERATIVES:
+        sheet_of = import_cooperatives.SHEET_OF
+        return {key: [c for c in upload.headers.get(sheet, []) if c] for key, sheet in sheet_of.items()}
+    return {spec.key: [c for c in upload.header if c] for spec in imports.FIELDS}
+
+
+def mapping(session: Session, upload: Upload) -> dict[str, str]:
+    """The remembered mapping of the upload's source, else a guess from the titles."""
+    if upload.kind == import_cooperatives.COOPERATIVES:
+        return import_cooperatives.mapping_for(session, upload.source, upload.headers)
+    return imports.mapping_for(session, upload.source, upload.header)
+
+
+def mapping_problems(upload: Upload, chosen: dict[str, str]) -> list[str]:
+    if upload.kind == import_cooperatives.COOPERATIVES:
+        return import_cooperatives.mapping_problems(chosen, upload.headers)
+    return imports.mapping_problems(chosen, upload.header)
+
+
+def save_mapping(session: Session, upload: Upload, chosen: dict[str, str]) -> None:
+    if upload.kind == import_cooperatives.COOPERATIVES:
+        import_cooperatives.save_mapping(session, upload.source, chosen)
+    else:
+        imports.save_mapping(session, upload.source, chosen)
+
+
+def _row_count(upload: Upload) -> int:
+    if upload.kind == import_cooperatives.COOPERATIVES:
+        sheets = import_cooperatives.sheets_of(read_sheets(upload.data, upload.filename))
+        return sum(1 for table in sheets.values() for row in table.rows if row)
+    return sum(1 for row in read_table(upload.data, upload.filename).rows if row)
 
 
 def folder(config, instance_path: str) -> Path:
@@ -53,19 +111,22 @@ def _write_json(path: Path, value: dict) -> None:
     os.replace(temporary, path)
 
 
-def save_upload(root: Path, user: User, data: bytes, filename: str, source: str) -> Upload:
+def save_upload(
+    root: Path, user: User, data: bytes, filename: str, source: str, kind: str = imports.BUSINESSES
+) -> Upload:
     """Keep an uploaded register for the dry run and apply; ImportRefused/FileProblem when it is unusable."""
     source = imports.clean_source(source)
     if len(data) > MAX_UPLOAD_BYTES:
         raise imports.ImportRefused("Berkas terlalu besar (paling besar 60 MB); bagi menjadi beberapa berkas.")
     filename = Path(filename or "register.csv").name[:255]
-    header = read_table(data, filename).header
+    kind = kind if kind in KINDS else imports.BUSINESSES
+    headers = _headers(kind, data, filename)
     upload_id = imports.fingerprint(data)
     root.mkdir(parents=True, exist_ok=True)
     (root / f"{upload_id}.bin").write_bytes(data)
-    meta = {"filename": filename, "source": source, "owner_id": user.id, "header": header}
+    meta = {"filename": filename, "source": source, "owner_id": user.id, "kind": kind, "headers": headers}
     _write_json(root / f"{upload_id}.json", meta)
-    return Upload(upload_id, filename, source, user.id, data, header)
+    return Upload(upload_id, filename, source, user.id, data, kind, headers)
 
 
 def load_upload(root: Path, upload_id: str, user: User) -> Upload | None:
@@ -79,10 +140,11 @@ def load_upload(root: Path, upload_id: str, user: User) -> Upload | None:
         return None
     if meta.get("owner_id") != user.id:
         return None
-    header = meta.get("header")
-    if header is None:  # uploaded before the header was kept beside the file
-        header = read_table(data, meta["filename"]).header
-    return Upload(upload_id, meta["filename"], meta["source"], meta["owner_id"], data, header)
+    kind = meta.get("kind", imports.BUSINESSES)
+    headers = meta.get("headers")
+    if headers is None:  # uploaded before the headers were kept beside the file
+        headers = _headers(kind, data, meta["filename"])
+    return Upload(upload_id, meta["filename"], meta["source"], meta["owner_id"], data, kind, headers)
 
 
 def _state_path(root: Path, upload_id: str, step: str) -> Path:
@@ -138,7 +200,7 @@ def _run(root: Path, upload_id: str, step: str, work: Callable[[Upload, User, Ca
     if user is None or upload is None:
         _update(root, upload_id, step, state=FAILED, message="Berkas unggahan tidak ditemukan lagi; unggah ulang.")
         return
-    rows = sum(1 for row in read_table(upload.data, upload.filename).rows if row)
+    rows = _row_count(upload)
     total = rows * (2 if step == APPLY else 1)
     _update(root, upload_id, step, state=RUNNING, done=0, total=total)
     done = 0
@@ -171,15 +233,15 @@ def run_check(root_name: str, upload_id: str) -> None:
     root = Path(root_name)
 
     def check(upload: Upload, user: User, progress: Callable[[int], None]) -> dict:
-        mapping = (_read_state(root, upload_id, CHECK) or {}).get("mapping") or {}
+        chosen = (_read_state(root, upload_id, CHECK) or {}).get("mapping") or {}
         session = cast(Session, db.session)
         try:
-            result = imports.plan(
+            result = importer(upload).plan(
                 session,
                 upload.data,
                 upload.filename,
                 upload.source,
-                mapping,
+                chosen,
                 current_app.config,
                 scope=authorization.kecamatan_scope(user),
                 progress=progress,
@@ -199,13 +261,12 @@ def run_import(root_name: str, upload_id: str) -> None:
 
     def apply(upload: Upload, user: User, progress: Callable[[int], None]) -> dict:
         session = cast(Session, db.session)
-        mapping = imports.mapping_for(session, upload.source, upload.header)
-        result = imports.apply(
+        result = importer(upload).apply(
             session,
             upload.data,
             upload.filename,
             upload.source,
-            mapping,
+            mapping(session, upload),
             current_app.config,
             user,
             scope=authorization.kecamatan_scope(user),
@@ -216,7 +277,7 @@ def run_import(root_name: str, upload_id: str) -> None:
     _run(root, upload_id, APPLY, apply)
 
 
-def report(result: imports.Plan) -> dict:
+def report(result) -> dict:
     """What the page and the download need of a dry run (JSON-ready)."""
     return {
         "counts": result.counts(),

@@ -142,11 +142,11 @@ class Plan:
 # --- Mapping ---------------------------------------------------------------------------------------
 
 
-def guess_mapping(header: list[str]) -> dict[str, str]:
+def guess_mapping(header: list[str], fields: tuple[Field, ...] = FIELDS) -> dict[str, str]:
     """For each field, the column whose title matches it (words in any order), when one does."""
     normalised = {column: normalise_header(column) for column in header if column}
     mapping: dict[str, str] = {}
-    for spec in FIELDS:
+    for spec in fields:
         names = {normalise_header(spec.label), *spec.synonyms}
         exact = [c for c, n in normalised.items() if n in names and c not in mapping.values()]
         loose = [
@@ -164,18 +164,22 @@ def saved_mapping(session: Session, source: str, kind: str = BUSINESSES) -> dict
     return dict(row.columns) if row else None
 
 
-def mapping_for(session: Session, source: str, header: list[str], kind: str = BUSINESSES) -> dict[str, str]:
+def mapping_for(
+    session: Session, source: str, header: list[str], kind: str = BUSINESSES, fields: tuple[Field, ...] = FIELDS
+) -> dict[str, str]:
     """The remembered mapping of `source` (columns still in the file), else a guess from the titles."""
     saved = saved_mapping(session, source, kind)
     if saved is not None:
-        return {key: column for key, column in saved.items() if column in header and key in FIELD_BY_KEY}
-    return guess_mapping(header)
+        keys = {spec.key for spec in fields}
+        return {key: column for key, column in saved.items() if column in header and key in keys}
+    return guess_mapping(header, fields)
 
 
-def mapping_problems(mapping: dict[str, str], header: list[str]) -> list[str]:
+def mapping_problems(mapping: dict[str, str], header: list[str], fields: tuple[Field, ...] = FIELDS) -> list[str]:
     """Why the mapping cannot be used: a required field without a column, a column that is not in the file."""
+    mapping = {key: column for key, column in mapping.items() if key in {spec.key for spec in fields}}
     problems = [
-        f"Kolom untuk '{spec.label}' wajib dipilih." for spec in FIELDS if spec.required and not mapping.get(spec.key)
+        f"Kolom untuk '{spec.label}' wajib dipilih." for spec in fields if spec.required and not mapping.get(spec.key)
     ]
     problems += [
         f"Kolom '{column}' tidak ada di berkas." for column in mapping.values() if column and column not in header
@@ -189,9 +193,12 @@ def mapping_problems(mapping: dict[str, str], header: list[str]) -> list[str]:
     return problems
 
 
-def remember_mapping(session: Session, source: str, mapping: dict[str, str], kind: str = BUSINESSES) -> None:
+def remember_mapping(
+    session: Session, source: str, mapping: dict[str, str], kind: str = BUSINESSES, fields: tuple[Field, ...] = FIELDS
+) -> None:
     """Store the mapping for `source` (committed with the import, or by the caller)."""
-    columns = {key: column for key, column in mapping.items() if key in FIELD_BY_KEY and column}
+    keys = {spec.key for spec in fields}
+    columns = {key: column for key, column in mapping.items() if key in keys and column}
     row = session.get(ImportMapping, (kind, source))
     if row is None:
         session.add(ImportMapping(kind=kind, source=source, columns=columns))
@@ -199,9 +206,11 @@ def remember_mapping(session: Session, source: str, mapping: dict[str, str], kin
         row.columns = columns
 
 
-def save_mapping(session: Session, source: str, mapping: dict[str, str], kind: str = BUSINESSES) -> None:
+def save_mapping(
+    session: Session, source: str, mapping: dict[str, str], kind: str = BUSINESSES, fields: tuple[Field, ...] = FIELDS
+) -> None:
     """Remember the mapping the officer confirmed for `source`, now (before any import is applied)."""
-    remember_mapping(session, clean_source(source), mapping, kind)
+    remember_mapping(session, clean_source(source), mapping, kind, fields)
     session.commit()
 
 
@@ -725,22 +734,52 @@ def apply(
     progress: Callable[[int], None] | None = None,
 ) -> Plan:
     """Check the file again and write it in one transaction; ImportRefused (nothing written) on any problem."""
+    return apply_plan(
+        session,
+        data,
+        lambda: plan(session, data, filename, source, mapping, config, scope=scope, progress=progress),
+        lambda result: _write(session, result, config, progress),
+        kind=BUSINESSES,
+        mapping=mapping,
+        fields=FIELDS,
+        actor=actor,
+        object_type="business",
+        ip_address=ip_address,
+    )
+
+
+def apply_plan(
+    session: Session,
+    data: bytes,
+    make_plan: Callable[[], Any],
+    write: Callable[[Any], None],
+    *,
+    kind: str,
+    mapping: dict[str, str],
+    fields: tuple[Field, ...],
+    actor: User | None,
+    object_type: str,
+    ip_address: str | None,
+) -> Any:
+    """The all-or-nothing apply of any kind of register: refuse bytes already imported, check the file again
+    inside the transaction, refuse on any problem, `write` the plan, remember the mapping and the file's
+    fingerprint, one audit entry (`<object_type>.import`) with the counts, commit; on any error roll everything back."""
     try:
         if session.get(ImportedFile, fingerprint(data)) is not None:
             raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.")
-        result = plan(session, data, filename, source, mapping, config, scope=scope, progress=progress)
+        result = make_plan()
         if result.already_imported:
             raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.", result)
         if result.problems:
             raise ImportRefused(
                 f"Ada {len(result.problems)} masalah pada berkas; perbaiki dulu, lalu impor lagi.", result
             )
-        _write(session, result, config, progress)
-        remember_mapping(session, result.source, mapping)
+        write(result)
+        remember_mapping(session, result.source, mapping, kind, fields)
         session.add(
             ImportedFile(
                 sha256=result.sha256,
-                kind=BUSINESSES,
+                kind=kind,
                 source=result.source,
                 filename=result.filename,
                 counts=result.counts(),
@@ -750,8 +789,8 @@ def apply(
         record(
             session,
             actor,
-            AuditAction.BUSINESS_IMPORT,
-            "business",
+            AuditAction(f"{object_type}.import"),  # business.import, cooperative.import
+            object_type,
             None,
             summary=f"{result.source} · {result.filename}"[:255],
             after={"sha256": result.sha256, **result.counts()},

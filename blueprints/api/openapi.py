@@ -57,10 +57,16 @@ def _list_response(item_ref: str) -> dict:
             "application/json": {
                 "schema": {
                     "type": "object",
-                    "required": ["items", "total", "page", "per_page", "facets"],
+                    "required": ["items", "total", "total_is_estimate", "page", "per_page", "facets"],
                     "properties": {
                         "items": {"type": "array", "items": {"$ref": "#/components/schemas/SearchItem"}},
                         "total": {"type": "integer", "minimum": 0},
+                        "total_is_estimate": {
+                            "type": "boolean",
+                            "description": "True when total and the facet counts are estimated from a sample "
+                            "(a very large result on the PostgreSQL backend); relevance-ranked pages then stop "
+                            "at the first few hundred hits.",
+                        },
                         "page": {"type": "integer", "minimum": 1},
                         "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
                         "facets": {"type": "object", "additionalProperties": _FACET},

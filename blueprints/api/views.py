@@ -89,7 +89,14 @@ def _listing(kind: str):
         for facet, values in result.facets.items()
         if facet in FACET_NAMES
     }
-    return jsonify(items=items, total=result.total, page=page, per_page=per_page, facets=facets)
+    return jsonify(
+        items=items,
+        total=result.total,
+        total_is_estimate=result.approximate,
+        page=page,
+        per_page=per_page,
+        facets=facets,
+    )
 
 
 def _record(record: dict | None, endpoint: str):

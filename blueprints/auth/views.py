@@ -11,7 +11,7 @@ from flask_login import current_user
 from blueprints.auth import bp, sessions
 from blueprints.auth.forms import CodeForm, LoginForm, SetPasswordForm
 from blueprints.auth.throttle import LoginThrottle, too_many_attempts
-from blueprints.errors.expired_session import CARRY_PREFIX, carried_from_login, resend_page
+from blueprints.errors.expired_session import carried_from_login, carried_inputs, resend_page
 from blueprints.rendering import redirect_to, render
 from blueprints.request_ids import current_request_id
 from blueprints.safe_urls import safe_next
@@ -74,6 +74,12 @@ def login():
                         "next": target,
                         "at": clock.now().timestamp(),
                     }
+                    if carried_inputs():
+                        # The fields typed before the session ended go on in the next step's page itself
+                        # (never a URL, a cookie or the session), so that page is answered here, not redirected to.
+                        if user.has_totp:
+                            return _code_page(CodeForm(formdata=None), 200)
+                        return _enrol_page(user, CodeForm(formdata=None), 200)
                     return redirect(url_for(".second_factor" if user.has_totp else ".enrol"), code=303)
                 response = _complete_login(user, bool(form.remember.data), target)
                 carried = carried_from_login()  # what the officer typed when the session ended
@@ -84,7 +90,7 @@ def login():
             status = 401
         else:
             status = 422
-    carried = [(name, value) for name, value in request.form.items(multi=True) if name.startswith(CARRY_PREFIX)]
+    carried = carried_inputs()
     return render(
         "auth/login.html",
         block="login_form",
@@ -111,13 +117,28 @@ def second_factor():
             return too_many_attempts(retry_after)
         if form.validate_on_submit():
             if two_factor.verify(db.session, user, form.code.data, request.remote_addr):
-                return _complete_login(user, pending["remember"], pending["next"])
+                response = _complete_login(user, pending["remember"], pending["next"])
+                carried = carried_from_login()  # what the officer typed when the session ended
+                return resend_page(pending["next"], carried) if carried else response
             throttle.failed()
             form.code.errors.append(_("Kode salah atau sudah dipakai."))
             status = 401
         else:
             status = 422
-    return render("auth/second_factor.html", block="code_form", form=form, http_status=status)
+    return _code_page(form, status)
+
+
+def _code_page(form: CodeForm, status: int):
+    """The authenticator code form, with the fields carried from an ended session (if any) still in it."""
+    carried = carried_inputs()
+    return render(
+        "auth/second_factor.html",
+        block="code_form",
+        form=form,
+        http_status=status,
+        carried=carried,
+        session_ended=bool(carried),
+    )
 
 
 @bp.route("/autentikator", methods=["GET", "POST"])
@@ -146,7 +167,12 @@ def enrol():
                     request.user_agent.string,
                 )
                 sessions.begin(user, pending["remember"])
-                response = render("auth/recovery_codes.html", codes=codes, next_url=pending["next"])
+                response = render(
+                    "auth/recovery_codes.html",
+                    codes=codes,
+                    next_url=pending["next"],
+                    fields=carried_from_login(),  # sent on to that page by "Lanjutkan" (an ended session)
+                )
                 response.headers["Cache-Control"] = "no-store"
                 return response
             throttle.failed()
@@ -154,10 +180,23 @@ def enrol():
             status = 401
         else:
             status = 422
+    return _enrol_page(user, form, status)
+
+
+def _enrol_page(user: User, form: CodeForm, status: int):
+    """Setting up the authenticator app, with the fields carried from an ended session (if any) still in it."""
     secret = two_factor.pending_secret(db.session, user)
     uri = two_factor.provisioning_uri(user, current_app.config["SITE_NAME"])
+    carried = carried_inputs()
     response = render(
-        "auth/enrol.html", form=form, http_status=status, secret=secret, qr=two_factor.qr_svg(uri), user=user
+        "auth/enrol.html",
+        form=form,
+        http_status=status,
+        secret=secret,
+        qr=two_factor.qr_svg(uri),
+        user=user,
+        carried=carried,
+        session_ended=bool(carried),
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -454,7 +454,10 @@ def permit_renew(permit_id: int):
 def batch_print():
     """Choose the permits of a delivery run; the PDF is built in the background."""
     kelurahan = registry.kelurahan_choices(db.session, current_user)
-    form = BatchForm(data=None if request.method == "POST" else {"issued_on": permits.local_today(current_app.config)})
+    if request.method == "POST":
+        form = BatchForm()
+    else:  # "Tampilkan izin" sends the chosen date and kelurahan in the query; today until one is chosen
+        form = BatchForm(formdata=request.args or None, data={"issued_on": permits.local_today(current_app.config)})
     form.kelurahan_id.choices = [SelectChoice(0, _("Semua kelurahan"))] + [
         SelectChoice(r.id, r.name) for r in kelurahan
     ]

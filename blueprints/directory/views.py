@@ -28,7 +28,7 @@ def _search_limit() -> str:
 def search():
     query = search_query(request.args, per_page=current_app.config["PER_PAGE"])
     result = directory.search_directory(db.session, query)
-    pager = Page(items=result.hits, page=query.page, per_page=query.per_page, total=result.total)
+    pager = Page(items=result.hits, page=query.page, per_page=query.per_page, total=result.pages_total)
     return render(
         "directory/search.html",
         block="results",

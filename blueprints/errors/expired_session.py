@@ -3,10 +3,11 @@
 - htmx requests get HTTP 401 (never the login page swapped into a field); static/js/balai.js says so
   in the page's live region and offers to log in, sending the form the ordinary way.
 - An ordinary POST without a session answers the login page itself (401), with the submitted fields
-  carried in hidden inputs; after logging in, a page offers to send them again to the same address,
-  now with a fresh CSRF token. The data never goes into a URL, a cookie or the server's session, and
-  is carried only for a same-origin POST (Origin or Referer of this site), so another site cannot
-  prepare a submission for the officer to confirm.
+  carried in hidden inputs (through the authenticator step too, where the account has or needs one);
+  after logging in, a page offers to send them again to the same address, now with a fresh CSRF token.
+  The data never goes into a URL, a cookie or the server's session, and is carried only for a
+  same-origin POST (Origin or Referer of this site), so another site cannot prepare a submission for
+  the officer to confirm.
 """
 
 from __future__ import annotations
@@ -43,13 +44,17 @@ def submitted_fields() -> list[tuple[str, str]]:
     ]
 
 
+def carried_inputs() -> list[tuple[str, str]]:
+    """The carried fields of this login step's form, still prefixed: for the hidden inputs of the next step
+    (the password page, then the authenticator code or its set-up), so that they survive every step."""
+    return [(name, value) for name, value in request.form.items(multi=True) if name.startswith(CARRY_PREFIX)][
+        :MAX_CARRIED_FIELDS
+    ]
+
+
 def carried_from_login() -> list[tuple[str, str]]:
     """The fields the login form carried for the page the officer was on."""
-    return [
-        (name.removeprefix(CARRY_PREFIX), value)
-        for name, value in request.form.items(multi=True)
-        if name.startswith(CARRY_PREFIX)
-    ][:MAX_CARRIED_FIELDS]
+    return [(name.removeprefix(CARRY_PREFIX), value) for name, value in carried_inputs()]
 
 
 def _private(response: Response) -> Response:

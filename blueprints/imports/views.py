@@ -36,19 +36,29 @@ def start():
         data = upload.read() if upload else b""
         try:
             saved = import_jobs.save_upload(
-                _root(), current_user, data, upload.filename if upload else "", request.form.get("source", "")
+                _root(),
+                current_user,
+                data,
+                upload.filename if upload else "",
+                request.form.get("source", ""),
+                request.form.get("kind", imports.BUSINESSES),
             )
         except (imports.ImportRefused, FileProblem) as exc:
             error = str(exc)
         else:
             return redirect_to(url_for("imports.mapping", upload_id=saved.id))
     return render(
-        "imports/start.html", error=error, source=request.form.get("source", ""), http_status=400 if error else 200
+        "imports/start.html",
+        error=error,
+        source=request.form.get("source", ""),
+        kind=request.form.get("kind", imports.BUSINESSES),
+        http_status=400 if error else 200,
     )
 
 
 def _mapping_from_form(upload: import_jobs.Upload) -> dict[str, str]:
-    return {spec.key: request.form.get(spec.key, "") for spec in imports.FIELDS if request.form.get(spec.key)}
+    fields = import_jobs.importer(upload).FIELDS
+    return {spec.key: request.form.get(spec.key, "") for spec in fields if request.form.get(spec.key)}
 
 
 @bp.route("/<upload_id>/", methods=["GET", "POST"])
@@ -56,14 +66,13 @@ def _mapping_from_form(upload: import_jobs.Upload) -> dict[str, str]:
 def mapping(upload_id: str):
     """Choose the columns; the dry run then runs as a job and this page (polled by htmx) shows its report."""
     upload = _upload_or_404(upload_id)
-    header = [column for column in upload.header if column]
-    chosen = imports.mapping_for(db.session, upload.source, header)
+    chosen = import_jobs.mapping(db.session, upload)
     problems: list[str] = []
     if request.method == "POST":
         chosen = _mapping_from_form(upload)
-        problems = imports.mapping_problems(chosen, header)
+        problems = import_jobs.mapping_problems(upload, chosen)
         if not problems:
-            imports.save_mapping(db.session, upload.source, chosen)
+            import_jobs.save_mapping(db.session, upload, chosen)
             import_jobs.start_check(_root(), upload, chosen)
             return redirect_to(url_for("imports.mapping", upload_id=upload.id))
     check = import_jobs.check_status(_root(), upload.id)
@@ -73,12 +82,12 @@ def mapping(upload_id: str):
         "imports/mapping.html",
         block="check",
         upload=upload,
-        header=header,
-        fields=imports.FIELDS,
+        columns=import_jobs.columns(upload),
+        fields=import_jobs.importer(upload).FIELDS,
         chosen=chosen,
         problems=problems,
         check=check,
-        kinds=imports.COUNTED,
+        kinds=import_jobs.importer(upload).COUNTED,
         shown=SHOWN_PROBLEMS,
         http_status=400 if problems else 200,
     )
@@ -121,4 +130,5 @@ def progress(upload_id: str):
     if state is None:
         flash(_("Impor belum dimulai."), "error")
         return redirect_to(url_for("imports.mapping", upload_id=upload.id))
-    return render("imports/status.html", block="progress", upload=upload, state=state)
+    kinds = import_jobs.importer(upload).COUNTED
+    return render("imports/status.html", block="progress", upload=upload, state=state, kinds=kinds)

@@ -132,25 +132,13 @@ def audit_snapshot(cooperative: Cooperative) -> dict:
     return snapshot
 
 
-@owns_transaction
-def save_cooperative(
-    session: Session,
-    actor: User | None,
-    data: CooperativeInput,
-    cooperative: Cooperative | None = None,
-    ip_address: str | None = None,
-) -> Cooperative:
-    """Register a new cooperative or replace an existing one's record; checked, audited, committed."""
-    errors = check_cooperative_rules(session, data, actor)
-    if errors:
-        raise CooperativeRuleError(errors)
+def write_record(session: Session, data: CooperativeInput, cooperative: Cooperative | None = None) -> Cooperative:
+    """Write a checked record onto `cooperative` (a new one when None) and flush; no audit, no commit: the
+    caller checked the rules and owns the transaction (an officer's save, or an import of many)."""
     creating = cooperative is None
-    before = None
     if cooperative is None:
         cooperative = Cooperative()
         session.add(cooperative)
-    else:
-        before = audit_snapshot(cooperative)
     for name in SCALAR_FIELDS:
         value = getattr(data, name)
         if isinstance(value, str):
@@ -186,6 +174,24 @@ def save_cooperative(
     if not creating:
         cooperative.updated_at = clock.now()
     session.flush()
+    return cooperative
+
+
+@owns_transaction
+def save_cooperative(
+    session: Session,
+    actor: User | None,
+    data: CooperativeInput,
+    cooperative: Cooperative | None = None,
+    ip_address: str | None = None,
+) -> Cooperative:
+    """Register a new cooperative or replace an existing one's record; checked, audited, committed."""
+    errors = check_cooperative_rules(session, data, actor)
+    if errors:
+        raise CooperativeRuleError(errors)
+    creating = cooperative is None
+    before = None if cooperative is None else audit_snapshot(cooperative)
+    cooperative = write_record(session, data, cooperative)
     record(
         session,
         actor,

@@ -52,6 +52,11 @@ class SearchResult:
     total: int
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    # True when the backend counted a sample rather than every match (total and facet counts are
+    # estimates, shown as "sekitar"): the PostgreSQL backend beyond its candidate cap.
+    approximate: bool = False
+    # How many hits the pages reach, when fewer than total (relevance pages stop at the candidates).
+    pageable: int | None = None
 
 
 class SearchBackend(Protocol):

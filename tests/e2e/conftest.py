@@ -1,14 +1,16 @@
-"""Real-browser fixtures: Debian Chromium through pytest-playwright, and one live Balai server per session.
+"""Real-browser fixtures: Debian Chromium through pytest-playwright, and Balai served by gunicorn.
 
-The server is shared by every journey of the session: a journey that changes data creates its own
-records (its own names) rather than relying on a clean database.
+`gunicorn_site` is one gunicorn server for the whole session, over the demo site: a journey that changes
+data there creates its own records (its own names) rather than relying on a clean database. A journey
+that needs its own data or settings gets `app_site_url`: gunicorn serving the test's own `app` (its
+database, its settings as environment variables). Every gunicorn log must end without a traceback.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, log_in, serve, start_gunicorn, start_live_server
+from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, log_in, start_gunicorn, start_gunicorn_for
 from tests.support import chromium_available, require
 
 
@@ -20,39 +22,34 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(sqlite_template, tmp_path_factory):
-    server = start_live_server(tmp_path_factory.mktemp("live-server"), template=sqlite_template)
-    yield server
-    server.stop()
+def gunicorn_site(sqlite_template, tmp_path_factory):
+    """The demo site served by gunicorn, the production server, on a free loopback port, for the session."""
+    site = start_gunicorn(tmp_path_factory.mktemp("gunicorn-site"), template=sqlite_template)
+    yield site
+    site.stop()
+    assert "Traceback" not in site.log(), site.log()
 
 
 @pytest.fixture
-def login(live_server):
+def app_site_url(app, app_config, tmp_path):
+    """The test's own `app` (its data and the settings it put in `app_config`) served by gunicorn on its
+    LIVE_PORT or a free port: for journeys that need their own data or settings. Yields the base URL."""
+    site = start_gunicorn_for(app_config, tmp_path / "gunicorn")
+    yield site.url
+    site.stop()
+    assert "Traceback" not in site.log(), site.log()
+
+
+@pytest.fixture
+def login(gunicorn_site):
     """`login(page, role="superadmin")` logs the page in through the form; returns the Account."""
-    return lambda page, role="superadmin": log_in(page, live_server, role)
+    return lambda page, role="superadmin": log_in(page, gunicorn_site, role)
 
 
 @pytest.fixture
 def axe_page(new_context):
     """A page whose context ignores the site's CSP, so that axe-core can be injected (axe tests only)."""
     return new_context(bypass_csp=True).new_page()
-
-
-@pytest.fixture
-def app_live_url(app):
-    """The test's own `app` served on a port (LIVE_PORT in its config, or a free one): for journeys
-    that need their own data, settings or clock."""
-    with serve(app, app.config.get("LIVE_PORT", 0)) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def gunicorn_site(sqlite_template, tmp_path_factory):
-    """The demo site served by gunicorn, the production server, on a free loopback port (journeys of issue 9)."""
-    site = start_gunicorn(tmp_path_factory.mktemp("gunicorn-site"), template=sqlite_template)
-    yield site
-    site.stop()
-    assert "Traceback" not in site.log(), site.log()
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""The real-browser harness: a live Balai server, Chromium launch options, log-in and axe helpers.
+"""The real-browser harness: Balai served by gunicorn, Chromium launch options, log-in, typing and axe helpers.
 
-Shared by the pytest journeys (tests/e2e/conftest.py) and `make screenshots` (tests/e2e/screenshots.py),
-so that both see the same site: a SQLite database with the regions, KBLI, deterministic demo data,
-a built search index and the demo accounts with known passwords.
+Every journey runs against gunicorn, the production server, in its own process: the shared demo site
+(`start_gunicorn`: a SQLite database with the regions, KBLI, deterministic demo data, a built search
+index, signing officials and the demo accounts with known passwords), used by the pytest journeys
+(tests/e2e/conftest.py) and `make screenshots` (tests/e2e/screenshots.py); or a test's own app
+(`start_gunicorn_for`: its own database and settings, passed as the environment a deployment sets).
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import threading
-from contextlib import contextmanager
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
-
-from werkzeug.serving import make_server
 
 from tests.support import CHROMIUM, TEST_PASSWORD
 
@@ -47,32 +51,6 @@ class Account:
     username: str
     password: str
     full_name: str
-
-
-@dataclass
-class LiveServer:
-    """A Balai app served by werkzeug in a background thread on 127.0.0.1."""
-
-    app: object
-    url: str
-    accounts: dict[str, Account]
-    _server: object = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
-
-    def page_url(self, path: str = "/") -> str:
-        return self.url + path
-
-    def account(self, role: str) -> Account:
-        return self.accounts[role]
-
-    def stop(self) -> None:
-        from extensions import db
-
-        self._server.shutdown()
-        self._thread.join(timeout=10)
-        with self.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def site_config(database_path: Path, index_dir: Path) -> dict:
@@ -135,29 +113,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def serve(app, port: int = 0):
-    """Serve `app` on 127.0.0.1 (a free port unless given) in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="balai-test-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-def start_live_server(workdir: Path, template: Path | None = None) -> LiveServer:
-    """Build the site and serve it on a free port of 127.0.0.1 until `stop()`."""
-    app, accounts = build_site(workdir, template)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="balai-live-server", daemon=True)
-    thread.start()
-    return LiveServer(app, f"http://127.0.0.1:{server.server_port}", accounts, server, thread)
-
-
-def log_in(page, server: LiveServer, role: str = "superadmin") -> Account:
+def log_in(page, server: GunicornSite, role: str = "superadmin") -> Account:
     """Log in through the login form, as a person would, and wait for the back office."""
     account = server.account(role)
     page.goto(server.page_url("/masuk/"))
@@ -189,15 +145,53 @@ def describe_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def type_into(page, selector: str, text: str) -> None:
+    """Go to a field and type into it, replacing what it held (Control+A selects it first)."""
+    page.locator(selector).focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+# Debian's Chromium ships only the en-US locale pack (chromium-l10n is not installed), so its date and
+# datetime-local fields show month/day/year whatever the page's or the context's locale (id-ID would be
+# day/month/year). The helpers below type the digits in that order and then check the field's value, so
+# a Chromium with another segment order fails here, plainly, instead of storing a wrong date.
+DATE_SEGMENTS = "%m%d%Y"
+
+
+def type_date(page, locator, day: date) -> None:
+    """Type a date into an <input type=date> as a person does: focus it, then the digits of each segment."""
+    from playwright.sync_api import expect
+
+    locator.focus()
+    page.keyboard.type(day.strftime(DATE_SEGMENTS))
+    expect(locator).to_have_value(day.isoformat())
+
+
+def type_datetime(page, locator, moment: datetime) -> None:
+    """Type a wall-clock time into an <input type=datetime-local>: date segments, then the time.
+
+    The year segment takes up to six digits, so it does not move on by itself: ArrowRight does, as a
+    person would press it. The time is typed in the field's 12-hour segments with AM/PM.
+    """
+    from playwright.sync_api import expect
+
+    locator.focus()
+    page.keyboard.type(moment.strftime(DATE_SEGMENTS))
+    page.keyboard.press("ArrowRight")
+    page.keyboard.type(moment.strftime("%I%M") + ("AM" if moment.hour < 12 else "PM"))
+    expect(locator).to_have_value(moment.strftime("%Y-%m-%dT%H:%M"))
+
+
 @dataclass
 class GunicornSite:
-    """Balai served by gunicorn (the production server) on a free loopback port, on a prepared SQLite file."""
+    """Balai served by gunicorn (the production server) on a loopback port, on a SQLite file."""
 
     url: str
     accounts: dict[str, Account]
     database_path: Path
     log_path: Path
-    process: object = field(repr=False)
+    process: subprocess.Popen = field(repr=False)
 
     def page_url(self, path: str = "/") -> str:
         return self.url + path
@@ -208,52 +202,90 @@ class GunicornSite:
     def log(self) -> str:
         return self.log_path.read_text()
 
+    def query(self, sql: str, *args) -> list[tuple]:
+        """Read the site's database as the journeys' assertions need (what a user's action stored)."""
+        with sqlite3.connect(self.database_path) as connection:
+            return connection.execute(sql, args).fetchall()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=15)
-            except Exception:  # noqa: BLE001 - a worker that will not stop is killed
+            except subprocess.TimeoutExpired:  # a worker that will not stop is killed
                 self.process.kill()
                 self.process.wait()
 
 
 def gunicorn_env(database_path: Path, index_dir: Path, workdir: Path, port: int) -> dict:
-    """The environment gunicorn gets: the same settings as `site_config`, as a deployment passes them."""
+    """The demo site's gunicorn environment: the settings of `site_config`, as a deployment passes them."""
+    return _base_env() | {
+        "DATABASE_URL": f"sqlite:///{database_path}",
+        "SEARCH_INDEX_DIR": str(index_dir),
+        "SECRET_KEY": site_config(database_path, index_dir)["SECRET_KEY"],
+        "MUNICIPALITY": "DKI Jakarta",
+        "BALAI_ENV": "development",
+        "SIGNING_DEMO_DIR": str(workdir / "signing"),
+        "MEDIA_DIR": str(workdir / "media"),
+        "BATCH_DIR": str(workdir / "batches"),
+        "JOBS_URL": f"sqlite:///{workdir / 'jobs.sqlite3'}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def _base_env() -> dict:
     import os
 
-    env = {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "SECRET_KEY")}
-    env.update(
-        DATABASE_URL=f"sqlite:///{database_path}",
-        SEARCH_INDEX_DIR=str(index_dir),
-        SECRET_KEY=site_config(database_path, index_dir)["SECRET_KEY"],
-        MUNICIPALITY="DKI Jakarta",
-        BALAI_ENV="development",
-        SIGNING_DEMO_DIR=str(workdir / "signing"),
-        MEDIA_DIR=str(workdir / "media"),
-        BATCH_DIR=str(workdir / "batches"),
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-    )
+    return {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "SECRET_KEY", "DATABASE_URL")}
+
+
+# The settings a test's own app may be given that reach gunicorn as the environment variables of the
+# same name (config.load_config reads them); settings the test leaves alone default alike in both.
+ENV_SETTINGS = (
+    "SEARCH_INDEX_DIR",
+    "SECRET_KEY",
+    "MUNICIPALITY",
+    "TIMEZONE",
+    "RATELIMIT_ENABLED",
+    "TOTP_REQUIRED",
+    "SIGNING_DEMO_DIR",
+    "MEDIA_DIR",
+    "BATCH_DIR",
+    "PUBLIC_BASE_URL",
+    "SMTP_URL",
+    "MAIL_FROM",
+)
+# Settings of the test process only: the database (given as DATABASE_URL), TESTING, JOBS_IMMEDIATE (the
+# served app uses its own job queue file) and the port the test asked for (LIVE_PORT).
+IN_PROCESS_ONLY = ("SQLALCHEMY_DATABASE_URI", "TESTING", "JOBS_IMMEDIATE", "LIVE_PORT")
+
+
+def env_for_config(app_config: dict, workdir: Path) -> dict:
+    """The environment that gives gunicorn's app the test app's database and the settings the test chose.
+
+    `app_config` is what the test passed to create_app. A setting that no environment variable carries
+    (a CLOCK, say) is refused rather than silently left out: such a journey brings its own data instead.
+    """
+    unknown = sorted(set(app_config) - set(ENV_SETTINGS) - set(IN_PROCESS_ONLY))
+    if unknown:
+        raise ValueError(f"gunicorn cannot be given {', '.join(unknown)}: no environment variable sets it")
+    env = _base_env() | {
+        "DATABASE_URL": app_config["SQLALCHEMY_DATABASE_URI"],
+        "BALAI_ENV": "development",
+        "JOBS_URL": f"sqlite:///{workdir / 'jobs.sqlite3'}",
+    }
+    for name in ENV_SETTINGS:
+        value = app_config.get(name)
+        if value is None or value == "":
+            continue
+        env[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return env
 
 
-def start_gunicorn(workdir: Path, template: Path | None = None, workers: int = 2) -> GunicornSite:
-    """Build the site (as `start_live_server` does, plus signing officials) and serve it with gunicorn."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from demo import records as demo
-    from extensions import db
-
-    app, accounts = build_site(workdir, template)
-    with app.app_context():
-        demo.seed_officials(db.session, DEMO_SEED)
-        db.session.remove()
-        db.engine.dispose()
-    database_path = workdir / "balai.sqlite3"
-    port = free_port()
+def launch_gunicorn(workdir: Path, env: dict, port: int, workers: int = 2) -> tuple[subprocess.Popen, Path]:
+    """Start gunicorn on 127.0.0.1:`port` in the project's directory (so it reads gunicorn.conf.py) and
+    wait until it serves the login page. Returns the process and its log file (stdout and stderr)."""
+    workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "gunicorn.log"
     root = Path(__file__).resolve().parents[2]
     with log_path.open("w") as log:
@@ -266,24 +298,56 @@ def start_gunicorn(workdir: Path, template: Path | None = None, workers: int = 2
                 "4",
                 "-b",
                 f"127.0.0.1:{port}",
+                # A permit's signing can take seconds on a busy 2-core CI machine: no worker killed mid-journey.
+                "--timeout",
+                "120",
+                "--graceful-timeout",
+                "5",
                 "--no-control-socket",
                 "app:create_app()",
             ],
             cwd=root,
-            env=gunicorn_env(database_path, workdir / "search_index", workdir, port),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    site = GunicornSite(f"http://127.0.0.1:{port}", accounts, database_path, log_path, process)
-    deadline = time.monotonic() + 60
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{site.log()}")
+            raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()}")
         try:
-            with urllib.request.urlopen(site.url + "/masuk/", timeout=5) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url + "/masuk/", timeout=5) as response:  # noqa: S310 - loopback
                 if response.status == 200:
-                    return site
+                    return process, log_path
         except OSError:
-            time.sleep(0.2)
-    site.stop()
-    raise RuntimeError(f"gunicorn never served the login page:\n{site.log()}")
+            time.sleep(0.1)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"gunicorn never served the login page:\n{log_path.read_text()}")
+
+
+def start_gunicorn(workdir: Path, template: Path | None = None, workers: int = 2) -> GunicornSite:
+    """Build the demo site (plus signing officials) and serve it with gunicorn on a free port until `stop()`."""
+    from demo import records as demo
+    from extensions import db
+
+    app, accounts = build_site(workdir, template)
+    with app.app_context():
+        demo.seed_officials(db.session, DEMO_SEED)
+        db.session.remove()
+        db.engine.dispose()
+    database_path = workdir / "balai.sqlite3"
+    port = free_port()
+    env = gunicorn_env(database_path, workdir / "search_index", workdir, port)
+    process, log_path = launch_gunicorn(workdir, env, port, workers)
+    return GunicornSite(f"http://127.0.0.1:{port}", accounts, database_path, log_path, process)
+
+
+def start_gunicorn_for(app_config: dict, workdir: Path, workers: int = 1) -> GunicornSite:
+    """Serve a test's own app (its database and the settings it chose: see env_for_config) with gunicorn
+    on its LIVE_PORT or a free port. The accounts are the test's own (`accounts` is empty)."""
+    port = app_config.get("LIVE_PORT") or free_port()
+    process, log_path = launch_gunicorn(workdir, env_for_config(app_config, workdir), port, workers)
+    database = app_config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    return GunicornSite(f"http://127.0.0.1:{port}", {}, Path(database), log_path, process)

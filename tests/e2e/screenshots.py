@@ -3,19 +3,18 @@
     python -m tests.e2e.screenshots docs
 
 Builds the same site as the browser tests (fresh SQLite database from the migrations, demo data,
-index, demo accounts), serves it on a free local port and writes one PNG per entry of SCREENS into
+index, demo accounts), serves it with gunicorn on a free local port and writes one PNG per entry of SCREENS into
 docs/. Exits non-zero if any screen fails.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, LiveServer, log_in, start_live_server
+from tests.e2e.harness import CHROMIUM_LAUNCH_ARGS, GunicornSite, log_in, start_gunicorn
 from tests.support import chromium_available
 
 DESKTOP = {"width": 1280, "height": 800}
@@ -44,7 +43,7 @@ SCREENS = (
 )
 
 
-def take(browser, server: LiveServer, screen: Screen, out_dir: Path) -> Path:
+def take(browser, server: GunicornSite, screen: Screen, out_dir: Path) -> Path:
     context = browser.new_context(viewport=screen.viewport, device_scale_factor=1, reduced_motion="reduce")
     try:
         page = context.new_page()
@@ -69,9 +68,8 @@ def main(argv: list[str]) -> int:
         print(f"screenshots: Chromium not found at {CHROMIUM_LAUNCH_ARGS['executable_path']}", file=sys.stderr)
         return 1
     out_dir.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     with tempfile.TemporaryDirectory(prefix="balai-screenshots-") as workdir:
-        server = start_live_server(Path(workdir))
+        server = start_gunicorn(Path(workdir))
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(**CHROMIUM_LAUNCH_ARGS)

@@ -47,14 +47,14 @@ def assert_accessible(page, what: str) -> None:
         "open-data",
     ],
 )
-def test_public_pages_are_accessible(axe_page, live_server, path, status):
-    response = axe_page.goto(live_server.page_url(path))
+def test_public_pages_are_accessible(axe_page, gunicorn_site, path, status):
+    response = axe_page.goto(gunicorn_site.page_url(path))
     assert response.status == status
     assert_accessible(axe_page, path)
 
 
-def test_login_with_errors_is_accessible(axe_page, live_server):
-    axe_page.goto(live_server.page_url("/masuk/"))
+def test_login_with_errors_is_accessible(axe_page, gunicorn_site):
+    axe_page.goto(gunicorn_site.page_url("/masuk/"))
     axe_page.locator("#login-form").get_by_role("button", name="Masuk").click()
     axe_page.get_by_text("Nama pengguna wajib diisi.").first.wait_for()
     assert_accessible(axe_page, "the login form with empty fields")
@@ -66,7 +66,7 @@ def test_login_with_errors_is_accessible(axe_page, live_server):
     assert_accessible(axe_page, "the login form after a wrong password")
 
 
-def test_admin_dashboard_is_accessible(axe_page, live_server, login):
+def test_admin_dashboard_is_accessible(axe_page, gunicorn_site, login):
     login(axe_page, "superadmin")
     assert_accessible(axe_page, "the admin dashboard")
 
@@ -94,9 +94,9 @@ def test_admin_dashboard_is_accessible(axe_page, live_server, login):
         "/kantor/koperasi/1/ubah",
     ],
 )
-def test_back_office_pages_are_accessible(axe_page, live_server, login, path):
+def test_back_office_pages_are_accessible(axe_page, gunicorn_site, login, path):
     login(axe_page, "superadmin")
-    response = axe_page.goto(live_server.page_url(path))
+    response = axe_page.goto(gunicorn_site.page_url(path))
     assert response.status == 200
     assert_accessible(axe_page, path)
 
@@ -112,10 +112,10 @@ def test_back_office_pages_are_accessible(axe_page, live_server, login, path):
         ("/kantor/konten/media", "Unggah"),
     ],
 )
-def test_back_office_error_states_are_accessible(axe_page, live_server, login, path, button):
+def test_back_office_error_states_are_accessible(axe_page, gunicorn_site, login, path, button):
     """Each form sent with its required fields empty (JavaScript on: htmx swaps the errors in)."""
     login(axe_page, "superadmin")
-    axe_page.goto(live_server.page_url(path))
+    axe_page.goto(gunicorn_site.page_url(path))
     if path.endswith("/ubah") and path.startswith("/kantor/usaha"):
         axe_page.locator("#name").fill("")
     axe_page.locator("main").get_by_role("button", name=button, exact=True).first.click()
@@ -123,15 +123,15 @@ def test_back_office_error_states_are_accessible(axe_page, live_server, login, p
     assert_accessible(axe_page, f"{path} with errors")
 
 
-def test_english_home_is_accessible(axe_page, live_server):
-    axe_page.goto(live_server.page_url("/bahasa/en?next=/"))
+def test_english_home_is_accessible(axe_page, gunicorn_site):
+    axe_page.goto(gunicorn_site.page_url("/bahasa/en?next=/"))
     assert axe_page.locator("html").get_attribute("lang") == "en"
     assert_accessible(axe_page, "the English home page")
 
 
-def test_axe_reports_a_real_violation(axe_page, live_server):
+def test_axe_reports_a_real_violation(axe_page, gunicorn_site):
     """The check can fail: an image without alt text and an unlabelled field are caught."""
-    axe_page.goto(live_server.page_url("/"))
+    axe_page.goto(gunicorn_site.page_url("/"))
     axe_page.evaluate(
         """() => {
             const main = document.querySelector('main');

@@ -30,13 +30,13 @@ def _type_into(page, selector: str, text: str) -> None:
     field.press_sequentially(text)
 
 
-def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, auth, app_live_url, browser):
+def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, auth, app_site_url, browser):
     auth.create("superadmin", username="root")
     admin = browser.new_page()
     errors: list[str] = []
     admin.on("pageerror", lambda error: errors.append(str(error)))
 
-    admin.goto(f"{app_live_url}/masuk/")
+    admin.goto(f"{app_site_url}/masuk/")
     admin.locator("#username").press_sequentially("root")
     admin.keyboard.press("Tab")
     admin.keyboard.type(TEST_PASSWORD)
@@ -66,7 +66,7 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     assert "Gambir" in admin.content()
 
     officer = browser.new_context().new_page()
-    officer.goto(app_live_url + urlsplit(url).path)
+    officer.goto(app_site_url + urlsplit(url).path)
     _type_into(officer, "#password", "siti123456789")
     _type_into(officer, "#password_again", "siti123456789")
     officer.keyboard.press("Enter")
@@ -94,7 +94,7 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     replay = browser.new_context()
     replay.add_cookies(cookies)
     copied = replay.new_page()
-    copied.goto(f"{app_live_url}/kantor/")
+    copied.goto(f"{app_site_url}/kantor/")
     assert "/masuk/" in copied.url
     assert errors == []
 
@@ -103,27 +103,27 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     "path",
     ["/kantor/pengguna/", "/kantor/pengguna/baru", "/kantor/pengguna/1", "/akun/", "/akun/autentikator"],
 )
-def test_account_pages_are_accessible(axe_page, live_server, login, path):
+def test_account_pages_are_accessible(axe_page, gunicorn_site, login, path):
     from tests.e2e.test_accessibility import assert_accessible
 
     login(axe_page, "superadmin")
-    response = axe_page.goto(live_server.page_url(path))
+    response = axe_page.goto(gunicorn_site.page_url(path))
     assert response.status == 200
     assert_accessible(axe_page, path)
 
 
-def test_account_error_states_and_link_page_are_accessible(axe_page, live_server, login):
+def test_account_error_states_and_link_page_are_accessible(axe_page, gunicorn_site, login):
     from tests.e2e.test_accessibility import assert_accessible
 
     login(axe_page, "superadmin")
-    axe_page.goto(live_server.page_url("/kantor/pengguna/baru"))
+    axe_page.goto(gunicorn_site.page_url("/kantor/pengguna/baru"))
     axe_page.get_by_role("button", name="Buat akun").click()
     axe_page.locator("#form-errors").wait_for()
     assert_accessible(axe_page, "the new-user form with errors")
-    axe_page.goto(live_server.page_url("/akun/"))
+    axe_page.goto(gunicorn_site.page_url("/akun/"))
     axe_page.get_by_role("button", name="Simpan kata sandi baru").click()
     axe_page.locator("#form-errors").wait_for()
     assert_accessible(axe_page, "the password change form with errors")
-    response = axe_page.goto(live_server.page_url("/masuk/kata-sandi/tidak-ada-tautan-seperti-ini"))
+    response = axe_page.goto(gunicorn_site.page_url("/masuk/kata-sandi/tidak-ada-tautan-seperti-ini"))
     assert response.status == 404
     assert_accessible(axe_page, "the invalid link page")

@@ -9,10 +9,10 @@ pytestmark = pytest.mark.e2e
 MIN_LABEL_PX = 11
 
 
-def test_chart_labels_are_readable_on_a_390px_phone(live_server, browser):
+def test_chart_labels_are_readable_on_a_390px_phone(gunicorn_site, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="id-ID")
     page = context.new_page()
-    page.goto(live_server.page_url("/angka"))
+    page.goto(gunicorn_site.page_url("/angka"))
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('svg.bar-chart text.bar-label')].map(text => {
             const scale = text.getScreenCTM().a;

@@ -8,10 +8,11 @@ word with no code. axe checks each error state.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, datetime
 
 import pytest
 
-from tests.e2e.harness import axe_violations, describe_violations
+from tests.e2e.harness import axe_violations, describe_violations, type_date, type_datetime
 
 pytestmark = pytest.mark.e2e
 
@@ -276,7 +277,7 @@ def _type_founder(page, index: int, nik: str) -> None:
     _type_into(page, row + 'full_name"]', f"Warga Ketik {index + 1}")
     _type_into(page, row + 'nik"]', nik)
     _type_into(page, row + 'birth_place"]', "Jakarta")
-    page.locator(row + 'birth_date"]').fill(f"197{index}-0{1 + index % 9}-1{index % 9}")  # see the CMS journey
+    type_date(page, page.locator(row + 'birth_date"]'), date(1970 + index, 1 + index % 9, 10 + index % 9))
     _type_into(page, row + 'address"]', f"Kampung Ketik RT 00{1 + index % 9}/RW 004")
 
 
@@ -364,8 +365,7 @@ def test_cms_schedule_typed_through_its_error(gunicorn_site, officer_page):
     expect(page.locator("#title")).to_have_value("Bazar Ketik Jumat Ini")
     assert_accessible(page, "the news editor refusing a schedule without a date")
 
-    # Headless Chromium takes no keystrokes in the segments of a datetime-local field: the one fill().
-    page.locator("#publish_at").fill("2099-12-31T09:30")
+    type_datetime(page, page.locator("#publish_at"), datetime(2099, 12, 31, 9, 30))
     page.get_by_role("button", name="Jadwalkan").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#state")).to_have_text("Terjadwal")

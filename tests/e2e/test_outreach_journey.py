@@ -5,12 +5,14 @@ marks it delivered, and the resident's tracking page shows "Diantar"."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from extensions import db
 from models.outreach import OutreachRequest
-from tests.e2e.harness import free_port
+from services import clock
+from tests.e2e.harness import free_port, type_date
 from tests.outreach.helpers import kelurahan_in
 from tests.permits.helpers import add_official
 from tests.support import TEST_PASSWORD
@@ -37,7 +39,7 @@ def _type(page, selector: str, text: str) -> None:
     page.keyboard.type(text)
 
 
-def test_report_visit_register_issue_deliver_track(app, auth, app_live_url, browser, tmp_path):
+def test_report_visit_register_issue_deliver_track(app, auth, app_site_url, browser, tmp_path):
     from playwright.sync_api import expect
 
     kelurahan = kelurahan_in()
@@ -46,7 +48,7 @@ def test_report_visit_register_issue_deliver_track(app, auth, app_live_url, brow
 
     resident = browser.new_context(**PHONE).new_page()
     resident.set_default_timeout(15_000)
-    resident.goto(f"{app_live_url}/kabarkan")
+    resident.goto(f"{app_site_url}/kabarkan")
     _type(resident, "#business_name", "Bengkel Motor Mas Yanto")
     resident.keyboard.press("Tab")
     resident.keyboard.type("tambal ban dan servis motor")
@@ -62,18 +64,25 @@ def test_report_visit_register_issue_deliver_track(app, auth, app_live_url, brow
 
     page = browser.new_context(**PHONE).new_page()
     page.set_default_timeout(20_000)
-    page.goto(f"{app_live_url}/masuk/")
+    page.goto(f"{app_site_url}/masuk/")
     _type(page, "#username", officer.username)
     page.keyboard.press("Tab")
     page.keyboard.type(TEST_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/kantor/$"))
-    page.goto(f"{app_live_url}/kantor/jemput-bola/")
+    page.goto(f"{app_site_url}/kantor/jemput-bola/")
     page.get_by_role("link", name="Bengkel Motor Mas Yanto").click()
     assert "0813" in page.content() or "+6281311112222" in page.content()  # the officer calls the reporter
+    # The visit date typed in the date field: yesterday is refused, today is planned.
+    today = clock.today()
+    type_date(page, page.locator("#visit_on"), today - timedelta(days=1))
+    page.get_by_role("button", name="Simpan jadwal").click()
+    expect(page.locator("#visit_on-error")).to_have_text("Tanggal kunjungan tidak boleh sebelum hari ini.")
+    type_date(page, page.locator("#visit_on"), today)
     page.get_by_role("button", name="Simpan jadwal").click()
     expect(page.get_by_text("Kunjungan dijadwalkan.")).to_be_visible()
     page.get_by_label("Dikunjungi", exact=True).check()
+    type_date(page, page.locator("#visited_on"), today)
     page.get_by_role("button", name="Simpan hasil").click()
     expect(page.get_by_text("Hasil kunjungan dicatat.")).to_be_visible()
     page.screenshot(path=str(tmp_path / "visit.png"), full_page=True)
@@ -93,7 +102,7 @@ def test_report_visit_register_issue_deliver_track(app, auth, app_live_url, brow
     page.get_by_role("button", name="Terbitkan izin").click()
     expect(page.get_by_text(re.compile(r"^Izin .+ diterbitkan\.$"))).to_be_visible(timeout=60_000)
 
-    page.goto(f"{app_live_url}/kantor/antar/")
+    page.goto(f"{app_site_url}/kantor/antar/")
     _type(page, "#courier_name", "Joko Kurir")
     page.get_by_role("button", name="Buat rombongan").click()
     expect(page.get_by_text(re.compile(r"Rombongan antar \d+ dibuat\."))).to_be_visible()
@@ -105,7 +114,7 @@ def test_report_visit_register_issue_deliver_track(app, auth, app_live_url, brow
     expect(page.get_by_text(re.compile(r"Diterima oleh Pak Yanto"))).to_be_visible()
     page.screenshot(path=str(tmp_path / "run.png"), full_page=True)
 
-    resident.goto(f"{app_live_url}/lacak")
+    resident.goto(f"{app_site_url}/lacak")
     _type(resident, "#kode", code.lower())
     resident.keyboard.press("Enter")
     expect(resident.locator('[data-stage="diantar"]')).to_have_class("done")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from extensions import db
 from models.business import Business
 from models.permit import Permit
-from tests.e2e.harness import free_port
+from tests.e2e.harness import free_port, type_date, type_into
 from tests.permits.helpers import add_official, any_kelurahan
 from tests.support import TEST_PASSWORD
 
@@ -51,7 +52,7 @@ def _qr_text(pdf: bytes) -> list[str]:
     return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
 
 
-def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_live_url, browser_page):
+def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_site_url, browser_page):
     from playwright.sync_api import expect
 
     page = browser_page
@@ -59,29 +60,29 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     add_official(kelurahan, name="Drs. Ahmad Fauzi")
     auth.create("officer", username="petugas")
 
-    page.goto(f"{app_live_url}/masuk/")
-    page.get_by_label("Nama pengguna").fill("petugas")
-    page.get_by_label("Kata sandi").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_url(f"{app_live_url}/kantor/")
+    page.goto(f"{app_site_url}/masuk/")
+    page.get_by_label("Nama pengguna").press_sequentially("petugas")
+    page.keyboard.press("Tab")
+    page.keyboard.type(TEST_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{app_site_url}/kantor/")
 
     page.get_by_role("link", name="Daftarkan usaha").first.click()
-    nik = page.locator("#owner_nik")
-    nik.fill("317101450385003")  # one digit short: a typo
-    nik.press("Tab")
+    type_into(page, "#owner_nik", "317101450385003")  # one digit short: a typo
+    page.keyboard.press("Tab")
     expect(page.locator("#owner_nik-message .field-error")).to_contain_text("NIK harus 16 angka.")
-    page.locator("#owner_nik").fill("3171014503850003")
-    page.locator("#owner_nik").press("Tab")
+    type_into(page, "#owner_nik", "3171014503850003")
+    page.keyboard.press("Tab")
     expect(page.locator("#owner_nik-message .field-error")).to_have_count(0)
-    page.locator("#owner_name").fill("Siti Rahayu")
-    page.locator("#owner_phone").fill("0812 3456 7890")
-    page.locator("#owner_address").fill("Jl. Kebon Sirih No. 5, RT 003/RW 002")
-    page.locator("#name").fill("Warung Makan Bu Siti")
+    type_into(page, "#owner_name", "Siti Rahayu")
+    type_into(page, "#owner_phone", "0812 3456 7890")
+    type_into(page, "#owner_address", "Jl. Kebon Sirih No. 5, RT 003/RW 002")
+    type_into(page, "#name", "Warung Makan Bu Siti")
     page.locator("#kelurahan_id").select_option(str(kelurahan.id))
-    page.locator("#address").fill("Jl. Kebon Sirih No. 5")
-    page.locator("#kbli_code").fill("56102")
-    page.locator("#activity").fill("Warung makan")
-    page.locator("#capital_rupiah").fill("25000000")
+    type_into(page, "#address", "Jl. Kebon Sirih No. 5")
+    type_into(page, "#kbli_code", "56102")
+    type_into(page, "#activity", "Warung makan")
+    type_into(page, "#capital_rupiah", "25000000")
     page.get_by_role("button", name="Simpan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Warung Makan Bu Siti")
 
@@ -96,16 +97,26 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_l
     pdf = Path(download_info.value.path()).read_bytes()
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert permit.number in text and "Warung Makan Bu Siti" in text
-    verify_url = f"{app_live_url}/verify/{permit.token}"
+    verify_url = f"{app_site_url}/verify/{permit.token}"
     assert _qr_text(pdf) == [verify_url]
 
     page.goto(verify_url)
     expect(page.locator(".verify-status")).to_contain_text("BERLAKU")
     expect(page.locator("body")).not_to_contain_text("3171014503850003")
 
-    page.goto(f"{app_live_url}/kantor/usaha/{business.id}")
+    # The day's permits for the delivery run, chosen by the issue date typed into the date field.
+    page.goto(f"{app_site_url}/kantor/izin/cetak")
+    type_date(page, page.locator("#issued_on"), permit.issued_on - timedelta(days=1))
+    page.get_by_role("button", name="Tampilkan izin").click()
+    expect(page.get_by_role("heading", name="0 izin dipilih")).to_be_visible()
+    type_date(page, page.locator("#issued_on"), permit.issued_on)
+    page.get_by_role("button", name="Tampilkan izin").click()
+    expect(page.get_by_role("heading", name="1 izin dipilih")).to_be_visible()
+    expect(page.locator("table.data")).to_contain_text(permit.number)
+
+    page.goto(f"{app_site_url}/kantor/usaha/{business.id}")
     page.get_by_label("Alasan pencabutan").select_option("pindah_wilayah")
-    page.get_by_label("Catatan internal").fill("Pemilik pindah ke Bogor")
+    page.get_by_label("Catatan internal").press_sequentially("Pemilik pindah ke Bogor")
     page.get_by_role("button", name="Cabut izin").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Pencabutan tidak dapat dibatalkan")

@@ -9,24 +9,19 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from extensions import db
-from models.business import Business
-
 pytestmark = pytest.mark.e2e
 
 
-def _target(live_server) -> tuple[Business, str]:
-    """A demo business whose last word (6+ letters) is its own, and that word with one letter changed."""
-    with live_server.app.app_context():
-        businesses = db.session.scalars(db.select(Business).order_by(Business.id)).all()
-        words = Counter(word.lower() for business in businesses for word in business.name.split())
-        for business in businesses:
-            last = business.name.split()[-1]
-            if len(last) >= 6 and last.isalpha() and words[last.lower()] == 1:
-                db.session.expunge(business)
-                middle = len(last) // 2
-                typo = last[:middle] + ("a" if last[middle].lower() != "a" else "e") + last[middle + 1 :]
-                return business, typo.lower()
+def _target(site) -> tuple[int, str, str]:
+    """A business whose last word (6+ letters) is its own: its id, its name, and that word with one letter changed."""
+    names = site.query("SELECT id, name FROM business ORDER BY id")
+    words = Counter(word.lower() for _, name in names for word in name.split())
+    for business_id, name in names:
+        last = name.split()[-1]
+        if len(last) >= 6 and last.isalpha() and words[last.lower()] == 1:
+            middle = len(last) // 2
+            typo = last[:middle] + ("a" if last[middle].lower() != "a" else "e") + last[middle + 1 :]
+            return business_id, name, typo.lower()
     raise AssertionError("the demo data has no business with a distinctive 6+ letter word")
 
 
@@ -34,14 +29,14 @@ def _top_names(page, count: int = 5) -> list[str]:
     return page.locator("ol.results > li h3").all_inner_texts()[:count]
 
 
-def test_typing_part_of_a_name_with_a_typo_finds_it_and_filters_narrow(live_server, page):
-    business, typo = _target(live_server)
-    first_word = business.name.split()[0].lower()
-    page.goto(live_server.page_url("/cari"))
+def test_typing_part_of_a_name_with_a_typo_finds_it_and_filters_narrow(gunicorn_site, page):
+    _, name, typo = _target(gunicorn_site)
+    first_word = name.split()[0].lower()
+    page.goto(gunicorn_site.page_url("/cari"))
     page.locator("#q").press_sequentially(f"{first_word[:4]} {typo}", delay=40)
     page.wait_for_url(re.compile(r".*/cari\?.*q=.*"))  # hx-push-url keeps the search shareable
-    page.get_by_role("heading", level=3, name=business.name).wait_for()
-    assert business.name in _top_names(page)
+    page.get_by_role("heading", level=3, name=name).wait_for()
+    assert name in _top_names(page)
     assert typo in page.url
 
     status = page.locator("aside.facets details", has_text="Status")
@@ -56,20 +51,20 @@ def test_typing_part_of_a_name_with_a_typo_finds_it_and_filters_narrow(live_serv
     assert badges and set(badges) == {"Beroperasi"}
 
 
-def test_search_works_without_javascript_and_the_api_agrees(live_server, browser):
-    business, typo = _target(live_server)
+def test_search_works_without_javascript_and_the_api_agrees(gunicorn_site, browser):
+    business_id, name, typo = _target(gunicorn_site)
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(live_server.page_url("/cari"))
+        page.goto(gunicorn_site.page_url("/cari"))
         page.locator("#q").fill(typo)
         page.locator("#q").press("Enter")
         page.wait_for_url(re.compile(r".*/cari\?.*q=.*"))
-        assert business.name in _top_names(page)
+        assert name in _top_names(page)
 
-        answer = context.request.get(live_server.page_url(f"/api/v1/businesses?q={typo}&per_page=5"))
+        answer = context.request.get(gunicorn_site.page_url(f"/api/v1/businesses?q={typo}&per_page=5"))
         assert answer.ok
-        assert business.id in [item["id"] for item in answer.json()["items"]]
+        assert business_id in [item["id"] for item in answer.json()["items"]]
     finally:
         context.close()
 
@@ -91,8 +86,8 @@ def _typed_searches(page) -> list[str]:
     return sent
 
 
-def test_the_search_page_as_people_use_it(live_server, page):
-    page.goto(live_server.page_url("/cari"))
+def test_the_search_page_as_people_use_it(gunicorn_site, page):
+    page.goto(gunicorn_site.page_url("/cari"))
     start = page.evaluate("history.length")
     sent = _typed_searches(page)
     box = page.locator("#q")
@@ -137,7 +132,7 @@ def test_the_search_page_as_people_use_it(live_server, page):
     assert box.input_value() == "kedai"
 
     # An active filter with nothing left stays visible, with its remove link.
-    page.goto(live_server.page_url("/cari?q=kedai&status=closed&kbli=01111"))
+    page.goto(gunicorn_site.page_url("/cari?q=kedai&status=closed&kbli=01111"))
     kbli = page.locator("details[data-facet='kbli_code']")
     assert kbli.locator("input[value='01111']").is_checked()
     kbli.get_by_role("link", name=re.compile("Hapus filter")).click()
@@ -150,11 +145,11 @@ def test_the_search_page_as_people_use_it(live_server, page):
     assert "tidak dapat dimuat" in page.locator("#cari-galat").inner_text()
 
 
-def test_on_a_phone_the_first_results_are_on_the_first_screen(live_server, browser):
+def test_on_a_phone_the_first_results_are_on_the_first_screen(gunicorn_site, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
-        page.goto(live_server.page_url("/cari?q=kedai"))
+        page.goto(gunicorn_site.page_url("/cari?q=kedai"))
         first = page.locator("ol.results > li").first.bounding_box()
         assert first is not None and first["y"] + first["height"] <= 844
         page.get_by_role("link", name="Saring hasil").click()

@@ -18,7 +18,7 @@ def app_config(app_config, tmp_path):
     return app_config
 
 
-def test_a_bank_clerk_checks_holder_and_file(app, app_live_url, browser, tmp_path):
+def test_a_bank_clerk_checks_holder_and_file(app, app_site_url, browser, tmp_path):
     from playwright.sync_api import expect
 
     kelurahan = any_kelurahan()
@@ -28,7 +28,7 @@ def test_a_bank_clerk_checks_holder_and_file(app, app_live_url, browser, tmp_pat
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{app_live_url}/verify/{permit.token}")
+        page.goto(f"{app_site_url}/verify/{permit.token}")
         expect(page.locator(".verify-status")).to_contain_text("BERLAKU")
         expect(page.locator("main")).to_contain_text("S*** R*****")
         expect(page.locator("main")).to_contain_text("Masa berlaku sertifikat penanda tangan")
@@ -48,7 +48,7 @@ def test_a_bank_clerk_checks_holder_and_file(app, app_live_url, browser, tmp_pat
 
         emailed = tmp_path / "izin.pdf"
         emailed.write_bytes(permit_pdf(permit, app.config) + b"\n% diteruskan lewat surel\n")
-        page.goto(f"{app_live_url}/verify/")
+        page.goto(f"{app_site_url}/verify/")
         page.locator("#berkas").set_input_files(str(emailed))
         page.get_by_role("button", name="Periksa berkas").click()
         expect(page.locator("main")).to_contain_text("Asli; ada perubahan setelah ditandatangani.")

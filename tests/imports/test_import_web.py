@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,10 @@ from tests.imports.test_import_businesses import BROKEN
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "import_sample_businesses.csv"
 
 
-def _upload(client, data: bytes, name: str, source: str = "IUMK Gambir"):
+def _upload(client, data: bytes, name: str, source: str = "IUMK Gambir", kind: str = "businesses"):
     return client.post(
         "/kantor/impor/",
-        data={"source": source, "file": (io.BytesIO(data), name)},
+        data={"source": source, "kind": kind, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
 
@@ -79,7 +80,7 @@ def test_clean_file_applies_as_a_job_and_the_page_shows_the_counts(client, auth)
     applied = client.post(location + "terapkan")
     assert applied.status_code == 303
     status = client.get(applied.headers["Location"]).get_data(as_text=True)
-    assert "Selesai" in status and "Usaha: 3 baru" in status
+    assert "Selesai" in status and "Usaha: 3 baru, 0 diperbarui, 0 tetap." in status
     assert db.session.scalar(db.select(db.func.count()).select_from(Business)) == before + 3
     assert db.session.scalar(db.select(Permit).where(Permit.number == "00041/IUMK/31.71.01.1002/2021")) is not None
     again = _confirm_mapping(client, location).get_data(as_text=True)
@@ -138,3 +139,63 @@ def test_dry_run_is_a_job_the_page_polls_until_the_report(queued_jobs, client, a
     assert "<td>3</td><td>NIK Pemilik</td><td>NIK harus 16 angka.</td>" in body
     assert "hx-trigger" not in body  # done: the polling stops
     assert "3,NIK Pemilik,NIK harus 16 angka." in client.get(location + "laporan.csv").get_data(as_text=True)
+
+
+def test_cooperative_register_through_the_web(client, auth):
+    from models.cooperative import Cooperative
+    from tests.imports.test_import_cooperatives import BH_1, clean_sheets, workbook
+
+    auth.login_as("superadmin")
+    sheets = clean_sheets()
+    sheets["RAT"][0] = (BH_1, 2023, "20/03/2024", 500, 15_000_000, 450_000_000)  # 500 present of 120 members
+    broken = client.post(
+        "/kantor/impor/",
+        data={"source": "Dinkop Jakpus", "kind": "cooperatives", "file": (io.BytesIO(workbook(sheets)), "kop.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert broken.status_code == 303
+    location = broken.headers["Location"]
+    form = client.get(location).get_data(as_text=True)
+    # Each field offers the columns of its own sheet: the RAT's year, the founders' NIK.
+    assert '<option value="Tahun Buku" selected>' in form and '<option value="NIK" selected>' in form
+    fields = {}
+    for select in re.findall(r"<select .*?</select>", form, re.S):
+        chosen = re.search(r'<option value="([^"]+)" selected>', select)
+        if chosen:
+            fields[re.search(r'name="([^"]+)"', select).group(1)] = chosen.group(1)
+    page = client.post(location, data=fields)
+    assert page.status_code == 303
+    text = client.get(location).get_data(as_text=True)
+    assert (
+        "<td>2</td><td>RAT: Anggota Hadir</td><td>Anggota hadir (500) melebihi jumlah anggota koperasi (120).</td>"
+        in text
+    )
+    assert "Terapkan impor" not in text
+    clean = client.post(
+        "/kantor/impor/",
+        data={
+            "source": "Dinkop Jakpus",
+            "kind": "cooperatives",
+            "file": (io.BytesIO(workbook(clean_sheets())), "k.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    location = clean.headers["Location"]
+    assert client.post(location, data=fields).status_code == 303
+    checked = client.get(location).get_data(as_text=True)
+    assert "<th>Koperasi</th><td>2</td><td>0</td><td>0</td>" in checked and "Terapkan impor" in checked
+    applied = client.post(location + "terapkan")
+    status = client.get(applied.headers["Location"]).get_data(as_text=True)
+    assert "Selesai" in status and "Pendiri: 19 baru, 0 diperbarui, 0 tetap." in status
+    assert db.session.scalar(db.select(db.func.count()).select_from(Cooperative)) == 2
+
+
+def test_cooperative_upload_without_the_koperasi_sheet_says_so(client, auth):
+    from tests.imports.test_import_cooperatives import clean_sheets, workbook
+
+    auth.login_as("officer")
+    sheets = clean_sheets()
+    data = workbook({"Pendiri": sheets["Pendiri"], "RAT": sheets["RAT"]})
+    response = _upload(client, data, "koperasi.xlsx", kind="cooperatives")
+    assert response.status_code == 400
+    assert "Lembar &#39;Koperasi&#39; tidak ditemukan" in response.get_data(as_text=True)

@@ -216,6 +216,32 @@ def test_batch_print_builds_one_pdf_with_manifest_in_the_background(client, auth
     assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "permit_batch.print")) is not None
 
 
+def test_batch_print_lists_the_permits_of_the_date_and_kelurahan_chosen(client, auth, app):
+    """"Tampilkan izin" sends the typed date and the kelurahan in the query: the list follows them."""
+    from datetime import timedelta
+
+    from tests.permits.helpers import issue
+
+    auth.login_as("officer")
+    kelurahan = any_kelurahan()
+    add_official(kelurahan)
+    permit = issue(app, add_business(kelurahan, name="Usaha Tanggal Cetak", nik="3171014503850071"))
+    other = db.session.scalar(db.select(Region.id).where(Region.level == "kelurahan", Region.id != kelurahan.id))
+
+    def listed(query: str) -> str:
+        response = client.get(f"/kantor/izin/cetak?{query}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    day = permit.issued_on
+    assert "1 izin dipilih" in listed(f"issued_on={day}&kelurahan_id=0")
+    assert "0 izin dipilih" in listed(f"issued_on={day - timedelta(days=1)}&kelurahan_id=0")
+    assert 'value="' + str(day - timedelta(days=1)) + '"' in listed(f"issued_on={day - timedelta(days=1)}")
+    assert "0 izin dipilih" in listed(f"issued_on={day}&kelurahan_id={other}")
+    assert "1 izin dipilih" in listed(f"issued_on={day}&kelurahan_id={kelurahan.id}")
+    assert "0 izin dipilih" in listed("issued_on=bukan-tanggal")  # a date that is none lists nothing, no 500
+
+
 def test_batch_progress_is_read_from_the_database_by_any_worker_process(client, auth, app):
     from models.batch import RUNNING, BatchJob
 

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import sys
 
 from blueprints.request_log import REQUEST_LOGGER, JsonLines
 
@@ -32,3 +33,20 @@ def test_the_line_names_the_user_and_the_route_rule_not_the_path(client, auth, c
     assert line["route"] == "/kantor/usaha/<int:business_id>" and line["status"] == response.status_code == 404
     assert line["user_id"] == officer.id
     assert line["request_id"] == response.headers["X-Request-ID"]
+
+
+def _record(name: str, level: int) -> logging.LogRecord:
+    try:
+        raise ValueError("no issuer matching the certificate")
+    except ValueError:
+        return logging.LogRecord(name, level, __file__, 1, "Validation error", None, sys.exc_info())
+
+
+def test_a_signature_pyhanko_cannot_trust_is_logged_without_a_traceback():
+    formatter = JsonLines()
+    warning = json.loads(formatter.format(_record("pyhanko.sign.validation.generic_cms", logging.WARNING)))
+    assert warning["message"] == "Validation error" and "exception" not in warning
+    error = json.loads(formatter.format(_record("pyhanko.sign.validation.generic_cms", logging.ERROR)))
+    assert "Traceback" in error["exception"]
+    ours = json.loads(formatter.format(_record("balai.documents", logging.WARNING)))
+    assert "ValueError: no issuer matching the certificate" in ours["exception"]

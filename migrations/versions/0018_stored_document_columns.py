@@ -1,7 +1,7 @@
 """stored documents: permits and deeds keep their PDF under one set of column names
 
-Revision ID: 0017_stored_document_columns
-Revises: 0016_revocation_reasons
+Revision ID: 0018_stored_document_columns
+Revises: 0017_search_facet_indexes
 Create Date: 2026-11-30 17:50:00
 
 The deed's sha256, size_bytes, storage_key and signature become document_sha256, document_size,
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_stored_document_columns'
-down_revision = '0016_revocation_reasons'
+revision = '0018_stored_document_columns'
+down_revision = '0017_search_facet_indexes'
 branch_labels = None
 depends_on = None
 
