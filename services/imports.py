@@ -748,6 +748,10 @@ def apply(
     )
 
 
+# The audit entry of an applied file, by the kind of record it registers.
+IMPORT_ACTIONS = {"business": AuditAction.BUSINESS_IMPORT, "cooperative": AuditAction.COOPERATIVE_IMPORT}
+
+
 def apply_plan(
     session: Session,
     data: bytes,
@@ -789,7 +793,7 @@ def apply_plan(
         record(
             session,
             actor,
-            AuditAction(f"{object_type}.import"),  # business.import, cooperative.import
+            IMPORT_ACTIONS[object_type],
             object_type,
             None,
             summary=f"{result.source} · {result.filename}"[:255],
