@@ -31,6 +31,7 @@ REBUILD_STALE = timedelta(minutes=15)  # a rebuild marker without a heartbeat fo
 WORKER_STALE = timedelta(seconds=30)
 BACKLOG_STALE = timedelta(minutes=2)
 WORKER = "worker"
+RECORD_COUNT_SECONDS = 60
 
 
 def _documents_for(session: Session, rows) -> tuple[list[dict], list[str]]:
@@ -208,7 +209,7 @@ def health(session: Session, backend, writer: str) -> dict:
     if oldest is not None and now - oldest > BACKLOG_STALE:
         problems.append("outbox backlog")
     if index["status"] == "ok":
-        records = count_records(session)
+        records = _record_count(session)
         report["records"] = records
         if records - index["documents"] > queued + max(10, records // 100):
             problems.append("index incomplete")
@@ -224,6 +225,16 @@ def health(session: Session, backend, writer: str) -> dict:
     if problems:
         report["problems"] = problems
     return report
+
+
+def _record_count(session: Session) -> int:
+    """How many records the index should hold, for /healthz: counting 300,000 rows on every call is
+    not cheap, so the count is kept until a commit here changes businesses or cooperatives, and at
+    most RECORD_COUNT_SECONDS (services.figures' cache)."""
+    from services.figures import cached
+
+    key = f"{session.get_bind().engine.url}:search-record-count"
+    return cached(key, lambda: count_records(session), RECORD_COUNT_SECONDS)
 
 
 class BackgroundWriter:
