@@ -270,13 +270,11 @@ def _register_request_hooks(app: Flask) -> None:
 
     from blueprints.formatting import number
     from blueprints.links import url_with_query
-    from services import authorization, reasons
+    from services import authorization
 
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals["url_with_query"] = url_with_query
     app.jinja_env.globals["can"] = lambda action: authorization.can(current_user, action)
-    app.jinja_env.globals["revocation_label"] = reasons.revocation_label
-    app.jinja_env.globals["revocation_choices"] = reasons.revocation_choices
 
     @app.context_processor
     def inject_site():

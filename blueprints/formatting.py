@@ -1,10 +1,14 @@
-"""The template filters for Indonesian output, registered once for the whole app (pages and PDF templates).
+"""The template helpers for Indonesian output, registered once for the whole app (pages and PDF templates).
 
 {{ day | long_date }}            30 November 2026   (also what `dateformat` prints: one date format)
 {{ moment | local_datetime }}    30 November 2026 14.30 WIB
 {{ amount | rupiah_amount }}     Rp1.250.000
 {{ count | number }}             1.250.000          (Babel's format_decimal, fast for whole numbers)
 {{ address(street, kel, kec) }}  each region named once
+{{ nik | masked_nik }}           3171••••••••0003
+{{ audit_action_label(event.action, event.object_type) }}  an audit entry's action, old names read as new
+{{ revocation_label(code) }}, coop_kind_labels, coop_level_labels, coop_status_labels, rat_status_labels,
+role_labels: the words for codes (services/labels.py, services/reasons.py)
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from babel.numbers import get_group_symbol, get_minus_sign_symbol
 from flask import current_app
 from flask_babel import format_datetime, format_decimal, get_locale, to_user_timezone
 
-from services import formatting
+from services import audit, formatting, labels, reasons
 from services.clock import zone_label
 
 
@@ -75,3 +79,19 @@ def register(app) -> None:
     app.add_template_filter(long_date, "dateformat")
     app.add_template_filter(local_datetime, "datetimeformat")
     app.add_template_global(formatting.full_address, "address")
+    # The words for codes and the masks (services/labels.py), for every blueprint's templates.
+    app.add_template_filter(labels.mask_nik, "masked_nik")
+    app.add_template_global(audit.action_label, "audit_action_label")
+    app.add_template_global(reasons.revocation_label, "revocation_label")
+    app.add_template_global(reasons.revocation_choices, "revocation_choices")
+    app.context_processor(_labels)
+
+
+def _labels() -> dict:
+    return {
+        "coop_status_labels": labels.ACTIVITY_STATUS_LABELS,
+        "coop_kind_labels": labels.COOPERATIVE_KIND_LABELS,
+        "coop_level_labels": labels.COOPERATIVE_LEVEL_LABELS,
+        "rat_status_labels": labels.RAT_STATUS_LABELS,
+        "role_labels": labels.ROLE_LABELS,
+    }

@@ -103,7 +103,14 @@ def promote_due(session: Session, now: datetime) -> int:
                 item.live_revision_id = item.pending_revision_id
             item.pending_revision_id = None
             item.published_at = item.published_at or item.publish_at
-            audit.record(session, None, "content.publish", item.kind, item.id, summary=f"{item.title} (terjadwal)")
+            audit.record(
+                session,
+                None,
+                audit.AuditAction.CONTENT_PUBLISH,
+                item.kind,
+                item.id,
+                summary=f"{item.title} (terjadwal)",
+            )
             promoted += 1
     if promoted:
         session.commit()
@@ -206,11 +213,17 @@ def _release(session: Session, kind: str, item, revision: Revision, action: str,
         item.live_revision_id = revision.id
         item.pending_revision_id = None
         item.published_at = item.published_at or now
-        audit.record(session, author, "content.publish", kind, item.id, summary=item.title)
+        audit.record(session, author, audit.AuditAction.CONTENT_PUBLISH, kind, item.id, summary=item.title)
     elif action == SCHEDULE:
         item.pending_revision_id = revision.id
         audit.record(
-            session, author, "content.schedule", kind, item.id, summary=item.title, after={"publish_at": _iso(item)}
+            session,
+            author,
+            audit.AuditAction.CONTENT_SCHEDULE,
+            kind,
+            item.id,
+            summary=item.title,
+            after={"publish_at": _iso(item)},
         )
 
 
@@ -297,7 +310,7 @@ def correct_live(
     item.live_revision_id = revision.id
     item.updated_at = now
     item.updated_by_id = author.id if author is not None else None
-    audit.record(session, author, "content.correct", item.kind, item.id, summary=title.strip())
+    audit.record(session, author, audit.AuditAction.CONTENT_CORRECT, item.kind, item.id, summary=title.strip())
     session.commit()
     return revision
 
@@ -327,7 +340,15 @@ def archive(session: Session, item, author: User | None):
     before = item.state
     item.state = ARCHIVED
     item.pending_revision_id = None
-    audit.record(session, author, "content.archive", item.kind, item.id, summary=item.title, before={"state": before})
+    audit.record(
+        session,
+        author,
+        audit.AuditAction.CONTENT_ARCHIVE,
+        item.kind,
+        item.id,
+        summary=item.title,
+        before={"state": before},
+    )
     session.commit()
 
 
@@ -352,7 +373,15 @@ def unarchive(session: Session, item, author: User | None):
     if item.state != ARCHIVED:
         raise ContentError("state", _l("Konten ini tidak sedang diarsipkan."))
     item.state = DRAFT
-    audit.record(session, author, "content.unarchive", item.kind, item.id, summary=item.title, after={"state": DRAFT})
+    audit.record(
+        session,
+        author,
+        audit.AuditAction.CONTENT_UNARCHIVE,
+        item.kind,
+        item.id,
+        summary=item.title,
+        after={"state": DRAFT},
+    )
     session.commit()
 
 
@@ -365,7 +394,7 @@ def remove(session: Session, item, author: User | None) -> None:
     if not may_remove(item, author):
         raise ContentError("state", PUBLISHED_CONTENT_IS_ARCHIVED)
     kind, item_id, title = item.kind, item.id, item.title
-    action = "content.purge" if was_published(item) else "content.delete"
+    action = audit.AuditAction.CONTENT_PURGE if was_published(item) else audit.AuditAction.CONTENT_DELETE
     if isinstance(item, Page):
         for child in session.scalars(select(Page).where(Page.parent_id == item.id)):
             child.parent_id = item.parent_id

@@ -21,7 +21,19 @@ from blueprints.rendering import is_htmx, redirect_to, render
 from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
-from services import audit, authorization, batch, clock, delivery, oss, outreach, permits, registry, spreadsheets
+from services import (
+    audit,
+    authorization,
+    batch,
+    clock,
+    delivery,
+    labels,
+    oss,
+    outreach,
+    permits,
+    registry,
+    spreadsheets,
+)
 from services.digits import ascii_digits
 from services.documents import DocumentError
 from services.paging import Page
@@ -51,7 +63,7 @@ def _owner_locked(business: Business | None) -> bool:
 
 def _locked_owner_name(business: Business | None) -> str | None:
     """The owner's masked name when their personal data is out of this officer's reach, else None."""
-    return authorization.masked_name(business.owner.full_name) if _owner_locked(business) else None
+    return labels.mask_name(business.owner.full_name) if _owner_locked(business) else None
 
 
 def _business_form(business: Business | None = None) -> BusinessForm:
@@ -315,21 +327,23 @@ def permit_preview(business_id: int):
     return pdf_inline(pdf, "pratinjau-izin.pdf")
 
 
+def _issuing() -> dict:
+    """What issuing a certificate needs from the app and the request (issue, reissue, renew)."""
+    return {
+        "config": current_app.config,
+        "municipality": current_app.extensions["municipality"],
+        "instance_path": current_app.instance_path,
+        "ip_address": request.remote_addr,
+        "signing_passphrase": request.form.get("signing_passphrase") or None,
+    }
+
+
 @bp.post("/usaha/<int:business_id>/izin")
 @allowed("business.manage")
 def permit_issue(business_id: int):
     business = _business_or_404(business_id)
     try:
-        permit = permits.issue_permit(
-            db.session,
-            business,
-            current_user,
-            config=current_app.config,
-            municipality=current_app.extensions["municipality"],
-            instance_path=current_app.instance_path,
-            ip_address=request.remote_addr,
-            signing_passphrase=request.form.get("signing_passphrase") or None,
-        )
+        permit = permits.issue_permit(db.session, business, current_user, **_issuing())
     except permits.PermitError as exc:
         flash(str(exc), "error")
     else:
@@ -414,16 +428,7 @@ def permit_reissue(permit_id: int):
     if page is not None:
         return page
     try:
-        new = permits.reissue_permit(
-            db.session,
-            permit,
-            current_user,
-            config=current_app.config,
-            municipality=current_app.extensions["municipality"],
-            instance_path=current_app.instance_path,
-            ip_address=request.remote_addr,
-            signing_passphrase=request.form.get("signing_passphrase") or None,
-        )
+        new = permits.reissue_permit(db.session, permit, current_user, **_issuing())
     except permits.PermitError as exc:
         flash(str(exc), "error")
     else:
@@ -436,16 +441,7 @@ def permit_reissue(permit_id: int):
 def permit_renew(permit_id: int):
     permit = _permit_or_404(permit_id)
     try:
-        new = permits.renew_permit(
-            db.session,
-            permit,
-            current_user,
-            config=current_app.config,
-            municipality=current_app.extensions["municipality"],
-            instance_path=current_app.instance_path,
-            ip_address=request.remote_addr,
-            signing_passphrase=request.form.get("signing_passphrase") or None,
-        )
+        new = permits.renew_permit(db.session, permit, current_user, **_issuing())
     except permits.PermitError as exc:
         flash(str(exc), "error")
     else:

@@ -193,7 +193,7 @@ def test_clean_register_applies_and_a_second_import_changes_nothing(app):
     assert shu == {2023: (15_000_000, "confirmed"), 2024: (-2_500_000, "confirmed")}
     outbox = set(db.session.scalars(db.select(SearchOutbox.record_id).where(SearchOutbox.kind == "cooperative")))
     assert cideng.id in outbox
-    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "import")).one()
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "cooperative.import")).one()
     assert "3171014501900001" not in str(event.after)
     assert db.session.get(ImportMapping, ("cooperatives", "Dinkop")) is not None
     # The same bytes are refused; the same register saved again (other bytes) finds everything unchanged.

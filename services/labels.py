@@ -1,0 +1,76 @@
+"""The words shown for codes and the masks of personal data: one of each, for pages, documents and the API.
+
+Pages reach them through the template helpers registered once for the whole app
+(`blueprints/formatting.register`): `masked_nik`, `coop_kind_labels`, `role_labels`, … Rupiah amounts
+and dates are in `services/formatting.py`.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from models.cooperative import ACTIVE, AT_RISK, DORMANT
+from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
+
+
+def mask_nik(nik: str | None) -> str:
+    """3171••••••••0003: enough to tell people apart in a list or the audit log, not enough to be a NIK.
+
+    THE mask of a NIK (owners, founders; pages through the `masked_nik` filter, audit snapshots)."""
+    if not nik:
+        return ""
+    if len(nik) < 8:
+        return "•" * len(nik)
+    return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
+
+
+def mask_name(full_name: str | None) -> str:
+    """'Siti Rahayu' -> 'S*** R*****': each word's first letter, enough to confirm with the person in
+    front of you, no more."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in (full_name or "").split())
+
+
+# Cooperatives, in the reader's language (pages).
+# The activity status: one wording for the dashboard, the list and the public figures.
+ACTIVITY_STATUS_LABELS = {ACTIVE: _l("Aktif"), DORMANT: _l("Tidak aktif"), AT_RISK: _l("Berisiko")}
+COOPERATIVE_KIND_LABELS = {
+    "simpan_pinjam": _l("Simpan pinjam"),
+    "konsumen": _l("Konsumen"),
+    "produsen": _l("Produsen"),
+    "pemasaran": _l("Pemasaran"),
+    "jasa": _l("Jasa"),
+}
+COOPERATIVE_LEVEL_LABELS = {"primer": _l("Primer"), "sekunder": _l("Sekunder")}
+RAT_STATUS_LABELS = {"pending": _l("Menunggu konfirmasi"), "confirmed": _l("Dikonfirmasi"), "rejected": _l("Ditolak")}
+
+# Accounts.
+STAFF_ROLE_LABELS = (
+    (OFFICER, _l("Petugas")),
+    (EDITOR, _l("Editor konten")),
+    (SUPERADMIN, _l("Superadmin")),
+)
+ROLE_LABELS = {**dict(STAFF_ROLE_LABELS), COOPERATIVE: _l("Akun koperasi")}
+
+# Legal documents are in Indonesian whatever the reader's language: the words they print.
+DEED_KIND_LABELS = {
+    "simpan_pinjam": "Simpan Pinjam",
+    "konsumen": "Konsumen",
+    "produsen": "Produsen",
+    "pemasaran": "Pemasaran",
+    "jasa": "Jasa",
+}
+DEED_LEVEL_LABELS = {"primer": "Primer", "sekunder": "Sekunder"}
+MINISTRY_ACT_LABELS = {"persetujuan": "Persetujuan", "pemberitahuan": "Penerimaan pemberitahuan"}
+PREMISES_LABELS = {
+    "milik_sendiri": "Milik sendiri",
+    "sewa": "Sewa",
+    "pinjam_pakai": "Pinjam pakai",
+    "lainnya": "Lainnya",
+}
+LEGAL_FORM_LABELS = {
+    "perseorangan": "Perseorangan",
+    "ud": "Usaha Dagang (UD)",
+    "cv": "Persekutuan Komanditer (CV)",
+    "firma": "Firma",
+    "pt_perorangan": "PT Perorangan",
+}
