@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
     writer = app.config.setdefault("SEARCH_WRITER", os.environ.get("SEARCH_WRITER", default_writer))
     # PostgreSQL backend: searches read from this replica (writes, checks and health use the primary).
     app.config.setdefault("DATABASE_REPLICA_URL", os.environ.get("DATABASE_REPLICA_URL") or None)
+    # Whoosh: whole results of recent searches kept per index generation (0 turns it off).
+    app.config.setdefault("SEARCH_RESULT_CACHE", int(os.environ.get("SEARCH_RESULT_CACHE", "256")))
     from config import ConfigError
 
     if backend_name not in BACKENDS:
@@ -78,7 +80,7 @@ def get_backend(app: Flask | None = None):
             read_engine = create_engine(replica, pool_pre_ping=True) if replica else None
             backend = PostgresBackend(db.engine, read_engine=read_engine)
         else:
-            backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
+            backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"], result_cache=app.config["SEARCH_RESULT_CACHE"])
         app.extensions["search_backend"] = backend
     return backend
 

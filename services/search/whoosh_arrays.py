@@ -259,10 +259,10 @@ class IndexArrays:
                 self._results.move_to_end(key)
             return found
 
-    def keep_result(self, key, result) -> None:
+    def keep_result(self, key, result, limit: int = RESULT_CACHE_ENTRIES) -> None:
         with self._results_lock:
             self._results[key] = result
-            while len(self._results) > RESULT_CACHE_ENTRIES:
+            while self._results and len(self._results) > limit:
                 self._results.popitem(last=False)
 
     def remember(self, key, compute):

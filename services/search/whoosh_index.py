@@ -36,7 +36,7 @@ from services.search.base import (
     rebuild_without_replay,
 )
 from services.search.forgiving import EXACT_BONUS, SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions
-from services.search.whoosh_arrays import IndexArrays, SegmentCache, top
+from services.search.whoosh_arrays import RESULT_CACHE_ENTRIES, IndexArrays, SegmentCache, top
 from services.search.whoosh_private import IndexingCodec, check_version
 
 log = logging.getLogger(__name__)
@@ -210,9 +210,10 @@ def _match(
 class WhooshBackend:
     """Satisfies services.search.base.SearchBackend."""
 
-    def __init__(self, root: str | os.PathLike):
+    def __init__(self, root: str | os.PathLike, result_cache: int = RESULT_CACHE_ENTRIES):
         check_version()
         self.root = Path(root)
+        self.result_cache = result_cache  # searches kept per generation (0: none, as the benchmark runs)
         self._lock = threading.Lock()
         self._current: IndexArrays | None = None
         self._directory: Path | None = None
@@ -283,7 +284,7 @@ class WhooshBackend:
         found = arrays.recent_result(key)
         if found is None:
             found = self._evaluate(arrays, query, today, rules)
-            arrays.keep_result(key, found)
+            arrays.keep_result(key, found, self.result_cache)
         return replace(found, hits=list(found.hits))
 
     def _evaluate(self, arrays: IndexArrays, query: SearchQuery, today: date, rules) -> SearchResult:
