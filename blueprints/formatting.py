@@ -7,8 +7,9 @@
 {{ address(street, kel, kec) }}  each region named once
 {{ nik | masked_nik }}           3171••••••••0003
 {{ audit_action_label(event.action, event.object_type) }}  an audit entry's action, old names read as new
-{{ revocation_label(code) }}, coop_kind_labels, coop_level_labels, coop_status_labels, rat_status_labels,
-role_labels: the words for codes (services/labels.py, services/reasons.py)
+{{ revocation_label(code) }}     the public wording of a revocation reason
+and the words for codes (services/labels.py): business_status_labels, permit_status_labels,
+permit_standing_labels, coop_kind_labels, coop_level_labels, coop_status_labels, rat_status_labels, role_labels
 """
 
 from __future__ import annotations
@@ -84,11 +85,14 @@ def register(app) -> None:
     app.add_template_global(audit.action_label, "audit_action_label")
     app.add_template_global(reasons.revocation_label, "revocation_label")
     app.add_template_global(reasons.revocation_choices, "revocation_choices")
-    app.context_processor(_labels)
+    app.jinja_env.globals.update(_labels())  # globals: macros imported without context see them too
 
 
 def _labels() -> dict:
     return {
+        "business_status_labels": labels.BUSINESS_STATUS_LABELS,
+        "permit_status_labels": labels.PERMIT_STATUS_LABELS,
+        "permit_standing_labels": labels.PERMIT_STANDING_LABELS,
         "coop_status_labels": labels.ACTIVITY_STATUS_LABELS,
         "coop_kind_labels": labels.COOPERATIVE_KIND_LABELS,
         "coop_level_labels": labels.COOPERATIVE_LEVEL_LABELS,

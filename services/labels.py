@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from models.business import CLOSED, OPERATING
 from models.cooperative import ACTIVE, AT_RISK, DORMANT
+from models.permit import EXPIRED, REVOKED, SUPERSEDED, VALID
 from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
 
 
@@ -29,6 +31,22 @@ def mask_name(full_name: str | None) -> str:
     front of you, no more."""
     return " ".join(word[0] + "*" * (len(word) - 1) for word in (full_name or "").split())
 
+
+# Businesses and their permits, in the reader's language (pages).
+BUSINESS_STATUS_LABELS = {OPERATING: _l("Beroperasi"), CLOSED: _l("Tutup")}
+PERMIT_STATUS_LABELS = {
+    VALID: _l("Berlaku"),
+    EXPIRED: _l("Kedaluwarsa"),
+    REVOKED: _l("Dicabut"),
+    SUPERSEDED: _l("Digantikan"),
+}
+# A business's permit standing as the directory shows it (a superseded permit is never its standing).
+PERMIT_STANDING_LABELS = {
+    VALID: _l("Izin berlaku"),
+    EXPIRED: _l("Izin kedaluwarsa"),
+    REVOKED: _l("Izin dicabut"),
+    "none": _l("Belum berizin"),
+}
 
 # Cooperatives, in the reader's language (pages).
 # The activity status: one wording for the dashboard, the list and the public figures.

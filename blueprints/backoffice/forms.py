@@ -24,6 +24,7 @@ from blueprints.forms import BalaiForm
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
 from services import oss, reasons
 from services.digits import ascii_digits
+from services.labels import BUSINESS_STATUS_LABELS
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
 LEGAL_FORM_CHOICES = [
@@ -39,7 +40,7 @@ PREMISES_CHOICES = [
     SelectChoice("pinjam_pakai", _l("Pinjam pakai")),
     SelectChoice("lainnya", _l("Lainnya")),
 ]
-STATUS_CHOICES = [SelectChoice("operating", _l("Beroperasi")), SelectChoice("closed", _l("Tutup"))]
+STATUS_CHOICES = [SelectChoice(code, label) for code, label in BUSINESS_STATUS_LABELS.items()]
 REQUIRED = _l("Wajib diisi.")
 assert {c.value for c in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
 assert {c.value for c in PREMISES_CHOICES} == set(PREMISES)

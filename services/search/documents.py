@@ -137,7 +137,7 @@ def load_documents(session: Session, kind: str, ids: list[int]) -> tuple[list[di
         ).unique()
         documents = [business_document(record) for record in records]
     elif kind == "cooperative":
-        records = session.scalars(
+        cooperatives = session.scalars(
             select(Cooperative)
             .options(
                 _region_options(Cooperative),
@@ -146,7 +146,7 @@ def load_documents(session: Session, kind: str, ids: list[int]) -> tuple[list[di
             )
             .where(Cooperative.id.in_(ids))
         ).unique()
-        documents = [cooperative_document(record) for record in records]
+        documents = [cooperative_document(record) for record in cooperatives]
     else:
         return [], []
     found = {document["record_id"] for document in documents}
@@ -185,7 +185,7 @@ def iter_business_documents(session: Session, batch: int = 20_000):
     from models.permit import Permit
 
     regions = _all_regions(session)
-    kbli = {
+    kbli: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {
         (version, code): (title, section)
         for version, code, title, section in session.execute(
             select(KbliCode.version, KbliCode.code, KbliCode.title, KbliCode.section)

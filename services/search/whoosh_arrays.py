@@ -313,12 +313,14 @@ def _name_order(leaves, sort_field: str, previous: IndexArrays | None) -> np.nda
     bases = np.asarray([base for _leaf, base in leaves], dtype=np.int64)
     columns = [leaf.column_reader(sort_field) if leaf.has_column(sort_field) else None for leaf, _base in leaves]
 
+    kept_docnums: np.ndarray = kept_order  # not None here; a name the class below can see as such
+
     class _Kept:  # (name, docnum) of the kept documents in name order, read on demand
         def __len__(self) -> int:
-            return len(kept_order)
+            return len(kept_docnums)
 
         def __getitem__(self, index: int) -> tuple[str, int]:
-            docnum = int(kept_order[index])
+            docnum = int(kept_docnums[index])
             segment = int(np.searchsorted(bases, docnum, side="right")) - 1
             column = columns[segment]
             return (_label(column[docnum - int(bases[segment])]) if column is not None else "", docnum)

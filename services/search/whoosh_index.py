@@ -132,7 +132,7 @@ def _expand(reader, field: str, word: str, last: bool, fuzzy: bool) -> tuple[set
 
 def _alternatives(reader, word: str, last: bool, fuzzy: bool) -> list[tuple[str, str, float, bool]]:
     """(field, term, boost, close) for every distinct indexed term a query word matches."""
-    out = []
+    out: list[tuple[str, str, float, bool]] = []
     for field in (*WORD_FIELDS, "id_words"):
         close, near = _expand(reader, field, word, last, fuzzy)
         out.extend((field, term, 2.0 if term == word else 1.0, True) for term in sorted(close))
@@ -176,7 +176,8 @@ def _match(
         unit_exact = np.zeros(arrays.size, dtype=bool)
         unit_scores = np.zeros(arrays.size, dtype=np.float32)
         for alternative in unit:
-            alt_mask = alt_exact = None
+            alt_mask: np.ndarray | None = None
+            alt_exact: np.ndarray | None = None
             alt_scores = np.zeros(arrays.size, dtype=np.float32)
             for position, word in enumerate(alternative):
                 last = is_last(units, unit_index, alternative, position)
@@ -185,6 +186,7 @@ def _match(
                 alt_mask = matched if alt_mask is None else (alt_mask & matched)
                 alt_exact = exact if alt_exact is None else (alt_exact & exact)
                 alt_scores += scores
+            assert alt_mask is not None and alt_exact is not None  # an alternative has at least one word
             unit_scores = np.where(alt_mask & (alt_scores > unit_scores), alt_scores, unit_scores)
             unit_mask |= alt_mask
             unit_exact |= alt_exact & alt_mask
@@ -199,6 +201,7 @@ def _match(
     if identifier:
         scores = np.zeros(arrays.size, dtype=np.float32)
         arrays.term_scores(scores, "id_words", identifier, 5.0)
+        assert mask is not None  # words were planned into at least one unit
         mask |= scores > 0
         total_scores += scores + (scores > 0) * np.float32(EXACT_BONUS)
     return mask, total_scores
@@ -276,7 +279,7 @@ class WhooshBackend:
         today, rules = clock.today(), status_rules()
         # The same search again (a popular word, a page reloaded) on the same index generation and day
         # has the same answer: kept in a small per-generation LRU, gone with the next commit.
-        key = (query.text, tuple(sorted(query.filters.items())), query.sort, query.page, query.per_page)
+        key: tuple = (query.text, tuple(sorted(query.filters.items())), query.sort, query.page, query.per_page)
         key += (query.places, today, rules)
         found = arrays.recent_result(key)
         if found is None:
@@ -309,6 +312,7 @@ class WhooshBackend:
         if query.sort == "name" or not words:
             page = top(docnums, arrays.name_rank[docnums], start, stop)
         else:
+            assert scores is not None  # a text query scores every document it matches
             page = top(docnums, -scores[docnums], start, stop)
         with arrays.lock:
             hits = [_hit(arrays, derived, int(docnum)) for docnum in page]
