@@ -2,14 +2,17 @@
 
 Documents live in `search_document` with a generated, weighted tsvector column (GIN index); typos are
 matched against the `search_word` vocabulary with pg_trgm (candidates) and fuzzystrmatch (edit
-distance); facet counts are one SQL query. The same analysed words as the Whoosh backend go in.
+distance). A search reads a bounded candidate set (exact matches first); within it everything is
+exact, beyond it total and facet counts are estimated from a block sample (see PostgresBackend._query).
+The same analysed words as the Whoosh backend go in.
 """
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import MetaData, delete, func, select, text
+from sqlalchemy import MetaData, Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +23,9 @@ from services.cooperatives import last_closed_financial_year, status_rules
 from services.search.analysis import max_typos, query_identifier, tokens
 from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
 from services.search.forgiving import SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions, unit_words
+
+if TYPE_CHECKING:
+    import psycopg
 
 # ts_rank weights for D (legal-form words), C (other text), B (identifiers), A (distinctive name words).
 RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
@@ -466,7 +472,8 @@ class _Lookup:
         self.prefixes.update(completions)
 
 
-DOCUMENTS, WORDS = SearchDocument.__table__, SearchWord.__table__
+DOCUMENTS = cast(Table, SearchDocument.__table__)
+WORDS = cast(Table, SearchWord.__table__)
 WORD_FIELDS = ("name_words", "form_words", "text_words")
 BUILD = "__build"
 
@@ -532,7 +539,10 @@ class PostgresBuilder:
         raw = self.engine.raw_connection()
         try:
             columns = ", ".join(_COLUMNS)
-            with raw.cursor() as cursor, cursor.copy(f"COPY {DOCUMENTS.name}{BUILD} ({columns}) FROM STDIN") as copy:
+            with (
+                cast("psycopg.Cursor", raw.cursor()) as cursor,
+                cursor.copy(f"COPY {DOCUMENTS.name}{BUILD} ({columns}) FROM STDIN") as copy,
+            ):
                 for document in self.batch:
                     copy.write_row([document[name] for name in _COLUMNS])
             raw.commit()
@@ -545,7 +555,10 @@ class PostgresBuilder:
         self._copy()
         raw = self.engine.raw_connection()
         try:
-            with raw.cursor() as cursor, cursor.copy(f"COPY {WORDS.name}{BUILD} (word) FROM STDIN") as copy:
+            with (
+                cast("psycopg.Cursor", raw.cursor()) as cursor,
+                cursor.copy(f"COPY {WORDS.name}{BUILD} (word) FROM STDIN") as copy,
+            ):
                 for word in sorted(self.vocabulary):
                     copy.write_row([word])
             raw.commit()

@@ -117,8 +117,8 @@ def log_in(page, server: GunicornSite, role: str = "superadmin") -> Account:
     """Log in through the login form, as a person would, and wait for the back office."""
     account = server.account(role)
     page.goto(server.page_url("/masuk/"))
-    page.get_by_label("Nama pengguna").fill(account.username)
-    page.get_by_label("Kata sandi").fill(account.password)
+    page.get_by_label("Nama pengguna").press_sequentially(account.username)
+    page.get_by_label("Kata sandi").press_sequentially(account.password)
     page.locator("#login-form").get_by_role("button", name="Masuk").click()
     page.wait_for_url(server.page_url("/kantor/"))
     return account
@@ -155,7 +155,8 @@ def type_into(page, selector: str, text: str) -> None:
 # Debian's Chromium ships only the en-US locale pack (chromium-l10n is not installed), so its date and
 # datetime-local fields show month/day/year whatever the page's or the context's locale (id-ID would be
 # day/month/year). The helpers below type the digits in that order and then check the field's value, so
-# a Chromium with another segment order fails here, plainly, instead of storing a wrong date.
+# a Chromium with another segment order fails here, plainly, instead of storing a wrong date. Each segment
+# moves on to the next by itself once full, and is a Tab stop of its own, as is the calendar button after it.
 DATE_SEGMENTS = "%m%d%Y"
 
 

@@ -59,8 +59,8 @@ def test_login_with_errors_is_accessible(axe_page, gunicorn_site):
     axe_page.get_by_text("Nama pengguna wajib diisi.").first.wait_for()
     assert_accessible(axe_page, "the login form with empty fields")
 
-    axe_page.get_by_label("Nama pengguna").fill("petugas")
-    axe_page.get_by_label("Kata sandi").fill("wrong-password-for-axe")
+    axe_page.get_by_label("Nama pengguna").press_sequentially("petugas")
+    axe_page.get_by_label("Kata sandi").press_sequentially("wrong-password-for-axe")
     axe_page.locator("#login-form").get_by_role("button", name="Masuk").click()
     axe_page.get_by_text("Nama pengguna atau kata sandi salah.").first.wait_for()
     assert_accessible(axe_page, "the login form after a wrong password")
@@ -117,7 +117,8 @@ def test_back_office_error_states_are_accessible(axe_page, gunicorn_site, login,
     login(axe_page, "superadmin")
     axe_page.goto(gunicorn_site.page_url(path))
     if path.endswith("/ubah") and path.startswith("/kantor/usaha"):
-        axe_page.locator("#name").fill("")
+        axe_page.locator("#name").press("Control+A")
+        axe_page.keyboard.press("Delete")
     axe_page.locator("main").get_by_role("button", name=button, exact=True).first.click()
     axe_page.locator(".form-errors").first.wait_for()
     assert_accessible(axe_page, f"{path} with errors")

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from extensions import db
+from models.region import Region
+from models.user import User
 from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +33,15 @@ def _type_into(page, selector: str, text: str) -> None:
     field.press_sequentially(text)
 
 
+def _choose(page, selector: str, label: str) -> None:
+    """Pick an option by typing its name into the focused select (the browser's type-ahead)."""
+    page.locator(selector).focus()
+    page.keyboard.type(label, delay=40)
+
+
 def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, auth, app_site_url, browser):
+    from playwright.sync_api import expect
+
     auth.create("superadmin", username="root")
     admin = browser.new_page()
     errors: list[str] = []
@@ -47,8 +58,8 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
 
     # Error state: a user name with a space and no full name; htmx swaps the 422 form in place.
     _type_into(admin, "#username", "siti aminah")
-    admin.locator("#role").select_option("officer")
-    admin.locator("#kecamatan").select_option(label="Gambir")
+    _choose(admin, "#role", "Petugas")
+    _choose(admin, "#kecamatan", "Gambir")
     admin.get_by_role("button", name="Buat akun").click()
     summary = admin.locator("#form-errors")
     summary.wait_for()
@@ -64,6 +75,23 @@ def test_superadmin_creates_an_officer_who_sets_and_changes_the_password(app, au
     url = link.inner_text()
     assert "/masuk/kata-sandi/" in url
     assert "Gambir" in admin.content()
+
+    # Another kecamatan and an e-mail address on the account page: a bad address comes back, focused,
+    # with the new scope still chosen; fixed, the change is saved.
+    _type_into(admin, "#email", "siti.aminah@")
+    _choose(admin, "#kecamatan", "Menteng")
+    admin.get_by_role("button", name="Simpan perubahan").press("Enter")
+    summary = admin.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Alamat surel tidak valid.")
+    expect(admin.locator("#kecamatan option:checked")).to_have_text("Menteng")
+    _type_into(admin, "#email", "siti.aminah@balai.example")
+    admin.get_by_role("button", name="Simpan perubahan").press("Enter")
+    expect(admin.get_by_text("Perubahan akun siti.aminah disimpan.")).to_be_visible()
+    db.session.expire_all()
+    saved = db.session.scalar(db.select(User).where(User.username == "siti.aminah"))
+    assert saved.email == "siti.aminah@balai.example"
+    assert db.session.get(Region, saved.kecamatan_id).name == "Menteng"
 
     officer = browser.new_context().new_page()
     officer.goto(app_site_url + urlsplit(url).path)

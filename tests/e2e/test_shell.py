@@ -64,8 +64,9 @@ def test_login_lands_on_the_back_office(page, gunicorn_site):
     account = gunicorn_site.account("superadmin")
     page.goto(gunicorn_site.page_url("/"))
     page.get_by_role("link", name="Masuk").click()
-    page.get_by_label("Nama pengguna").fill(account.username)
-    page.get_by_label("Kata sandi").fill(account.password)
+    page.get_by_label("Nama pengguna").press_sequentially(account.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(account.password)
     page.locator("#login-form").get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(gunicorn_site.page_url("/kantor/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Selamat datang, {account.full_name}")
@@ -78,8 +79,9 @@ def test_login_lands_on_the_back_office(page, gunicorn_site):
 
 def test_wrong_password_shows_the_error_and_stays_on_the_form(page, gunicorn_site):
     page.goto(gunicorn_site.page_url("/masuk/"))
-    page.get_by_label("Nama pengguna").fill(gunicorn_site.account("officer").username)
-    page.get_by_label("Kata sandi").fill("not-the-password")
+    page.get_by_label("Nama pengguna").press_sequentially(gunicorn_site.account("officer").username)
+    page.keyboard.press("Tab")
+    page.keyboard.type("not-the-password")
     page.locator("#login-form").get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("alert")).to_contain_text("Nama pengguna atau kata sandi salah.")
     expect(page.get_by_label("Kata sandi")).to_have_attribute("aria-invalid", "true")
