@@ -7,9 +7,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -90,9 +91,21 @@ def public_version(item, now: datetime) -> Revision | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _anything_due():
+    """One SELECT saying whether any scheduled page or news post is due at :now (built once: the home
+    page asks on every visit)."""
+    now = bindparam("now")
+    return select(
+        or_(*(exists().where(model.state == SCHEDULED, model.publish_at <= now) for model in MODELS.values()))
+    )
+
+
 def promote_due(session: Session, now: datetime) -> int:
     """Publish every scheduled item whose time has come; cheap when none is due. Returns how many."""
     promoted = 0
+    if not session.scalar(_anything_due(), {"now": now}):
+        return 0
     for model in MODELS.values():
         due: list[Page | NewsPost] = list(
             session.scalars(select(model).where(model.state == SCHEDULED, model.publish_at <= now))
@@ -515,17 +528,23 @@ def menu_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
     return [(slug, title) for slug, title in rows]
 
 
-def program_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
-    """(slug, title) of live pages one level under a menu page (the programmes), for the home page."""
+@lru_cache(maxsize=1)
+def _program_pages_statement():
+    """The programme pages' SELECT, built once with `now` as a parameter (the home page runs it on
+    every visit)."""
     parent = Page.__table__.alias("parent_page")
-    rows = session.execute(
+    return (
         select(Page.slug, Revision.title)
         .join(parent, parent.c.id == Page.parent_id)
         .join(Revision, Revision.id == func.coalesce(Page.live_revision_id, Page.pending_revision_id))
-        .where(live_clause(Page, now), parent.c.show_in_menu.is_(True), parent.c.parent_id.is_(None))
+        .where(live_clause(Page, bindparam("now")), parent.c.show_in_menu.is_(True), parent.c.parent_id.is_(None))
         .order_by(Page.menu_order, Revision.title)
     )
-    return [(slug, title) for slug, title in rows]
+
+
+def program_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
+    """(slug, title) of live pages one level under a menu page (the programmes), for the home page."""
+    return [(slug, title) for slug, title in session.execute(_program_pages_statement(), {"now": now})]
 
 
 def child_pages(session: Session, page: Page, now: datetime) -> list[Page]:

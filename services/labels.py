@@ -7,6 +7,7 @@ and dates are in `services/formatting.py`.
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from models.business import CLOSED, OPERATING
@@ -61,6 +62,31 @@ COOPERATIVE_KIND_LABELS = {
 COOPERATIVE_LEVEL_LABELS = {"primer": _l("Primer"), "sekunder": _l("Sekunder")}
 RAT_STATUS_LABELS = {"pending": _l("Menunggu konfirmasi"), "confirmed": _l("Dikonfirmasi"), "rejected": _l("Ditolak")}
 
+# A business's legal form and premises: the form's choices, and (in Indonesian, `in_indonesian`) the certificate.
+LEGAL_FORM_LABELS = {
+    "perseorangan": _l("Perseorangan"),
+    "ud": _l("Usaha Dagang (UD)"),
+    "cv": _l("Persekutuan Komanditer (CV)"),
+    "firma": _l("Firma"),
+    "pt_perorangan": _l("PT Perorangan"),
+}
+PREMISES_LABELS = {
+    "milik_sendiri": _l("Milik sendiri"),
+    "sewa": _l("Sewa"),
+    "pinjam_pakai": _l("Pinjam pakai"),
+    "lainnya": _l("Lainnya"),
+}
+
+
+def in_indonesian(labels: dict, code: str | None, default: str | None) -> str | None:
+    """The label of `code` as a legal document prints it, in Indonesian whatever the reader's language;
+    `default` for a code without a label."""
+    if code not in labels:
+        return default
+    with force_locale("id"):
+        return str(labels[code])
+
+
 # Accounts.
 STAFF_ROLE_LABELS = (
     (OFFICER, _l("Petugas")),
@@ -79,16 +105,3 @@ DEED_KIND_LABELS = {
 }
 DEED_LEVEL_LABELS = {"primer": "Primer", "sekunder": "Sekunder"}
 MINISTRY_ACT_LABELS = {"persetujuan": "Persetujuan", "pemberitahuan": "Penerimaan pemberitahuan"}
-PREMISES_LABELS = {
-    "milik_sendiri": "Milik sendiri",
-    "sewa": "Sewa",
-    "pinjam_pakai": "Pinjam pakai",
-    "lainnya": "Lainnya",
-}
-LEGAL_FORM_LABELS = {
-    "perseorangan": "Perseorangan",
-    "ud": "Usaha Dagang (UD)",
-    "cv": "Persekutuan Komanditer (CV)",
-    "firma": "Firma",
-    "pt_perorangan": "PT Perorangan",
-}

@@ -22,7 +22,7 @@ from models.user import User
 from services import clock, documents, oss, reasons, registry
 from services.audit import AuditAction, record
 from services.formatting import format_rupiah, full_address, long_date
-from services.labels import LEGAL_FORM_LABELS, PREMISES_LABELS
+from services.labels import LEGAL_FORM_LABELS, PREMISES_LABELS, in_indonesian
 from services.locking import lock_row
 from services.paging import Page, paginate
 
@@ -237,11 +237,11 @@ def certificate_context(
         "holder_address": owner.home_address or "-",
         "holder_phone": owner.phone or "-",
         "business_name": business.name,
-        "legal_form": LEGAL_FORM_LABELS.get(business.legal_form, business.legal_form),
+        "legal_form": in_indonesian(LEGAL_FORM_LABELS, business.legal_form, business.legal_form),
         "npwp": business.npwp or "-",
         "nib": business.nib or "Belum memiliki NIB",
         "activity": business.activity or "-",
-        "premises": PREMISES_LABELS.get(business.premises or "", business.premises or "-"),
+        "premises": in_indonesian(PREMISES_LABELS, business.premises or "", business.premises or "-"),
         "business_address": full_address(
             business.address, kelurahan.name, kecamatan.name if kecamatan else None, kota.name if kota else None
         ),

@@ -327,6 +327,17 @@ def permit_preview(business_id: int):
     return pdf_inline(pdf, "pratinjau-izin.pdf")
 
 
+def _permit_act(business_id: int, act, success):
+    """Run one permit action: flash its refusal, or `success(result)`; then back to the business's page."""
+    try:
+        result = act()
+    except permits.PermitError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(success(result), "success")
+    return redirect_to(url_for("backoffice.business_detail", business_id=business_id))
+
+
 def _issuing() -> dict:
     """What issuing a certificate needs from the app and the request (issue, reissue, renew)."""
     return {
@@ -342,13 +353,11 @@ def _issuing() -> dict:
 @allowed("business.manage")
 def permit_issue(business_id: int):
     business = _business_or_404(business_id)
-    try:
-        permit = permits.issue_permit(db.session, business, current_user, **_issuing())
-    except permits.PermitError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Izin %(number)s diterbitkan.", number=permit.number), "success")
-    return redirect_to(url_for("backoffice.business_detail", business_id=business.id))
+    return _permit_act(
+        business.id,
+        lambda: permits.issue_permit(db.session, business, current_user, **_issuing()),
+        lambda permit: _("Izin %(number)s diterbitkan.", number=permit.number),
+    )
 
 
 @bp.get("/izin/<int:permit_id>/unduh")
@@ -403,8 +412,9 @@ def permit_revoke(permit_id: int):
     elif (page := ask_confirmation("permit_revoke", permit)) is not None:
         return page
     else:
-        try:
-            permits.revoke_permit(
+        return _permit_act(
+            permit.business_id,
+            lambda: permits.revoke_permit(
                 db.session,
                 permit,
                 current_user,
@@ -412,11 +422,9 @@ def permit_revoke(permit_id: int):
                 note=form.note.data,
                 config=current_app.config,
                 ip_address=request.remote_addr,
-            )
-        except permits.PermitError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(_("Izin %(number)s dicabut.", number=permit.number), "success")
+            ),
+            lambda revoked: _("Izin %(number)s dicabut.", number=revoked.number),
+        )
     return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
 
 
@@ -427,26 +435,22 @@ def permit_reissue(permit_id: int):
     page = ask_confirmation("permit_reissue", permit)
     if page is not None:
         return page
-    try:
-        new = permits.reissue_permit(db.session, permit, current_user, **_issuing())
-    except permits.PermitError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Izin %(old)s digantikan oleh %(new)s.", old=permit.number, new=new.number), "success")
-    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+    return _permit_act(
+        permit.business_id,
+        lambda: permits.reissue_permit(db.session, permit, current_user, **_issuing()),
+        lambda new: _("Izin %(old)s digantikan oleh %(new)s.", old=permit.number, new=new.number),
+    )
 
 
 @bp.post("/izin/<int:permit_id>/perpanjang")
 @allowed("business.manage")
 def permit_renew(permit_id: int):
     permit = _permit_or_404(permit_id)
-    try:
-        new = permits.renew_permit(db.session, permit, current_user, **_issuing())
-    except permits.PermitError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Izin %(old)s diperpanjang dengan izin %(new)s.", old=permit.number, new=new.number), "success")
-    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+    return _permit_act(
+        permit.business_id,
+        lambda: permits.renew_permit(db.session, permit, current_user, **_issuing()),
+        lambda new: _("Izin %(old)s diperpanjang dengan izin %(new)s.", old=permit.number, new=new.number),
+    )
 
 
 @bp.route("/izin/cetak", methods=["GET", "POST"])

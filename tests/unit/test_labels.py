@@ -26,3 +26,13 @@ def test_every_template_reaches_the_labels_and_masks_outside_any_blueprint(app):
     assert text == (
         '3171••••••••0003|Tutup|<span class="badge badge-revoked">Dicabut</span>|Simpan pinjam|Petugas|Izin diterbitkan'
     )
+
+
+def test_the_certificate_prints_legal_form_and_premises_in_indonesian_whatever_the_readers_language(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert str(labels.LEGAL_FORM_LABELS["ud"]) != "Usaha Dagang (UD)"  # the form speaks English
+        assert labels.in_indonesian(labels.LEGAL_FORM_LABELS, "ud", "ud") == "Usaha Dagang (UD)"
+        assert labels.in_indonesian(labels.PREMISES_LABELS, "sewa", "-") == "Sewa"
+        assert labels.in_indonesian(labels.PREMISES_LABELS, "", "-") == "-"
