@@ -444,16 +444,7 @@ def show_password_link(session: Session, actor: User, link: PasswordLink, ip_add
     """The token of an open link, shown again to the officer (audited); a closed link has none."""
     if not link_is_open(link):
         raise UserError(_("Tautan ini sudah dipakai, kedaluwarsa, atau dicabut."))
-    record(
-        session,
-        actor,
-        AuditAction.USER_SHOW_PASSWORD_LINK,
-        "user",
-        link.user_id,
-        summary=link.user.username,
-        after={"link_id": link.id},
-        ip_address=ip_address,
-    )
+    _record_link(session, actor, link, AuditAction.USER_SHOW_PASSWORD_LINK, ip_address)
     session.commit()
     return links.token_for(link.nonce, LINK_PURPOSE)
 
@@ -463,17 +454,24 @@ def revoke_password_link(session: Session, actor: User, link: PasswordLink, ip_a
     if link.used_at is not None or link.revoked_at is not None:
         return
     link.revoked_at = clock.now()
+    _record_link(session, actor, link, AuditAction.USER_REVOKE_PASSWORD_LINK, ip_address)
+    session.commit()
+
+
+def _record_link(
+    session: Session, actor: User, link: PasswordLink, action: AuditAction, ip_address: str | None
+) -> None:
+    """The audit entry of something done to a set-password link (never its token)."""
     record(
         session,
         actor,
-        AuditAction.USER_REVOKE_PASSWORD_LINK,
+        action,
         "user",
         link.user_id,
         summary=link.user.username,
         after={"link_id": link.id},
         ip_address=ip_address,
     )
-    session.commit()
 
 
 def mark_link_emailed(session: Session, link: PasswordLink) -> None:
