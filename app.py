@@ -265,17 +265,16 @@ def _register_request_hooks(app: Flask) -> None:
     request_ids.init_app(app)
     request_log.init_app(app)
     pagination.register(app)
-    from flask_babel import format_decimal, get_locale
+    from flask_babel import get_locale
     from flask_login import current_user
 
+    from blueprints.formatting import number
     from blueprints.links import url_with_query
-    from services import authorization, reasons
+    from services import authorization
 
-    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals["url_with_query"] = url_with_query
     app.jinja_env.globals["can"] = lambda action: authorization.can(current_user, action)
-    app.jinja_env.globals["revocation_label"] = reasons.revocation_label
-    app.jinja_env.globals["revocation_choices"] = reasons.revocation_choices
 
     @app.context_processor
     def inject_site():

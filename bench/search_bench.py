@@ -76,6 +76,8 @@ def build_app(url: str, index_dir: str, backend: str):
             "SEARCH_INDEX_DIR": index_dir,
             "SEARCH_BACKEND": backend,
             "SEARCH_WRITER": "worker",
+            # The mix repeats the same searches each round: the result cache would answer them all.
+            "SEARCH_RESULT_CACHE": 0,
             "RATELIMIT_ENABLED": False,
             "SKIP_DATABASE_CHECK": True,
         }

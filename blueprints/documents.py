@@ -37,7 +37,7 @@ def deed_download(deed_id: int):
     try:
         pdf = deeds.deed_pdf(deed, current_app.config)
     except DocumentError:
-        if deed.sha256 is None:
+        if not deed.has_document:
             abort(404)  # a version recorded without a stored document: nothing to download
         current_app.logger.error("stored founding deed %s is missing or damaged", deed.id)
         abort(500)

@@ -411,13 +411,7 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
             level="primer",
             seat_address=fake.street_address(),
             kelurahan=region,
-            founding_date=founded,
-            deed_number=str(rng.randint(1, 60)),
-            deed_date=founded,
-            notary_name=f"{fake.name()}, S.H., M.Kn.",
-            notary_npak_decree=f"AHU-{rng.randint(100, 9999):05d}.AH.02.01.TAHUN {founded.year - rng.randint(1, 5)}",
-            legal_entity_number=f"AHU-{rng.randint(1, 9999999):07d}.AH.01.26.TAHUN {founded.year}",
-            legal_entity_date=founded + timedelta(days=rng.randint(14, 60)),
+            **_founding_facts(fake, rng, founded, with_npak=True),
             purpose="Meningkatkan kesejahteraan anggota dan warga kampung melalui penyediaan kebutuhan pokok.",
             business_fields="Penjualan kebutuhan pokok sehari-hari; simpan pinjam bagi anggota.",
             duration="Tidak terbatas",
@@ -452,6 +446,24 @@ def seed_source_cooperatives(session: Session, dki: bool, seed: int = 1, today: 
     return created
 
 
+def _founding_facts(fake, rng, founded: date, *, with_npak: bool, entity_after_days: int | None = None) -> dict:
+    """The founding deed and legal-entity facts of a demo cooperative, drawn in one order (the seed's)."""
+    facts = {
+        "founding_date": founded,
+        "deed_number": str(rng.randint(1, 60)),
+        "deed_date": founded,
+        "notary_name": f"{fake.name()}, S.H., M.Kn.",
+    }
+    if with_npak:
+        facts["notary_npak_decree"] = (
+            f"AHU-{rng.randint(100, 9999):05d}.AH.02.01.TAHUN {founded.year - rng.randint(1, 5)}"
+        )
+    facts["legal_entity_number"] = f"AHU-{rng.randint(1, 9999999):07d}.AH.01.26.TAHUN {founded.year}"
+    days = entity_after_days if entity_after_days is not None else rng.randint(14, 60)
+    facts["legal_entity_date"] = founded + timedelta(days=days)
+    return facts
+
+
 SECONDARY_SUFFIX = "Sekunder Kampung Bersatu"
 
 
@@ -481,12 +493,7 @@ def seed_secondary_cooperative(session: Session, seed: int = 1, today: date | No
         level="sekunder",
         seat_address=fake.street_address(),
         kelurahan=seat,
-        founding_date=founded,
-        deed_number=str(rng.randint(1, 60)),
-        deed_date=founded,
-        notary_name=f"{fake.name()}, S.H., M.Kn.",
-        legal_entity_number=f"AHU-{rng.randint(1, 9999999):07d}.AH.01.26.TAHUN {founded.year}",
-        legal_entity_date=founded + timedelta(days=30),
+        **_founding_facts(fake, rng, founded, with_npak=False, entity_after_days=30),
         purpose="Memperkuat usaha koperasi-koperasi kampung anggotanya melalui pembelian bersama.",
         business_fields="Pengadaan bersama kebutuhan pokok bagi koperasi anggota.",
         duration="Tidak terbatas",

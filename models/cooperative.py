@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from models.base import Base, UTCDateTime, utcnow
 from models.region import Region
 from models.search import SearchableMixin
+from models.stored_document import StoredDocumentMixin
 
 COOPERATIVE_KINDS = ("simpan_pinjam", "konsumen", "produsen", "pemasaran", "jasa")
 COOPERATIVE_LEVELS = ("primer", "sekunder")
@@ -319,13 +319,13 @@ DISSOLUTION = "dissolution"
 DEED_OCCASIONS = (FIRST_ISSUE, CORRECTION, AMENDMENT, DISSOLUTION)
 
 
-class FoundingDeed(Base):
+class FoundingDeed(StoredDocumentMixin, Base):
     """One issued version of the Dinas' registry copy of a cooperative's legal record, as a stored PDF.
 
     The copy lists the notarial founding deed and its amendments in the Dinas' voice; it is not the
     notary's deed. Each later version points back through `superseded_by_id`; the old one still verifies,
     as "superseded". The PDF bytes are rendered and stored by the shared document pipeline
-    (services/documents.py), which fills `sha256`, `storage_key` and `signature`.
+    (services/documents.py); what is kept of it are the columns of StoredDocumentMixin.
     """
 
     __tablename__ = "founding_deed"
@@ -344,13 +344,6 @@ class FoundingDeed(Base):
     record_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("founding_deed.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    storage_key: Mapped[str | None] = mapped_column(String(255))
-    size_bytes: Mapped[int | None] = mapped_column(Integer)
-    signature: Mapped[str | None] = mapped_column(Text)  # who signed: the signing certificate's subject
-    # The PDF itself when no DOCUMENT_STORE is configured (else its file name is `storage_key`).
-    document_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    demo_signature: Mapped[bool] = mapped_column(Boolean, default=False)
     verification_token: Mapped[str] = mapped_column(String(64), unique=True, default=_verification_token)
     occasion: Mapped[str] = mapped_column(String(20), default=FIRST_ISSUE)
     correction_note: Mapped[str | None] = mapped_column(Text)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, and_, text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
 from models.business import Business
 from models.official import Official
 from models.region import Region
+from models.stored_document import StoredDocumentMixin
 from models.user import User
 
 VALID = "valid"
@@ -27,6 +28,9 @@ RENEWAL = "perpanjangan"
 PERMIT_KINDS = (NEW, CORRECTION, RENEWAL)
 
 # "Current" = neither revoked nor replaced (it may have expired): at most one per business, by the database.
+# `superseded_at` is the one mark of "replaced" (set before the replacement is inserted, so the index can
+# hold); `superseded_by_id` only names the replacement. Permit.current(), Permit.is_current and
+# status_on all read this same rule.
 CURRENT_PERMIT_WHERE = "revoked_at IS NULL AND superseded_at IS NULL"
 
 
@@ -61,7 +65,7 @@ class PermitReservation(Base):
     reserved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Permit(Base):
+class Permit(StoredDocumentMixin, Base):
     __tablename__ = "permit"
     __table_args__ = (
         UniqueConstraint("series", "year", "sequence_scope", "seq", name="uq_permit_series_year_scope_seq"),
@@ -101,12 +105,6 @@ class Permit(Base):
     # Set in the same transaction as superseded_by_id, before the replacement is inserted: the
     # one-current-permit index needs the old permit out of the way first.
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    document_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
-    document_size: Mapped[int | None] = mapped_column(Integer)
-    # The PDF itself, or its file name under DOCUMENT_STORE when one is configured.
-    document_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    document_path: Mapped[str | None] = mapped_column(String(255))
-    demo_signature: Mapped[bool] = mapped_column(Boolean, default=False)
 
     business: Mapped[Business] = relationship(back_populates="permits")
     kelurahan: Mapped[Region] = relationship()
@@ -120,15 +118,24 @@ class Permit(Base):
         return [("business", self.business_id)]
 
     @classmethod
+    def current(cls):
+        """SQL condition: neither revoked nor replaced (CURRENT_PERMIT_WHERE, the unique index's rule)."""
+        return and_(cls.revoked_at.is_(None), cls.superseded_at.is_(None))
+
+    @property
+    def is_current(self) -> bool:
+        return self.revoked_at is None and self.superseded_at is None
+
+    @classmethod
     def valid_on(cls, day: date):
         """SQL condition: the permit is valid on `day` (the query form of status_on)."""
-        return and_(cls.revoked_at.is_(None), cls.superseded_by_id.is_(None), cls.valid_until >= day)
+        return and_(cls.current(), cls.valid_until >= day)
 
     def status_on(self, day: date) -> str:
         """Status derived on read: an expired permit is expired without any job having run."""
         if self.revoked_at is not None:
             return REVOKED
-        if self.superseded_by_id is not None:
+        if self.superseded_at is not None:
             return SUPERSEDED
         if day > self.valid_until:
             return EXPIRED

@@ -78,8 +78,3 @@ def may_manage_person(session: Session, user: User, person: Person | None) -> bo
         .limit(1)
     )
     return outside is None
-
-
-def masked_name(full_name: str | None) -> str:
-    """'Siti Rahayu' -> 'S*** R*****': enough to confirm with the person in front of you, no more."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in (full_name or "").split())

@@ -37,7 +37,7 @@ from models.permit import Permit
 from models.region import Region
 from models.user import User
 from services import clock, documents
-from services.audit import record
+from services.audit import AuditAction, record
 from services.formatting import full_address, long_date
 from services.permits import permit_pdf
 from services.transactions import changed_rows
@@ -61,7 +61,7 @@ def select_permits(
     if user_scope is not None:
         query = query.join(Region, Permit.kelurahan_id == Region.id).where(Region.parent_id == user_scope)
     if not include_all:
-        query = query.where(Permit.revoked_at.is_(None), Permit.superseded_by_id.is_(None))
+        query = query.where(Permit.current())
     return list(session.scalars(query.order_by(Permit.seq).limit(MAX_BATCH)))
 
 
@@ -190,7 +190,7 @@ def build(session: Session, job_id: str, config, stale_after: timedelta) -> str 
     record(
         session,
         job.owner,
-        "print",
+        AuditAction.PERMIT_BATCH_PRINT,
         "permit_batch",
         job.id,
         summary=f"{count} sertifikat",

@@ -7,9 +7,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -90,9 +91,21 @@ def public_version(item, now: datetime) -> Revision | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _anything_due():
+    """One SELECT saying whether any scheduled page or news post is due at :now (built once: the home
+    page asks on every visit)."""
+    now = bindparam("now")
+    return select(
+        or_(*(exists().where(model.state == SCHEDULED, model.publish_at <= now) for model in MODELS.values()))
+    )
+
+
 def promote_due(session: Session, now: datetime) -> int:
     """Publish every scheduled item whose time has come; cheap when none is due. Returns how many."""
     promoted = 0
+    if not session.scalar(_anything_due(), {"now": now}):
+        return 0
     for model in MODELS.values():
         due: list[Page | NewsPost] = list(
             session.scalars(select(model).where(model.state == SCHEDULED, model.publish_at <= now))
@@ -103,7 +116,14 @@ def promote_due(session: Session, now: datetime) -> int:
                 item.live_revision_id = item.pending_revision_id
             item.pending_revision_id = None
             item.published_at = item.published_at or item.publish_at
-            audit.record(session, None, "content.publish", item.kind, item.id, summary=f"{item.title} (terjadwal)")
+            audit.record(
+                session,
+                None,
+                audit.AuditAction.CONTENT_PUBLISH,
+                item.kind,
+                item.id,
+                summary=f"{item.title} (terjadwal)",
+            )
             promoted += 1
     if promoted:
         session.commit()
@@ -206,11 +226,17 @@ def _release(session: Session, kind: str, item, revision: Revision, action: str,
         item.live_revision_id = revision.id
         item.pending_revision_id = None
         item.published_at = item.published_at or now
-        audit.record(session, author, "content.publish", kind, item.id, summary=item.title)
+        audit.record(session, author, audit.AuditAction.CONTENT_PUBLISH, kind, item.id, summary=item.title)
     elif action == SCHEDULE:
         item.pending_revision_id = revision.id
         audit.record(
-            session, author, "content.schedule", kind, item.id, summary=item.title, after={"publish_at": _iso(item)}
+            session,
+            author,
+            audit.AuditAction.CONTENT_SCHEDULE,
+            kind,
+            item.id,
+            summary=item.title,
+            after={"publish_at": _iso(item)},
         )
 
 
@@ -297,7 +323,7 @@ def correct_live(
     item.live_revision_id = revision.id
     item.updated_at = now
     item.updated_by_id = author.id if author is not None else None
-    audit.record(session, author, "content.correct", item.kind, item.id, summary=title.strip())
+    audit.record(session, author, audit.AuditAction.CONTENT_CORRECT, item.kind, item.id, summary=title.strip())
     session.commit()
     return revision
 
@@ -327,7 +353,15 @@ def archive(session: Session, item, author: User | None):
     before = item.state
     item.state = ARCHIVED
     item.pending_revision_id = None
-    audit.record(session, author, "content.archive", item.kind, item.id, summary=item.title, before={"state": before})
+    audit.record(
+        session,
+        author,
+        audit.AuditAction.CONTENT_ARCHIVE,
+        item.kind,
+        item.id,
+        summary=item.title,
+        before={"state": before},
+    )
     session.commit()
 
 
@@ -352,7 +386,15 @@ def unarchive(session: Session, item, author: User | None):
     if item.state != ARCHIVED:
         raise ContentError("state", _l("Konten ini tidak sedang diarsipkan."))
     item.state = DRAFT
-    audit.record(session, author, "content.unarchive", item.kind, item.id, summary=item.title, after={"state": DRAFT})
+    audit.record(
+        session,
+        author,
+        audit.AuditAction.CONTENT_UNARCHIVE,
+        item.kind,
+        item.id,
+        summary=item.title,
+        after={"state": DRAFT},
+    )
     session.commit()
 
 
@@ -365,7 +407,7 @@ def remove(session: Session, item, author: User | None) -> None:
     if not may_remove(item, author):
         raise ContentError("state", PUBLISHED_CONTENT_IS_ARCHIVED)
     kind, item_id, title = item.kind, item.id, item.title
-    action = "content.purge" if was_published(item) else "content.delete"
+    action = audit.AuditAction.CONTENT_PURGE if was_published(item) else audit.AuditAction.CONTENT_DELETE
     if isinstance(item, Page):
         for child in session.scalars(select(Page).where(Page.parent_id == item.id)):
             child.parent_id = item.parent_id
@@ -486,17 +528,23 @@ def menu_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
     return [(slug, title) for slug, title in rows]
 
 
-def program_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
-    """(slug, title) of live pages one level under a menu page (the programmes), for the home page."""
+@lru_cache(maxsize=1)
+def _program_pages_statement():
+    """The programme pages' SELECT, built once with `now` as a parameter (the home page runs it on
+    every visit)."""
     parent = Page.__table__.alias("parent_page")
-    rows = session.execute(
+    return (
         select(Page.slug, Revision.title)
         .join(parent, parent.c.id == Page.parent_id)
         .join(Revision, Revision.id == func.coalesce(Page.live_revision_id, Page.pending_revision_id))
-        .where(live_clause(Page, now), parent.c.show_in_menu.is_(True), parent.c.parent_id.is_(None))
+        .where(live_clause(Page, bindparam("now")), parent.c.show_in_menu.is_(True), parent.c.parent_id.is_(None))
         .order_by(Page.menu_order, Revision.title)
     )
-    return [(slug, title) for slug, title in rows]
+
+
+def program_pages(session: Session, now: datetime) -> list[tuple[str, str]]:
+    """(slug, title) of live pages one level under a menu page (the programmes), for the home page."""
+    return [(slug, title) for slug, title in session.execute(_program_pages_statement(), {"now": now})]
 
 
 def child_pages(session: Session, page: Page, now: datetime) -> list[Page]:

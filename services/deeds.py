@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -39,25 +39,16 @@ from models.cooperative import (
 from models.region import Region
 from models.user import COOPERATIVE, User
 from services import clock, documents
-from services.audit import record
+from services.audit import AuditAction, record
 from services.cooperatives import cooperative_for_officer
-from services.formatting import full_address, long_date
+from services.formatting import format_rupiah, full_address, long_date
+from services.labels import DEED_KIND_LABELS, DEED_LEVEL_LABELS, MINISTRY_ACT_LABELS
 from services.locking import lock_row
 
 DEED_TEMPLATE = "documents/deed_registry_copy.html"
 MAX_NOTARY_PDF = 10 * 1024 * 1024
 
-# The deed is a legal document in Indonesian whatever the reader's language.
-KIND_LABELS = {
-    "simpan_pinjam": "Simpan Pinjam",
-    "konsumen": "Konsumen",
-    "produsen": "Produsen",
-    "pemasaran": "Pemasaran",
-    "jasa": "Jasa",
-}
-LEVEL_LABELS = {"primer": "Primer", "sekunder": "Sekunder"}
 DOCUMENT_KIND = "Salinan Register Badan Hukum Koperasi"
-MINISTRY_ACT_LABELS = {"persetujuan": "Persetujuan", "pemberitahuan": "Penerimaan pemberitahuan"}
 # The record's fields that are the articles of association: changing one needs an amendment deed.
 ARTICLE_FIELDS = {
     "name": "nama",
@@ -85,12 +76,6 @@ def tanggal(value: date | datetime | None) -> str:
         zone = current_app.config["TIMEZONE"]
         value = (value.astimezone(ZoneInfo(zone)) if value.tzinfo else value).date()
     return long_date(value)
-
-
-def rupiah(amount: int | None) -> str:
-    if amount is None:
-        return "-"
-    return "Rp" + format_decimal(amount, locale="id")
 
 
 def current_deed(cooperative: Cooperative) -> FoundingDeed | None:
@@ -153,7 +138,7 @@ def new_deed_version(
     record(
         session,
         actor,
-        "issue_deed" if previous is None else "reissue_deed",
+        AuditAction.DEED_ISSUE if previous is None else AuditAction.DEED_REISSUE,
         "founding_deed",
         deed.id,
         summary=f"{cooperative.name}: akta {deed.number}",
@@ -198,9 +183,8 @@ def deed_context(
     kelurahan = cooperative.kelurahan
     kecamatan = kelurahan.parent if kelurahan else None
     kota = kecamatan.parent if kecamatan else None
-    municipality = current_app.extensions.get("municipality") if has_app_context() else None
-    config = current_app.config if has_app_context() else {}
-    founder_names = {_bare(f.full_name) for f in cooperative.founders}
+    municipality = current_app.extensions["municipality"]
+    config = current_app.config
     previous = None
     if deed is not None and deed.version > 1:
         previous = next((d for d in cooperative.deeds if d.superseded_by_id == deed.id), None)
@@ -212,11 +196,10 @@ def deed_context(
         "demo": demo,
         "preview": preview,
         "signer": signer,
-        "government_header": config.get("CERT_HEADER_GOVERNMENT")
-        or (municipality.government_header if municipality else ""),
+        "government_header": config.get("CERT_HEADER_GOVERNMENT") or municipality.government_header,
         "agency_header": config.get("CERT_HEADER_AGENCY") or "DINAS KOPERASI, USAHA MIKRO, KECIL DAN MENENGAH",
-        "kind_label": KIND_LABELS.get(cooperative.kind, cooperative.kind),
-        "level_label": LEVEL_LABELS.get(cooperative.level, cooperative.level),
+        "kind_label": DEED_KIND_LABELS.get(cooperative.kind, cooperative.kind),
+        "level_label": DEED_LEVEL_LABELS.get(cooperative.level, cooperative.level),
         "kelurahan": kelurahan.name if kelurahan else "-",
         "kecamatan": kecamatan.name if kecamatan else "-",
         "kota": kota.name if kota else "-",
@@ -232,16 +215,20 @@ def deed_context(
         "founding_member_count": len(cooperative.founders),
         "board": cooperative.board,
         "supervisors": cooperative.supervisors,
-        "officials_not_founders": [
-            o.full_name for o in cooperative.officials if _bare(o.full_name) not in founder_names
-        ],
+        "officials_not_founders": officials_not_founders(cooperative),
         "members": cooperative.member_cooperatives,
         "amendments": list(cooperative.amendments),
         "ministry_act_labels": MINISTRY_ACT_LABELS,
         "issued_on": tanggal(deed.issued_at) if deed is not None else None,
         "tanggal": tanggal,
-        "rupiah": rupiah,
+        "rupiah": partial(format_rupiah, missing="-"),
     }
+
+
+def officials_not_founders(cooperative: Cooperative) -> list[str]:
+    """The first board and supervisors who are not among the founders (a primer's must all be founders)."""
+    founder_names = {_bare(f.full_name) for f in cooperative.founders}
+    return [o.full_name for o in cooperative.officials if _bare(o.full_name) not in founder_names]
 
 
 def _bare(name: str) -> str:
@@ -298,7 +285,7 @@ def check_can_issue(cooperative: Cooperative, correction_note: str | None = None
     if missing:
         raise DeedError("Lengkapi catatan akta pendirian terlebih dahulu: " + ", ".join(missing) + ".")
     if cooperative.level == PRIMER:
-        outsiders = deed_context(cooperative)["officials_not_founders"]
+        outsiders = officials_not_founders(cooperative)
         if outsiders:
             raise DeedError(
                 "Pengurus dan pengawas pertama dipilih dari dan oleh para pendiri (UU 25/1992 pasal 29); "
@@ -365,12 +352,7 @@ def issue_deed(
             reason=f"{DOCUMENT_KIND} {deed.number}",
             location=context["kota"],
         )
-        deed.sha256 = stored.sha256
-        deed.size_bytes = stored.size
-        deed.storage_key = stored.path
-        deed.document_pdf = stored.blob
-        deed.signature = signer.subject
-        deed.demo_signature = key.demo
+        deed.keep_document(stored, signer=signer.subject, demo=key.demo)
         documents.record_signed(session, stored, signer, config=config)
         session.commit()
         return deed
@@ -437,7 +419,7 @@ def update_founding_record(
     record(
         session,
         actor,
-        "update_legal_record",
+        AuditAction.COOPERATIVE_UPDATE_LEGAL_RECORD,
         "cooperative",
         cooperative.id,
         summary=f"{cooperative.name}: saksi akta pendirian",
@@ -479,7 +461,7 @@ def attach_founding_deed_pdf(
         record(
             session,
             actor,
-            "attach_notarial_copy",
+            AuditAction.COOPERATIVE_ATTACH_NOTARIAL_COPY,
             "cooperative",
             cooperative.id,
             summary=f"{cooperative.name}: akta pendirian dari notaris",
@@ -554,7 +536,7 @@ def record_amendment(
         record(
             session,
             actor,
-            "record_amendment",
+            AuditAction.COOPERATIVE_RECORD_AMENDMENT,
             "cooperative",
             cooperative.id,
             summary=f"{cooperative.name}: akta perubahan {number}"[:255],
@@ -595,7 +577,7 @@ def dissolve(
     record(
         session,
         actor,
-        "dissolve",
+        AuditAction.COOPERATIVE_DISSOLVE,
         "cooperative",
         cooperative.id,
         summary=f"{cooperative.name}: dibubarkan {dissolved_on.isoformat()}",
@@ -623,15 +605,23 @@ def notary_copy_pdf(copy: NotarialCopy, config: dict) -> bytes:
 
 
 def record_notary_download(session: Session, user: User, copy: NotarialCopy, ip_address: str | None = None) -> None:
-    record(session, user, "download", "notarial_copy", copy.id, summary=copy.sha256[:16], ip_address=ip_address)
+    record(
+        session,
+        user,
+        AuditAction.NOTARIAL_COPY_DOWNLOAD,
+        "notarial_copy",
+        copy.id,
+        summary=copy.sha256[:16],
+        ip_address=ip_address,
+    )
     session.commit()
 
 
 def deed_pdf(deed: FoundingDeed, config: dict) -> bytes:
     """The stored deed, byte for byte as issued (DocumentError if it was never stored or is damaged)."""
-    if deed.sha256 is None:
+    if not deed.has_document:
         raise documents.DocumentError("this deed version has no stored document")
-    return documents.load(config, sha=deed.sha256, path=deed.storage_key, blob=deed.document_pdf)
+    return documents.load(config, **deed.document_location())
 
 
 def download_name(deed: FoundingDeed) -> str:
@@ -643,7 +633,7 @@ def record_download(session: Session, user: User, deed: FoundingDeed, ip_address
     record(
         session,
         user,
-        "download",
+        AuditAction.DEED_DOWNLOAD,
         "founding_deed",
         deed.id,
         summary=f"{deed.number} · {deed.cooperative_name or ''}"[:255],
@@ -676,4 +666,6 @@ def find_by_number(session: Session, number: str) -> FoundingDeed | None:
 
 
 def find_by_sha256(session: Session, digest: str) -> FoundingDeed | None:
-    return session.scalar(_with_public_facts(select(FoundingDeed).where(FoundingDeed.sha256 == digest)).limit(1))
+    return session.scalar(
+        _with_public_facts(select(FoundingDeed).where(FoundingDeed.document_sha256 == digest)).limit(1)
+    )

@@ -62,8 +62,7 @@ def awaiting(session: Session, kecamatan_id: int) -> list[Permit]:
         .join(Business, Permit.business_id == Business.id)
         .where(
             kelurahan.c.parent_id == kecamatan_id,
-            Permit.revoked_at.is_(None),
-            Permit.superseded_at.is_(None),
+            Permit.current(),
             ~_in_hand(),
         )
         .order_by(kelurahan.c.name, Business.address, Permit.id)

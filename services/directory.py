@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -75,13 +76,33 @@ def search_directory(session: Session, query: SearchQuery) -> DirectoryResult:
     )
 
 
+LABELS_SECONDS = 300  # region names and KBLI titles change a few times a year
+_labels: dict[str, tuple[float, tuple[dict, dict, dict]]] = {}
+
+
+def _facet_labels(session: Session, facets: dict[str, dict[str, int]]) -> tuple[dict, dict, dict]:
+    """Region names, KBLI section and code titles: reference data, read once per process and kept
+    for LABELS_SECONDS (not three queries on every search), or until a value has no label yet."""
+    key = str(session.get_bind().engine.url)
+    cached = _labels.get(key)
+    if cached is not None and time.monotonic() - cached[0] < LABELS_SECONDS:
+        regions, sections, codes = cached[1]
+        if (
+            all(int(v) in regions for name in ("kota_id", "kecamatan_id", "kelurahan_id") for v in facets.get(name, {}))
+            and all(v in sections for v in facets.get("kbli_section", {}))
+            and all(v in codes for v in facets.get("kbli_code", {}))
+        ):
+            return cached[1]
+    regions = dict(session.execute(select(Region.id, Region.name)).tuples().all())
+    sections = dict(session.execute(select(KbliSection.letter, KbliSection.title)).tuples().all())
+    # One title per code; where KBLI releases differ, the newest release's title.
+    codes = dict(session.execute(select(KbliCode.code, KbliCode.title).order_by(KbliCode.version)).tuples().all())
+    _labels[key] = (time.monotonic(), (regions, sections, codes))
+    return regions, sections, codes
+
+
 def _label_facets(session: Session, facets: dict[str, dict[str, int]]) -> dict[str, list[tuple[str, str, int]]]:
-    region_ids = {int(v) for name in ("kota_id", "kecamatan_id", "kelurahan_id") for v in facets.get(name, {})}
-    regions = dict(session.execute(select(Region.id, Region.name).where(Region.id.in_(region_ids))).all())
-    section_letters, code_values = list(facets.get("kbli_section", {})), list(facets.get("kbli_code", {}))
-    section_query = select(KbliSection.letter, KbliSection.title).where(KbliSection.letter.in_(section_letters))
-    sections = dict(session.execute(section_query).all())
-    codes = dict(session.execute(select(KbliCode.code, KbliCode.title).where(KbliCode.code.in_(code_values))).all())
+    regions, sections, codes = _facet_labels(session, facets)
     labelled = {}
     for name in FACETS:
         values = facets.get(name, {})

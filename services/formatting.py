@@ -46,10 +46,10 @@ def parse_rupiah(text: str | None) -> int | None:
     return -value if match.group("sign") else value
 
 
-def format_rupiah(amount: int | None, locale: str = "id") -> str:
-    """Rp1.250.000, −Rp300.000 (a loss), or a dash when unknown."""
+def format_rupiah(amount: int | None, locale: str = "id", missing: str = "—") -> str:
+    """Rp1.250.000, −Rp300.000 (a loss), or `missing` (a dash) when unknown: pages and documents alike."""
     if amount is None:
-        return "—"
+        return missing
     sign = "−" if amount < 0 else ""
     return f"{sign}Rp{babel_format_decimal(abs(amount), locale=locale)}"
 

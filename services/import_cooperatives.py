@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -46,7 +46,7 @@ from services import clock, imports
 from services.cooperatives.rat import RatInput, check_rat_rules
 from services.cooperatives.records import CooperativeInput, FounderInput, MemberInput, OfficialInput, write_record
 from services.cooperatives.rules import check_cooperative_rules
-from services.import_files import Table, normalise_header, read_sheets
+from services.import_files import Table, normalise_header, read_headers, read_sheets
 from services.imports import Counts, Field, ImportRefused, Problem, _amount, _date, _digits, _Regions, _text
 from services.registry import nik_problem
 
@@ -162,23 +162,31 @@ class CooperativePlan:
 # --- The workbook and its mapping --------------------------------------------------------------------
 
 
-def sheets_of(tables: dict[str, Table]) -> dict[str, Table]:
-    """The workbook's sheets by kind (Koperasi, Pendiri, Pengurus, RAT), found by their titles; a missing
-    kind is an empty sheet. A CSV file or a one-sheet workbook is the Koperasi sheet."""
-    found: dict[str, Table] = {}
-    for title, table in tables.items():
+T = TypeVar("T")
+
+
+def _by_kind(by_title: dict[str, T], empty: Callable[[], T]) -> dict[str, T]:
+    """The workbook's sheets (or their headers) by kind (Koperasi, Pendiri, Pengurus, RAT), found by their
+    titles; a missing kind is empty. A CSV file or a one-sheet workbook is the Koperasi sheet."""
+    found: dict[str, T] = {}
+    for title, value in by_title.items():
         name = normalise_header(title)
         for sheet, names in SHEET_NAMES.items():
             if name in names and sheet not in found:
-                found[sheet] = table
-    if KOPERASI not in found and len(tables) == 1:
-        found[KOPERASI] = next(iter(tables.values()))
-    return {sheet: found.get(sheet, Table(header=[], rows=[], first_row=2)) for sheet in SHEETS}
+                found[sheet] = value
+    if KOPERASI not in found and len(by_title) == 1:
+        found[KOPERASI] = next(iter(by_title.values()))
+    return {sheet: found[sheet] if sheet in found else empty() for sheet in SHEETS}
+
+
+def sheets_of(tables: dict[str, Table]) -> dict[str, Table]:
+    """The workbook's tables by kind of sheet."""
+    return _by_kind(tables, lambda: Table(header=[], rows=[], first_row=2))
 
 
 def headers_of(data: bytes, filename: str) -> dict[str, list[str]]:
-    """The column titles of each sheet kind (what the mapping form offers per field)."""
-    return {sheet: table.header for sheet, table in sheets_of(read_sheets(data, filename)).items()}
+    """The column titles of each sheet kind (what the mapping form offers per field), from the header rows only."""
+    return _by_kind(read_headers(data, filename), list)
 
 
 def guess_mapping(headers: dict[str, list[str]]) -> dict[str, str]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from extensions import db
 from models.user import User
 from services import authorization, import_cooperatives, imports
-from services.import_files import FileProblem, read_sheets, read_table
+from services.import_files import FileProblem, read_headers, read_sheets, read_table
 from services.jobs import _in_app, huey
 
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024
@@ -52,7 +52,7 @@ KINDS = (imports.BUSINESSES, import_cooperatives.COOPERATIVES)
 
 def _headers(kind: str, data: bytes, filename: str) -> dict[str, list[str]]:
     if kind != import_cooperatives.COOPERATIVES:
-        return {"": read_table(data, filename).header}
+        return {"": next(iter(read_headers(data, filename).values()), [])}
     headers = import_cooperatives.headers_of(data, filename)
     if not any(headers[import_cooperatives.KOPERASI]):
         raise FileProblem("Lembar 'Koperasi' tidak ditemukan atau kosong: beri nama lembar 'Koperasi' (lihat contoh).")

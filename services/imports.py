@@ -38,7 +38,7 @@ from models.region import KECAMATAN, KELURAHAN, Region
 from models.search import SearchOutbox
 from models.user import User
 from services import clock, figures, oss, permits
-from services.audit import record
+from services.audit import AuditAction, record
 from services.digits import ascii_digits
 from services.import_files import Table, normalise_header, read_table
 from services.registry import RegistryError, birth_date_from_nik, nik_problem, normalise_phone
@@ -748,6 +748,10 @@ def apply(
     )
 
 
+# The audit entry of an applied file, by the kind of record it registers.
+IMPORT_ACTIONS = {"business": AuditAction.BUSINESS_IMPORT, "cooperative": AuditAction.COOPERATIVE_IMPORT}
+
+
 def apply_plan(
     session: Session,
     data: bytes,
@@ -763,7 +767,7 @@ def apply_plan(
 ) -> Any:
     """The all-or-nothing apply of any kind of register: refuse bytes already imported, check the file again
     inside the transaction, refuse on any problem, `write` the plan, remember the mapping and the file's
-    fingerprint, one audit entry (`import`) with the counts, commit; on any error roll everything back."""
+    fingerprint, one audit entry (`<object_type>.import`) with the counts, commit; on any error roll everything back."""
     try:
         if session.get(ImportedFile, fingerprint(data)) is not None:
             raise ImportRefused("Berkas ini sudah pernah diimpor; tidak ada yang diubah.")
@@ -789,7 +793,7 @@ def apply_plan(
         record(
             session,
             actor,
-            "import",
+            IMPORT_ACTIONS[object_type],
             object_type,
             None,
             summary=f"{result.source} · {result.filename}"[:255],

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models.cooperative import Cooperative, CooperativeInvitation
 from models.user import COOPERATIVE, User
 from services import clock, links
-from services.audit import record
+from services.audit import AuditAction, record
 from services.transactions import changed_rows
 from services.users import UserError, create_user
 
@@ -60,7 +60,7 @@ def create_invitation(
     record(
         session,
         officer,
-        "invite",
+        AuditAction.COOPERATIVE_INVITE,
         "cooperative",
         cooperative.id,
         summary=f"{cooperative.name}: undangan untuk {invitation.contact_name}",
@@ -115,7 +115,7 @@ def invitation_link_token(
     record(
         session,
         officer,
-        "show_invitation",
+        AuditAction.COOPERATIVE_SHOW_INVITATION,
         "cooperative",
         invitation.cooperative_id,
         after={"invitation_id": invitation.id},
@@ -135,7 +135,7 @@ def revoke_invitation(
     record(
         session,
         officer,
-        "revoke_invitation",
+        AuditAction.COOPERATIVE_REVOKE_INVITATION,
         "cooperative",
         invitation.cooperative_id,
         summary=invitation.contact_name,
@@ -194,7 +194,7 @@ def accept_invitation(
     record(
         session,
         user,
-        "accept_invitation",
+        AuditAction.COOPERATIVE_ACCEPT_INVITATION,
         "cooperative",
         invitation.cooperative_id,
         summary=f"akun {user.username}",

@@ -117,7 +117,7 @@ def store_upload(
     )
     session.add(media)
     session.flush()
-    audit.record(session, author, "media.upload", "media", media.id, summary=media.original_name)
+    audit.record(session, author, audit.AuditAction.MEDIA_UPLOAD, "media", media.id, summary=media.original_name)
     session.commit()
     return media
 
@@ -148,7 +148,7 @@ def remove(session: Session, media_dir: str, media: MediaFile, author: User | No
     for post in session.scalars(select(NewsPost).where(NewsPost.image_id == media.id)):
         post.image_id = None
     path = file_path(media_dir, media)
-    audit.record(session, author, "media.delete", "media", media.id, summary=media.original_name)
+    audit.record(session, author, audit.AuditAction.MEDIA_DELETE, "media", media.id, summary=media.original_name)
     session.delete(media)
     session.commit()
     path.unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from models.outreach import (
 from models.permit import Permit
 from models.region import KELURAHAN, Region
 from models.user import OFFICER, SUPERADMIN, User
-from services import clock
+from services import clock, permits
 from services.audit import AuditAction, record
 from services.authorization import covers_kelurahan, kecamatan_scope
 from services.reasons import NOT_ELIGIBLE_REASONS
@@ -115,16 +115,6 @@ class Progress:
     closed_reason: str | None
 
 
-def current_permit(session: Session, business_id: int | None) -> Permit | None:
-    if business_id is None:
-        return None
-    return session.scalar(
-        select(Permit)
-        .where(Permit.business_id == business_id, Permit.revoked_at.is_(None), Permit.superseded_at.is_(None))
-        .limit(1)
-    )
-
-
 def _delivered_on(session: Session, business_id: int, tz_name: str) -> date | None:
     moment = session.scalar(
         select(Delivery.delivered_at)
@@ -137,7 +127,7 @@ def _delivered_on(session: Session, business_id: int, tz_name: str) -> date | No
 
 
 def progress(session: Session, request: OutreachRequest, tz_name: str) -> Progress:
-    permit = current_permit(session, request.business_id)
+    permit = permits.current_permit(session, request.business_id)
     issued_on = permit.issued_on if permit is not None else None
     delivered_on = _delivered_on(session, request.business_id, tz_name) if request.business_id else None
     visited = request.outcome == VISITED or request.business_id is not None

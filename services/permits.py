@@ -7,8 +7,8 @@ import string
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
-from babel.numbers import format_decimal
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -20,25 +20,13 @@ from models.permit import CORRECTION, NEW, RENEWAL, Permit, PermitCounter, Permi
 from models.region import Region
 from models.user import User
 from services import clock, documents, oss, reasons, registry
-from services.audit import record
-from services.formatting import full_address, long_date
+from services.audit import AuditAction, record
+from services.formatting import format_rupiah, full_address, long_date
+from services.labels import LEGAL_FORM_LABELS, PREMISES_LABELS, in_indonesian
 from services.locking import lock_row
 from services.paging import Page, paginate
 
 CERTIFICATE_TEMPLATE = "documents/iumk_certificate.html"
-PREMISES_LABELS = {
-    "milik_sendiri": "Milik sendiri",
-    "sewa": "Sewa",
-    "pinjam_pakai": "Pinjam pakai",
-    "lainnya": "Lainnya",
-}
-LEGAL_FORM_LABELS = {
-    "perseorangan": "Perseorangan",
-    "ud": "Usaha Dagang (UD)",
-    "cv": "Persekutuan Komanditer (CV)",
-    "firma": "Firma",
-    "pt_perorangan": "PT Perorangan",
-}
 
 
 class PermitError(ValueError):
@@ -131,11 +119,13 @@ def signing_official(session: Session, kelurahan: Region, day: date) -> Official
     return None
 
 
-def current_permit(session: Session, business_id: int) -> Permit | None:
+def current_permit(session: Session, business_id: int | None) -> Permit | None:
     """The business's permit that is neither revoked nor replaced (it may have expired): at most one."""
+    if business_id is None:
+        return None
     return session.scalar(
         select(Permit)
-        .where(Permit.business_id == business_id, Permit.revoked_at.is_(None), Permit.superseded_at.is_(None))
+        .where(Permit.business_id == business_id, Permit.current())
         .execution_options(populate_existing=True)
     )
 
@@ -153,7 +143,7 @@ def renewal_opens_on(permit: Permit, config: dict) -> date:
 
 def actions_for(permit: Permit, today: date, config: dict) -> dict[str, bool]:
     """What an officer may do with `permit` today: correct it, renew it, revoke it."""
-    current = permit.revoked_at is None and permit.superseded_at is None
+    current = permit.is_current
     return {
         "correct": current and permit.valid_until >= today,
         "renew": current and today >= renewal_opens_on(permit, config),
@@ -247,15 +237,15 @@ def certificate_context(
         "holder_address": owner.home_address or "-",
         "holder_phone": owner.phone or "-",
         "business_name": business.name,
-        "legal_form": LEGAL_FORM_LABELS.get(business.legal_form, business.legal_form),
+        "legal_form": in_indonesian(LEGAL_FORM_LABELS, business.legal_form, business.legal_form),
         "npwp": business.npwp or "-",
         "nib": business.nib or "Belum memiliki NIB",
         "activity": business.activity or "-",
-        "premises": PREMISES_LABELS.get(business.premises or "", business.premises or "-"),
+        "premises": in_indonesian(PREMISES_LABELS, business.premises or "", business.premises or "-"),
         "business_address": full_address(
             business.address, kelurahan.name, kecamatan.name if kecamatan else None, kota.name if kota else None
         ),
-        "capital": f"Rp{format_decimal(business.capital_rupiah, locale='id')}" if business.capital_rupiah else "-",
+        "capital": format_rupiah(business.capital_rupiah or None, missing="-"),
         "size_class": size.label if size else "-",
         "kbli_lines": kbli_lines(business, rules),
         "place": config.get("CERT_PLACE_OF_ISSUE") or (kota.name if kota else municipality.name),
@@ -587,12 +577,8 @@ def _record(
             issued_on=draw.issued_on,
             valid_until=draw.valid_until,
             issued_by_id=actor.id if actor is not None else None,
-            document_sha256=stored.sha256,
-            document_size=stored.size,
-            document_pdf=stored.blob,
-            document_path=stored.path,
-            demo_signature=demo,
         )
+        permit.keep_document(stored, signer=signer.subject, demo=demo)
         session.add(permit)
         session.flush()
         documents.record_signed(
@@ -604,7 +590,7 @@ def _record(
             record(
                 session,
                 actor,
-                "renew" if draw.kind == RENEWAL else "reissue",
+                AuditAction.PERMIT_RENEW if draw.kind == RENEWAL else AuditAction.PERMIT_REISSUE,
                 "permit",
                 replacing.id,
                 summary=f"{replacing.number} → {draw.number}",
@@ -615,7 +601,7 @@ def _record(
         record(
             session,
             actor,
-            "issue",
+            AuditAction.PERMIT_ISSUE,
             "permit",
             permit.id,
             summary=f"{draw.number} · {business.name}"[:255],
@@ -647,7 +633,7 @@ def revoke_permit(
     note = (note or "").strip() or None
     if permit.revoked_at is not None:
         raise PermitError("Izin ini sudah dicabut.")
-    if permit.superseded_by_id is not None:
+    if permit.superseded_at is not None:
         raise PermitError("Izin ini sudah digantikan oleh izin lain; cabut izin penggantinya.")
     before = {"status": permit.status_on(local_today(config))}
     permit.revoked_at = clock.now()
@@ -657,7 +643,7 @@ def revoke_permit(
     record(
         session,
         actor,
-        "revoke",
+        AuditAction.PERMIT_REVOKE,
         "permit",
         permit.id,
         summary=f"{permit.number}: {reason_code}"[:255],
@@ -669,61 +655,20 @@ def revoke_permit(
     return permit
 
 
-def reissue_permit(
-    session: Session,
-    permit: Permit,
-    actor: User | None,
-    *,
-    config: dict,
-    municipality,
-    instance_path: str,
-    ip_address: str | None = None,
-    signing_passphrase: str | None = None,
-) -> Permit:
-    """A correction (perbaikan): the business's current data, the same validity end; the old one is superseded."""
-    return issue_permit(
-        session,
-        permit.business,
-        actor,
-        config=config,
-        municipality=municipality,
-        instance_path=instance_path,
-        ip_address=ip_address,
-        supersedes=permit,
-        kind=CORRECTION,
-        signing_passphrase=signing_passphrase,
-    )
+def reissue_permit(session: Session, permit: Permit, actor: User | None, **issuing: Any) -> Permit:
+    """A correction (perbaikan): the business's current data, the same validity end; the old one is superseded.
+    `issuing`: issue_permit's keywords (config, municipality, instance_path, ip_address, signing_passphrase)."""
+    return issue_permit(session, permit.business, actor, supersedes=permit, kind=CORRECTION, **issuing)
 
 
-def renew_permit(
-    session: Session,
-    permit: Permit,
-    actor: User | None,
-    *,
-    config: dict,
-    municipality,
-    instance_path: str,
-    ip_address: str | None = None,
-    signing_passphrase: str | None = None,
-) -> Permit:
+def renew_permit(session: Session, permit: Permit, actor: User | None, **issuing: Any) -> Permit:
     """A renewal (perpanjangan), near or after expiry: a new validity from today; the old one is superseded."""
-    return issue_permit(
-        session,
-        permit.business,
-        actor,
-        config=config,
-        municipality=municipality,
-        instance_path=instance_path,
-        ip_address=ip_address,
-        supersedes=permit,
-        kind=RENEWAL,
-        signing_passphrase=signing_passphrase,
-    )
+    return issue_permit(session, permit.business, actor, supersedes=permit, kind=RENEWAL, **issuing)
 
 
 def permit_pdf(permit: Permit, config: dict) -> bytes:
     """The stored certificate, byte for byte as issued."""
-    return documents.load(config, sha=permit.document_sha256, path=permit.document_path, blob=permit.document_pdf)
+    return documents.load(config, **permit.document_location())
 
 
 def find_by_token(session: Session, token: str) -> Permit | None:
@@ -787,5 +732,7 @@ def permit_page(session: Session, user: User, *, q: str = "", page: int = 1, per
 
 def record_download(session: Session, user: User, permit: Permit, ip_address: str | None = None) -> None:
     """Every certificate download is in the audit log."""
-    record(session, user, "download", "permit", permit.id, summary=permit.number, ip_address=ip_address)
+    record(
+        session, user, AuditAction.PERMIT_DOWNLOAD, "permit", permit.id, summary=permit.number, ip_address=ip_address
+    )
     session.commit()

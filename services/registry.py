@@ -14,7 +14,8 @@ from models.kbli import KbliCode
 from models.region import KELURAHAN, Region
 from models.user import User
 from services import authorization, clock
-from services.audit import record
+from services.audit import AuditAction, record
+from services.labels import mask_name, mask_nik
 from services.paging import Page, paginate
 from services.transactions import owns_transaction
 
@@ -102,17 +103,6 @@ def normalise_phone(raw: str) -> str:
     return "+62" + digits
 
 
-def mask_nik(nik: str | None) -> str:
-    """3171••••••••0003: enough to tell people apart in a list or the audit log, not enough to be a NIK.
-
-    THE mask of a NIK (owners, founders; pages through the `masked_nik` filter, audit snapshots)."""
-    if not nik:
-        return ""
-    if len(nik) < 8:
-        return "•" * len(nik)
-    return nik[:4] + "•" * (len(nik) - 8) + nik[-4:]
-
-
 def person_by_nik(session: Session, nik: str) -> Person | None:
     return session.scalar(select(Person).where(Person.nik == nik))
 
@@ -144,7 +134,7 @@ def owner_match(
     record(
         session,
         user,
-        "person.nik_check",
+        AuditAction.PERSON_NIK_CHECK,
         "person",
         person.id,
         summary=mask_nik(nik),
@@ -152,7 +142,7 @@ def owner_match(
         ip_address=ip_address,
     )
     session.commit()
-    name = person.full_name if in_scope else authorization.masked_name(person.full_name)
+    name = person.full_name if in_scope else mask_name(person.full_name)
     return OwnerMatch(person.id, name, count, in_scope)
 
 
@@ -266,7 +256,7 @@ def register_business(session: Session, data: BusinessInput, actor: User, ip_add
     record(
         session,
         actor,
-        "register",
+        AuditAction.BUSINESS_REGISTER,
         "business",
         business.id,
         summary=business.name[:255],
@@ -308,7 +298,7 @@ def update_business(
     record(
         session,
         actor,
-        "edit",
+        AuditAction.BUSINESS_EDIT,
         "business",
         business.id,
         summary=business.name[:255],
@@ -346,7 +336,7 @@ def _record_person_changes(session: Session, actor: User, person: Person, before
     record(
         session,
         actor,
-        "person.edit",
+        AuditAction.PERSON_EDIT,
         "person",
         person.id,
         summary=", ".join(changed),

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from models.user import OFFICER, SUPERADMIN, RecoveryCode, User
 from services import clock
-from services.audit import record
+from services.audit import AuditAction, record
 from services.transactions import changed_rows
 
 RECOVERY_CODES = 10
@@ -90,7 +90,7 @@ def confirm_enrolment(session: Session, user: User, code: str, ip_address: str |
     user.totp_last_step = step
     user.totp_enabled_at = clock.now()
     codes = _new_recovery_codes(session, user)
-    record(session, user, "enable_totp", "user", user.id, summary=user.username, ip_address=ip_address)
+    record(session, user, AuditAction.USER_ENABLE_TOTP, "user", user.id, summary=user.username, ip_address=ip_address)
     session.commit()
     return codes
 
@@ -114,7 +114,15 @@ def verify(session: Session, user: User, code: str, ip_address: str | None = Non
         .values(used_at=clock.now())
     )
     if changed_rows(used) == 1:
-        record(session, user, "use_recovery_code", "user", user.id, summary=user.username, ip_address=ip_address)
+        record(
+            session,
+            user,
+            AuditAction.USER_USE_RECOVERY_CODE,
+            "user",
+            user.id,
+            summary=user.username,
+            ip_address=ip_address,
+        )
         session.commit()
         return True
     session.rollback()
@@ -128,7 +136,15 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
 
 def regenerate_recovery_codes(session: Session, user: User, ip_address: str | None = None) -> list[str]:
     codes = _new_recovery_codes(session, user)
-    record(session, user, "regenerate_recovery_codes", "user", user.id, summary=user.username, ip_address=ip_address)
+    record(
+        session,
+        user,
+        AuditAction.USER_REGENERATE_RECOVERY_CODES,
+        "user",
+        user.id,
+        summary=user.username,
+        ip_address=ip_address,
+    )
     session.commit()
     return codes
 
@@ -139,5 +155,5 @@ def reset(session: Session, actor: User, user: User, ip_address: str | None = No
     user.totp_enabled_at = None
     user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    record(session, actor, "reset_totp", "user", user.id, summary=user.username, ip_address=ip_address)
+    record(session, actor, AuditAction.USER_RESET_TOTP, "user", user.id, summary=user.username, ip_address=ip_address)
     session.commit()

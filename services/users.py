@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models.region import Region
 from models.user import COOPERATIVE, OFFICER, ROLES, SUPERADMIN, PasswordLink, User
 from services import clock, links, sessions
-from services.audit import record
+from services.audit import AuditAction, record
 from services.paging import Page, paginate
 from services.passwords import PasswordRejected, check_password
 from services.transactions import changed_rows
@@ -138,7 +138,16 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, actor, "create", "user", user.id, summary=username, after=_summary(user), ip_address=ip_address)
+    record(
+        session,
+        actor,
+        AuditAction.USER_CREATE,
+        "user",
+        user.id,
+        summary=username,
+        after=_summary(user),
+        ip_address=ip_address,
+    )
     session.commit()
     return user
 
@@ -165,7 +174,7 @@ def record_failed_login(
     record(
         session,
         None,
-        "login_failed",
+        AuditAction.USER_LOGIN_FAILED,
         "user",
         summary=(username or "").strip()[:80],
         ip_address=ip_address,
@@ -185,7 +194,15 @@ def log_in(
     """Start a server-side session for a user who proved who they are; returns its token."""
     token = sessions.start_session(session, user, remember, policy, ip_address, user_agent)
     user.last_login_at = clock.now()
-    record(session, user, "login", "user", user.id, summary="remember" if remember else None, ip_address=ip_address)
+    record(
+        session,
+        user,
+        AuditAction.USER_LOGIN,
+        "user",
+        user.id,
+        summary="remember" if remember else None,
+        ip_address=ip_address,
+    )
     session.commit()
     user.session_token = token  # type: ignore[misc]  # per-request, on this loaded instance only
     return token
@@ -195,14 +212,22 @@ def log_out(session: Session, user: User | None, token: str | None, ip_address: 
     """End this session on the server: its cookies, even copied, no longer work."""
     sessions.end_session(session, token, "logout")
     if user is not None:
-        record(session, user, "logout", "user", user.id, ip_address=ip_address)
+        record(session, user, AuditAction.USER_LOGOUT, "user", user.id, ip_address=ip_address)
     session.commit()
 
 
 def log_out_everywhere(session: Session, user: User, ip_address: str | None = None) -> int:
     """End every session of the user, this one included."""
     count = sessions.end_all_sessions(session, user, "logout_everywhere")
-    record(session, user, "logout_everywhere", "user", user.id, after={"sessions": count}, ip_address=ip_address)
+    record(
+        session,
+        user,
+        AuditAction.USER_LOGOUT_EVERYWHERE,
+        "user",
+        user.id,
+        after={"sessions": count},
+        ip_address=ip_address,
+    )
     session.commit()
     return count
 
@@ -223,7 +248,15 @@ def set_password(
     user.password_changed_at = now
     sessions.end_all_sessions(session, user, "password_changed", keep_token=keep_token)
     _revoke_open_links(session, user, now)
-    record(session, actor or user, "set_password", "user", user.id, summary=user.username, ip_address=ip_address)
+    record(
+        session,
+        actor or user,
+        AuditAction.USER_SET_PASSWORD,
+        "user",
+        user.id,
+        summary=user.username,
+        ip_address=ip_address,
+    )
     session.commit()
 
 
@@ -291,7 +324,7 @@ def update_account(
     record(
         session,
         actor,
-        "update",
+        AuditAction.USER_UPDATE,
         "user",
         user.id,
         summary=user.username,
@@ -315,7 +348,7 @@ def set_active(session: Session, actor: User, user: User, active: bool, ip_addre
         sessions.end_all_sessions(session, user, "deactivated")
         _revoke_open_links(session, user, clock.now())
     user.is_active_account = active
-    action = "reactivate" if active else "deactivate"
+    action = AuditAction.USER_REACTIVATE if active else AuditAction.USER_DEACTIVATE
     record(
         session, actor, action, "user", user.id, summary=user.username, after={"active": active}, ip_address=ip_address
     )
@@ -328,7 +361,7 @@ def end_sessions_of(session: Session, actor: User, user: User, ip_address: str |
     record(
         session,
         actor,
-        "logout_everywhere",
+        AuditAction.USER_LOGOUT_EVERYWHERE,
         "user",
         user.id,
         summary=user.username,
@@ -384,7 +417,7 @@ def create_password_link(
     record(
         session,
         actor,
-        "create_password_link",
+        AuditAction.USER_CREATE_PASSWORD_LINK,
         "user",
         user.id,
         summary=user.username,
@@ -411,16 +444,7 @@ def show_password_link(session: Session, actor: User, link: PasswordLink, ip_add
     """The token of an open link, shown again to the officer (audited); a closed link has none."""
     if not link_is_open(link):
         raise UserError(_("Tautan ini sudah dipakai, kedaluwarsa, atau dicabut."))
-    record(
-        session,
-        actor,
-        "show_password_link",
-        "user",
-        link.user_id,
-        summary=link.user.username,
-        after={"link_id": link.id},
-        ip_address=ip_address,
-    )
+    _record_link(session, actor, link, AuditAction.USER_SHOW_PASSWORD_LINK, ip_address)
     session.commit()
     return links.token_for(link.nonce, LINK_PURPOSE)
 
@@ -430,17 +454,24 @@ def revoke_password_link(session: Session, actor: User, link: PasswordLink, ip_a
     if link.used_at is not None or link.revoked_at is not None:
         return
     link.revoked_at = clock.now()
+    _record_link(session, actor, link, AuditAction.USER_REVOKE_PASSWORD_LINK, ip_address)
+    session.commit()
+
+
+def _record_link(
+    session: Session, actor: User, link: PasswordLink, action: AuditAction, ip_address: str | None
+) -> None:
+    """The audit entry of something done to a set-password link (never its token)."""
     record(
         session,
         actor,
-        "revoke_password_link",
+        action,
         "user",
         link.user_id,
         summary=link.user.username,
         after={"link_id": link.id},
         ip_address=ip_address,
     )
-    session.commit()
 
 
 def mark_link_emailed(session: Session, link: PasswordLink) -> None:

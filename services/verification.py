@@ -24,7 +24,8 @@ from models.cooperative import FoundingDeed
 from models.permit import REVOKED, SUPERSEDED, VALID, Permit
 from models.signature import SignedDocument
 from services import clock, deeds, documents, permits, reasons
-from services.audit import record
+from services.audit import AuditAction, record
+from services.labels import mask_name
 
 MAX_TOKEN = 64
 MAX_NUMBER = 100
@@ -71,18 +72,11 @@ def token_of(document: Permit | FoundingDeed) -> str:
 
 
 def sha256_of(document: Permit | FoundingDeed) -> str | None:
-    return document.sha256 if isinstance(document, FoundingDeed) else document.document_sha256
+    return document.document_sha256
 
 
 def _first(candidates):
     return next((found for found in candidates if found is not None), None)
-
-
-def mask_name(name: str | None) -> str | None:
-    """Each word's first letter, the rest as stars: "Citra Sari" → "C**** S***"."""
-    if not name:
-        return None
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
 
 
 def printed(day) -> str | None:
@@ -95,7 +89,7 @@ def public_facts(session: Session, document: Permit | FoundingDeed, config: dict
     facts = _deed_facts(document, config) if isinstance(document, FoundingDeed) else _permit_facts(document, config)
     signed = session.get(SignedDocument, facts["sha256"]) if facts["sha256"] else None
     facts["signer"] = _signer_facts(signed)
-    facts["holder_name_masked"] = mask_name(signed.holder_name) if signed else None
+    facts["holder_name_masked"] = (mask_name(signed.holder_name) or None) if signed else None
     facts["holder_check_available"] = bool(signed and signed.holder_nik_sha256)
     return facts
 
@@ -182,7 +176,7 @@ def _deed_facts(deed: FoundingDeed, config: dict) -> dict:
         "revoke_reason": None,
         "superseded_by": successor.number if successor else None,
         "superseded_by_token": successor.verification_token if successor else None,
-        "sha256": deed.sha256,
+        "sha256": deed.document_sha256,
         "demo_signature": deed.demo_signature,
     }
 
@@ -211,11 +205,12 @@ def holder_matches(
         return None
     typed = documents.nik_digest(token_of(document), digits)
     answer = MATCH if hmac.compare_digest(typed, signed.holder_nik_sha256) else NO_MATCH
+    is_permit = isinstance(document, Permit)
     record(
         session,
         None,
-        "holder_check",
-        "permit" if isinstance(document, Permit) else "founding_deed",
+        AuditAction.PERMIT_HOLDER_CHECK if is_permit else AuditAction.DEED_HOLDER_CHECK,
+        "permit" if is_permit else "founding_deed",
         document.id,
         summary=f"{document.number}: {answer}",
         ip_address=ip_address,

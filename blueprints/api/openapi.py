@@ -44,7 +44,7 @@ def _list_params() -> list[dict]:
             {"type": "string", "enum": ["valid", "expired", "revoked", "none"]},
         ),
         query("urut", "Sort order.", {"type": "string", "enum": ["relevansi", "nama"]}),
-        query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
+        query("halaman", "Page number (halaman), from 1.", {"type": "integer", "minimum": 1, "default": 1}),
         query("per_page", "Items per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
     ]
 

@@ -11,7 +11,7 @@ from blueprints.api import bp
 from blueprints.api.openapi import openapi_document
 from blueprints.directory.forms import FILTER_ARGS, search_query
 from blueprints.links import absolute_url
-from blueprints.pagination import MAX_PAGE
+from blueprints.pagination import MAX_PAGE, OLD_PAGE_ARGS, PAGE_ARG
 from extensions import db, limiter
 from services import directory
 
@@ -50,14 +50,16 @@ def _int_arg(name: str, default: int, low: int, high: int | None = None):
 
 
 def _listing(kind: str):
-    page = _int_arg("page", 1, 1, MAX_PAGE)
+    # `halaman`, as on every page; the older `page` still answers (undocumented) for clients written before.
+    page_arg = next((name for name in (PAGE_ARG, *OLD_PAGE_ARGS) if request.args.get(name)), PAGE_ARG)
+    page = _int_arg(page_arg, 1, 1, MAX_PAGE)
     per_page = _int_arg("per_page", 20, 1, directory.MAX_PER_PAGE)
     if page is None:
-        return _error(422, _("Parameter page harus bilangan bulat mulai dari 1."))
+        return _error(422, _("Parameter halaman harus bilangan bulat mulai dari 1."))
     if per_page is None:
         return _error(422, _("Parameter per_page harus antara 1 dan 100."))
     args = request.args.copy()
-    args["halaman"] = str(page)
+    args[PAGE_ARG] = str(page)
     query = search_query(args, per_page=per_page, kind=kind)
     result = directory.search_directory(db.session, query)
     if result.degraded:

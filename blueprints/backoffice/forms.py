@@ -24,22 +24,12 @@ from blueprints.forms import BalaiForm
 from models.business import BUSINESS_STATUSES, LEGAL_FORMS, PREMISES
 from services import oss, reasons
 from services.digits import ascii_digits
+from services.labels import BUSINESS_STATUS_LABELS, LEGAL_FORM_LABELS, PREMISES_LABELS
 from services.registry import RegistryError, kbli_by_code, nik_problem, normalise_phone
 
-LEGAL_FORM_CHOICES = [
-    SelectChoice("perseorangan", _l("Perseorangan")),
-    SelectChoice("ud", _l("Usaha Dagang (UD)")),
-    SelectChoice("cv", _l("Persekutuan Komanditer (CV)")),
-    SelectChoice("firma", _l("Firma")),
-    SelectChoice("pt_perorangan", _l("PT Perorangan")),
-]
-PREMISES_CHOICES = [
-    SelectChoice("milik_sendiri", _l("Milik sendiri")),
-    SelectChoice("sewa", _l("Sewa")),
-    SelectChoice("pinjam_pakai", _l("Pinjam pakai")),
-    SelectChoice("lainnya", _l("Lainnya")),
-]
-STATUS_CHOICES = [SelectChoice("operating", _l("Beroperasi")), SelectChoice("closed", _l("Tutup"))]
+LEGAL_FORM_CHOICES = [SelectChoice(code, label) for code, label in LEGAL_FORM_LABELS.items()]
+PREMISES_CHOICES = [SelectChoice(code, label) for code, label in PREMISES_LABELS.items()]
+STATUS_CHOICES = [SelectChoice(code, label) for code, label in BUSINESS_STATUS_LABELS.items()]
 REQUIRED = _l("Wajib diisi.")
 assert {c.value for c in LEGAL_FORM_CHOICES} == set(LEGAL_FORMS)
 assert {c.value for c in PREMISES_CHOICES} == set(PREMISES)

@@ -21,7 +21,19 @@ from blueprints.rendering import is_htmx, redirect_to, render
 from extensions import db, limiter
 from models.business import Business
 from models.permit import Permit
-from services import audit, authorization, batch, clock, delivery, oss, outreach, permits, registry, spreadsheets
+from services import (
+    audit,
+    authorization,
+    batch,
+    clock,
+    delivery,
+    labels,
+    oss,
+    outreach,
+    permits,
+    registry,
+    spreadsheets,
+)
 from services.digits import ascii_digits
 from services.documents import DocumentError
 from services.paging import Page
@@ -51,7 +63,7 @@ def _owner_locked(business: Business | None) -> bool:
 
 def _locked_owner_name(business: Business | None) -> str | None:
     """The owner's masked name when their personal data is out of this officer's reach, else None."""
-    return authorization.masked_name(business.owner.full_name) if _owner_locked(business) else None
+    return labels.mask_name(business.owner.full_name) if _owner_locked(business) else None
 
 
 def _business_form(business: Business | None = None) -> BusinessForm:
@@ -315,26 +327,37 @@ def permit_preview(business_id: int):
     return pdf_inline(pdf, "pratinjau-izin.pdf")
 
 
+def _permit_act(business_id: int, act, success):
+    """Run one permit action: flash its refusal, or `success(result)`; then back to the business's page."""
+    try:
+        result = act()
+    except permits.PermitError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(success(result), "success")
+    return redirect_to(url_for("backoffice.business_detail", business_id=business_id))
+
+
+def _issuing() -> dict:
+    """What issuing a certificate needs from the app and the request (issue, reissue, renew)."""
+    return {
+        "config": current_app.config,
+        "municipality": current_app.extensions["municipality"],
+        "instance_path": current_app.instance_path,
+        "ip_address": request.remote_addr,
+        "signing_passphrase": request.form.get("signing_passphrase") or None,
+    }
+
+
 @bp.post("/usaha/<int:business_id>/izin")
 @allowed("business.manage")
 def permit_issue(business_id: int):
     business = _business_or_404(business_id)
-    try:
-        permit = permits.issue_permit(
-            db.session,
-            business,
-            current_user,
-            config=current_app.config,
-            municipality=current_app.extensions["municipality"],
-            instance_path=current_app.instance_path,
-            ip_address=request.remote_addr,
-            signing_passphrase=request.form.get("signing_passphrase") or None,
-        )
-    except permits.PermitError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Izin %(number)s diterbitkan.", number=permit.number), "success")
-    return redirect_to(url_for("backoffice.business_detail", business_id=business.id))
+    return _permit_act(
+        business.id,
+        lambda: permits.issue_permit(db.session, business, current_user, **_issuing()),
+        lambda permit: _("Izin %(number)s diterbitkan.", number=permit.number),
+    )
 
 
 @bp.get("/izin/<int:permit_id>/unduh")
@@ -389,8 +412,9 @@ def permit_revoke(permit_id: int):
     elif (page := ask_confirmation("permit_revoke", permit)) is not None:
         return page
     else:
-        try:
-            permits.revoke_permit(
+        return _permit_act(
+            permit.business_id,
+            lambda: permits.revoke_permit(
                 db.session,
                 permit,
                 current_user,
@@ -398,11 +422,9 @@ def permit_revoke(permit_id: int):
                 note=form.note.data,
                 config=current_app.config,
                 ip_address=request.remote_addr,
-            )
-        except permits.PermitError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(_("Izin %(number)s dicabut.", number=permit.number), "success")
+            ),
+            lambda revoked: _("Izin %(number)s dicabut.", number=revoked.number),
+        )
     return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
 
 
@@ -413,44 +435,22 @@ def permit_reissue(permit_id: int):
     page = ask_confirmation("permit_reissue", permit)
     if page is not None:
         return page
-    try:
-        new = permits.reissue_permit(
-            db.session,
-            permit,
-            current_user,
-            config=current_app.config,
-            municipality=current_app.extensions["municipality"],
-            instance_path=current_app.instance_path,
-            ip_address=request.remote_addr,
-            signing_passphrase=request.form.get("signing_passphrase") or None,
-        )
-    except permits.PermitError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Izin %(old)s digantikan oleh %(new)s.", old=permit.number, new=new.number), "success")
-    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+    return _permit_act(
+        permit.business_id,
+        lambda: permits.reissue_permit(db.session, permit, current_user, **_issuing()),
+        lambda new: _("Izin %(old)s digantikan oleh %(new)s.", old=permit.number, new=new.number),
+    )
 
 
 @bp.post("/izin/<int:permit_id>/perpanjang")
 @allowed("business.manage")
 def permit_renew(permit_id: int):
     permit = _permit_or_404(permit_id)
-    try:
-        new = permits.renew_permit(
-            db.session,
-            permit,
-            current_user,
-            config=current_app.config,
-            municipality=current_app.extensions["municipality"],
-            instance_path=current_app.instance_path,
-            ip_address=request.remote_addr,
-            signing_passphrase=request.form.get("signing_passphrase") or None,
-        )
-    except permits.PermitError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Izin %(old)s diperpanjang dengan izin %(new)s.", old=permit.number, new=new.number), "success")
-    return redirect_to(url_for("backoffice.business_detail", business_id=permit.business_id))
+    return _permit_act(
+        permit.business_id,
+        lambda: permits.renew_permit(db.session, permit, current_user, **_issuing()),
+        lambda new: _("Izin %(old)s diperpanjang dengan izin %(new)s.", old=permit.number, new=new.number),
+    )
 
 
 @bp.route("/izin/cetak", methods=["GET", "POST"])

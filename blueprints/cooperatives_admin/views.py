@@ -21,7 +21,6 @@ from blueprints.cooperatives_admin.forms import (
     RatForm,
     RejectRatForm,
 )
-from blueprints.cooperatives_admin.labels import KIND_LABELS, LEVEL_LABELS, RAT_STATUS_LABELS, STATUS_LABELS
 from blueprints.documents import deed_download, minutes_download, pdf_inline
 from blueprints.links import absolute_url, email_link
 from blueprints.pagination import page_number
@@ -43,25 +42,11 @@ from services.invitations import (
     open_invitations,
     revoke_invitation,
 )
-from services.registry import kecamatan_scope, mask_nik
+from services.labels import ACTIVITY_STATUS_LABELS, COOPERATIVE_KIND_LABELS
+from services.registry import kecamatan_scope
 from services.users import UserError, cooperative_accounts
 
 DASHBOARD_OVERDUE_ROWS = 100  # the rest is in the CSV and the filtered list
-
-
-@bp.app_context_processor
-def cooperative_labels():
-    return {
-        "coop_status_labels": STATUS_LABELS,
-        "coop_kind_labels": KIND_LABELS,
-        "coop_level_labels": LEVEL_LABELS,
-        "rat_status_labels": RAT_STATUS_LABELS,
-    }
-
-
-@bp.app_template_filter("masked_nik")
-def masked_nik(nik: str | None) -> str:
-    return mask_nik(nik)
 
 
 def _today() -> date:
@@ -142,10 +127,10 @@ def _overdue_table() -> tuple[list[str], list[list]]:
             [
                 cooperative.id,
                 cooperative.name,
-                str(KIND_LABELS.get(cooperative.kind, cooperative.kind)),
+                str(COOPERATIVE_KIND_LABELS.get(cooperative.kind, cooperative.kind)),
                 cooperative.kelurahan.name,
                 cooperative.kelurahan.parent.name if cooperative.kelurahan.parent else "",
-                str(STATUS_LABELS[row.activity_status]),
+                str(ACTIVITY_STATUS_LABELS[row.activity_status]),
                 row.last_rat_year or "",
             ]
         )

@@ -16,7 +16,7 @@ from blueprints.rendering import redirect_to, render
 from extensions import db
 from models.outreach import OutreachRequest
 from models.user import OFFICER
-from services import clock, delivery, outreach
+from services import clock, delivery, outreach, permits
 from services.reasons import DELIVERY_FAILURE_REASONS, NOT_ELIGIBLE_REASONS, label
 
 
@@ -51,7 +51,7 @@ def _detail(found: OutreachRequest, plan_form=None, outcome_form=None, http_stat
         plan_form=plan_form or _plan_form(found),
         outcome_form=outcome_form or _outcome_form(found),
         reason_label=label(NOT_ELIGIBLE_REASONS, found.outcome_reason),
-        permit=outreach.current_permit(db.session, found.business_id),
+        permit=permits.current_permit(db.session, found.business_id),
     )
 
 

@@ -3,14 +3,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import BalaiForm
-from models.user import COOPERATIVE, EDITOR, OFFICER, SUPERADMIN
-
-STAFF_ROLE_LABELS = (
-    (OFFICER, _l("Petugas")),
-    (EDITOR, _l("Editor konten")),
-    (SUPERADMIN, _l("Superadmin")),
-)
-ROLE_LABELS = {**dict(STAFF_ROLE_LABELS), COOPERATIVE: _l("Akun koperasi")}
+from services.labels import STAFF_ROLE_LABELS
 
 
 class AccountForm(BalaiForm):

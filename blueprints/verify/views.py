@@ -132,30 +132,20 @@ def check_holder(token: str):
         return render_lean("verify/unknown.html", http_status=404)
     info = public_view(document)
     if not info["holder_check_available"]:
-        return _fresh(
-            render_lean(
-                "verify/result.html",
-                info=info,
-                token=token,
-                checked_at=_checked_at(),
-                holder_error=_("Dokumen ini tidak mencantumkan pemegang perseorangan."),
-                http_status=422,
-            )
-        )
+        return _holder_refused(info, token, _("Dokumen ini tidak mencantumkan pemegang perseorangan."))
     nik = request.form.get("nik", "")
     answer = verification.holder_matches(db.session, document, nik, ip_address=request.remote_addr)
     if answer is None:
-        return _fresh(
-            render_lean(
-                "verify/result.html",
-                info=info,
-                token=token,
-                checked_at=_checked_at(),
-                holder_error=_("NIK terdiri atas 16 angka, seperti tertulis pada KTP."),
-                http_status=422,
-            )
-        )
+        return _holder_refused(info, token, _("NIK terdiri atas 16 angka, seperti tertulis pada KTP."))
     page = render_lean("verify/result.html", info=info, token=token, checked_at=_checked_at(), holder_result=answer)
+    return _fresh(page)
+
+
+def _holder_refused(info: dict, token: str, message: str):
+    """The result page again, with why the holder could not be checked (422)."""
+    page = render_lean(
+        "verify/result.html", info=info, token=token, checked_at=_checked_at(), holder_error=message, http_status=422
+    )
     return _fresh(page)
 
 

@@ -41,7 +41,6 @@ from services.cooperatives.records import (
     OfficialInput,
     audit_snapshot,
     kampungs_by_name,
-    mask_nik,
     save_cooperative,
 )
 from services.cooperatives.rules import (
@@ -51,7 +50,6 @@ from services.cooperatives.rules import (
     check_cooperative_rules,
 )
 from services.cooperatives.status import (
-    ACTIVITY_STATUS_LABELS,
     ActivityStatus,
     StatusRules,
     activity_status,
@@ -62,6 +60,7 @@ from services.cooperatives.status import (
     status_rules,
     years_without_rat,
 )
+from services.labels import ACTIVITY_STATUS_LABELS
 
 __all__ = [
     "ACTIVITY_STATUS_LABELS",
@@ -97,7 +96,6 @@ __all__ = [
     "cooperatives_with_status",
     "kampungs_by_name",
     "last_closed_financial_year",
-    "mask_nik",
     "overdue_cooperatives",
     "record_rat_report",
     "reject_rat_report",

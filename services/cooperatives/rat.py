@@ -18,7 +18,7 @@ from models.cooperative import RAT_CONFIRMED, RAT_PENDING, RAT_REJECTED, Coopera
 from models.region import Region
 from models.user import COOPERATIVE, User
 from services import clock, documents
-from services.audit import record
+from services.audit import AuditAction, record
 from services.cooperatives.access import cooperative_for_officer, scope_query
 from services.cooperatives.rules import CooperativeRuleError
 from services.cooperatives.status import last_closed_financial_year
@@ -150,7 +150,7 @@ def _add_rat(session, actor, cooperative, data, today, status, ip_address, minut
     record(
         session,
         actor,
-        "rat_record" if status == RAT_CONFIRMED else "rat_submit",
+        AuditAction.COOPERATIVE_RAT_RECORD if status == RAT_CONFIRMED else AuditAction.COOPERATIVE_RAT_SUBMIT,
         "rat_report",
         report.id,
         summary=f"{cooperative.name}: RAT {data.financial_year}",
@@ -199,7 +199,7 @@ def attach_minutes(
     record(
         session,
         actor,
-        "rat_minutes",
+        AuditAction.COOPERATIVE_RAT_MINUTES,
         "rat_report",
         report.id,
         summary=f"{report.cooperative.name}: RAT {report.financial_year}",
@@ -238,7 +238,7 @@ def record_minutes_download(session: Session, user: User, report: RatReport, ip_
     record(
         session,
         user,
-        "rat_minutes_download",
+        AuditAction.COOPERATIVE_RAT_MINUTES_DOWNLOAD,
         "rat_report",
         report.id,
         summary=f"{report.cooperative.name}: RAT {report.financial_year}",
@@ -282,7 +282,7 @@ def confirm_rat_report(session: Session, officer: User, report: RatReport, ip_ad
     record(
         session,
         officer,
-        "rat_confirm",
+        AuditAction.COOPERATIVE_RAT_CONFIRM,
         "rat_report",
         report.id,
         summary=f"{report.cooperative.name}: RAT {report.financial_year}",
@@ -320,7 +320,7 @@ def reject_rat_report(session: Session, officer: User, report: RatReport, reason
     record(
         session,
         officer,
-        "rat_reject",
+        AuditAction.COOPERATIVE_RAT_REJECT,
         "rat_report",
         report.id,
         summary=f"{report.cooperative.name}: RAT {report.financial_year}",

@@ -19,9 +19,9 @@ from models.cooperative import (
 )
 from models.user import User
 from services import clock
-from services.audit import record
+from services.audit import AuditAction, record
 from services.cooperatives.rules import CooperativeRuleError, check_cooperative_rules
-from services.registry import mask_nik
+from services.labels import mask_nik
 from services.transactions import owns_transaction
 
 
@@ -195,7 +195,7 @@ def save_cooperative(
     record(
         session,
         actor,
-        "create" if creating else "update",
+        AuditAction.COOPERATIVE_CREATE if creating else AuditAction.COOPERATIVE_UPDATE,
         "cooperative",
         cooperative.id,
         summary=cooperative.name,

@@ -10,13 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, extract, func, literal, select
 
 from models.cooperative import ACTIVE, AT_RISK, DORMANT, RAT_CONFIRMED, Cooperative, RatReport
 from services import clock
-
-ACTIVITY_STATUS_LABELS = {ACTIVE: _l("Aktif"), DORMANT: _l("Tidak aktif"), AT_RISK: _l("Berisiko")}
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ SEARCH_WRITER says who drains it: "thread" (in-process, the default for a single
 from __future__ import annotations
 
 import os
+from typing import cast
 
 from flask import Flask, current_app
+from sqlalchemy.orm import Session
 
 from models.search import COMMIT_HOOKS
 from services.search.base import SearchQuery, SearchResult, SearchUnavailable
@@ -29,6 +31,8 @@ def init_app(app: Flask) -> None:
     writer = app.config.setdefault("SEARCH_WRITER", os.environ.get("SEARCH_WRITER", default_writer))
     # PostgreSQL backend: searches read from this replica (writes, checks and health use the primary).
     app.config.setdefault("DATABASE_REPLICA_URL", os.environ.get("DATABASE_REPLICA_URL") or None)
+    # Whoosh: whole results of recent searches kept per index generation (0 turns it off).
+    app.config.setdefault("SEARCH_RESULT_CACHE", int(os.environ.get("SEARCH_RESULT_CACHE", "256")))
     from config import ConfigError
 
     if backend_name not in BACKENDS:
@@ -45,7 +49,7 @@ def init_app(app: Flask) -> None:
 
 def _after_commit() -> None:
     try:
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy typed as Flask
     except RuntimeError:
         return
     writer = app.extensions.get("search_writer")
@@ -58,12 +62,12 @@ def _after_commit() -> None:
         writer.drain_once()
 
 
-_after_commit.__search_hook__ = True
+_after_commit.__dict__["__search_hook__"] = True  # found by the getattr above
 
 
 def get_backend(app: Flask | None = None):
     """The configured backend (one per app)."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy typed as Flask
     backend = app.extensions.get("search_backend")
     if backend is None:
         if app.config.get("SEARCH_BACKEND") == "postgres":
@@ -76,7 +80,7 @@ def get_backend(app: Flask | None = None):
             read_engine = create_engine(replica, pool_pre_ping=True) if replica else None
             backend = PostgresBackend(db.engine, read_engine=read_engine)
         else:
-            backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
+            backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"], result_cache=app.config["SEARCH_RESULT_CACHE"])
         app.extensions["search_backend"] = backend
     return backend
 
@@ -89,8 +93,8 @@ def search(query: SearchQuery) -> SearchResult:
         from extensions import db
         from services.search.places import place_words
 
-        app = current_app._get_current_object()
-        query = replace(query, places=place_words(db.session, app.config["SQLALCHEMY_DATABASE_URI"]))
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy typed as Flask
+        query = replace(query, places=place_words(cast(Session, db.session), app.config["SQLALCHEMY_DATABASE_URI"]))
     return get_backend().query(query)
 
 
@@ -112,7 +116,7 @@ def health(session) -> dict:
     """The search part of /healthz: {"status": "ok"|"degraded", index, backlog, worker heartbeat, ...}."""
     from services.search.outbox import health as search_health
 
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a proxy typed as Flask
     return search_health(session, get_backend(app), app.config["SEARCH_WRITER"])
 
 

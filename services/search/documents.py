@@ -63,7 +63,7 @@ def content_hash(document: dict) -> str:
 
 
 def permit_fields(permits) -> dict:
-    """A business's permit as the index stores it: (revoked_at, superseded_by_id, valid_until) per permit.
+    """A business's permit as the index stores it: (revoked_at, superseded_at, valid_until) per permit.
 
     "valid" with the end date of its current permit (expiry is decided at query time), "revoked" when
     its only unsuperseded permits were revoked, "none" when it never had one."""
@@ -98,7 +98,7 @@ def business_document(business: Business, kbli: KbliCode | None = None) -> dict:
         kbli_code=business.kbli_code,
         kbli_title=kbli.title if kbli else "",
         status=business.status,
-        **permit_fields((p.revoked_at, p.superseded_by_id, p.valid_until) for p in business.permits),
+        **permit_fields((p.revoked_at, p.superseded_at, p.valid_until) for p in business.permits),
     )
 
 
@@ -137,7 +137,7 @@ def load_documents(session: Session, kind: str, ids: list[int]) -> tuple[list[di
         ).unique()
         documents = [business_document(record) for record in records]
     elif kind == "cooperative":
-        records = session.scalars(
+        cooperatives = session.scalars(
             select(Cooperative)
             .options(
                 _region_options(Cooperative),
@@ -146,7 +146,7 @@ def load_documents(session: Session, kind: str, ids: list[int]) -> tuple[list[di
             )
             .where(Cooperative.id.in_(ids))
         ).unique()
-        documents = [cooperative_document(record) for record in records]
+        documents = [cooperative_document(record) for record in cooperatives]
     else:
         return [], []
     found = {document["record_id"] for document in documents}
@@ -185,7 +185,7 @@ def iter_business_documents(session: Session, batch: int = 20_000):
     from models.permit import Permit
 
     regions = _all_regions(session)
-    kbli = {
+    kbli: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {
         (version, code): (title, section)
         for version, code, title, section in session.execute(
             select(KbliCode.version, KbliCode.code, KbliCode.title, KbliCode.section)
@@ -209,7 +209,7 @@ def iter_business_documents(session: Session, batch: int = 20_000):
         permits: dict[int, list[str]] = {}
         standing: dict[int, list[tuple]] = {}
         for business_id, number, revoked_at, superseded, valid_until in session.execute(
-            select(Permit.business_id, Permit.number, Permit.revoked_at, Permit.superseded_by_id, Permit.valid_until)
+            select(Permit.business_id, Permit.number, Permit.revoked_at, Permit.superseded_at, Permit.valid_until)
             .where(Permit.business_id > last, Permit.business_id <= rows[-1][0])
             .order_by(Permit.business_id, Permit.issued_at)
         ):

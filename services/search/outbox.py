@@ -16,8 +16,10 @@ import socket
 import threading
 import uuid
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from models.search import SearchHeartbeat, SearchOutbox, SearchRebuild
@@ -31,6 +33,7 @@ REBUILD_STALE = timedelta(minutes=15)  # a rebuild marker without a heartbeat fo
 WORKER_STALE = timedelta(seconds=30)
 BACKLOG_STALE = timedelta(minutes=2)
 WORKER = "worker"
+RECORD_COUNT_SECONDS = 60
 
 
 def _documents_for(session: Session, rows) -> tuple[list[dict], list[str]]:
@@ -38,7 +41,8 @@ def _documents_for(session: Session, rows) -> tuple[list[dict], list[str]]:
     by_kind: dict[str, set[int]] = {}
     for _row_id, kind, record_id in rows:
         by_kind.setdefault(kind, set()).add(record_id)
-    documents, removed = [], []
+    documents: list[dict] = []
+    removed: list[str] = []
     for kind, ids in by_kind.items():
         found, missing = load_documents(session, kind, sorted(ids))
         documents.extend(found)
@@ -150,7 +154,7 @@ def rebuild(session: Session, backend, progress=None) -> int:
 
 def _with_heartbeat(session: Session, documents, token: str, every: int = 5000):
     """Pass documents through, refreshing the rebuild marker now and then (another session: no lock held)."""
-    engine = session.get_bind()
+    engine = cast(Engine, session.get_bind())
     for count, document in enumerate(documents, 1):
         if count % every == 0:
             with engine.begin() as connection:
@@ -185,7 +189,8 @@ def ensure_index(session: Session, backend, progress=None) -> int | None:
 def beat(session: Session, name: str = WORKER) -> None:
     """Record that the worker is alive (read by /healthz on every app server)."""
     values = {"beat_at": clock.now(), "host": socket.gethostname()[:120]}
-    if session.execute(update(SearchHeartbeat).where(SearchHeartbeat.name == name).values(**values)).rowcount == 0:
+    beat_again = update(SearchHeartbeat).where(SearchHeartbeat.name == name).values(**values)
+    if cast(CursorResult, session.execute(beat_again)).rowcount == 0:
         session.execute(insert(SearchHeartbeat).values(name=name, **values))
     session.commit()
 
@@ -208,7 +213,7 @@ def health(session: Session, backend, writer: str) -> dict:
     if oldest is not None and now - oldest > BACKLOG_STALE:
         problems.append("outbox backlog")
     if index["status"] == "ok":
-        records = count_records(session)
+        records = _record_count(session)
         report["records"] = records
         if records - index["documents"] > queued + max(10, records // 100):
             problems.append("index incomplete")
@@ -224,6 +229,16 @@ def health(session: Session, backend, writer: str) -> dict:
     if problems:
         report["problems"] = problems
     return report
+
+
+def _record_count(session: Session) -> int:
+    """How many records the index should hold, for /healthz: counting 300,000 rows on every call is
+    not cheap, so the count is kept until a commit here changes businesses or cooperatives, and at
+    most RECORD_COUNT_SECONDS (services.figures' cache)."""
+    from services.figures import cached
+
+    key = f"{session.get_bind().engine.url}:search-record-count"
+    return cached(key, lambda: count_records(session), RECORD_COUNT_SECONDS)
 
 
 class BackgroundWriter:
@@ -254,7 +269,7 @@ class BackgroundWriter:
 
         with self.app.app_context():
             try:
-                return drain(db.session, get_backend())
+                return drain(cast(Session, db.session), get_backend())
             except Exception as exc:  # LockError, a broken index, a lost database: retry next round
                 db.session.rollback()
                 log.warning("search outbox not drained yet (%s); will retry", type(exc).__name__)

@@ -2,14 +2,17 @@
 
 Documents live in `search_document` with a generated, weighted tsvector column (GIN index); typos are
 matched against the `search_word` vocabulary with pg_trgm (candidates) and fuzzystrmatch (edit
-distance); facet counts are one SQL query. The same analysed words as the Whoosh backend go in.
+distance). A search reads a bounded candidate set (exact matches first); within it everything is
+exact, beyond it total and facet counts are estimated from a block sample (see PostgresBackend._query).
+The same analysed words as the Whoosh backend go in.
 """
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import MetaData, delete, func, select, text
+from sqlalchemy import MetaData, Table, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +23,9 @@ from services.cooperatives import last_closed_financial_year, status_rules
 from services.search.analysis import max_typos, query_identifier, tokens
 from services.search.base import FACETS, Hit, SearchQuery, SearchResult, SearchUnavailable, rebuild_without_replay
 from services.search.forgiving import SUGGESTIONS, fuzzy_allowed, is_last, plan, suggest, transpositions, unit_words
+
+if TYPE_CHECKING:
+    import psycopg
 
 # ts_rank weights for D (legal-form words), C (other text), B (identifiers), A (distinctive name words).
 RANK_WEIGHTS = "{0.05, 0.2, 0.6, 1.0}"
@@ -65,6 +71,7 @@ def _filter(name: str, value: str, parameter: str) -> str:
 
 # Matching rows read per search; beyond it the total and facet counts are estimated (see _query).
 CANDIDATE_CAP = 500
+MAX_CANDIDATES = 5000  # the most a deep relevance page or the CSV export reads (pages stop there)
 SAMPLE_ROWS = 10_000  # documents in the block sample that estimates counts beyond the cap
 PROBE_ROWS = 25_000  # rows read before asking the full-text index, for a query expected to match many
 PROBE_MIN_ESTIMATE = 100  # matches the planner must expect before the probe is tried
@@ -101,7 +108,7 @@ class PostgresBackend:
     def __init__(self, engine: Engine, read_engine: Engine | None = None):
         self.engine = engine  # the primary: every write, the drift check, health
         self.read_engine = read_engine or engine  # searches (DATABASE_REPLICA_URL: a read replica)
-        self.candidate_cap = CANDIDATE_CAP
+        self.candidate_cap, self.max_candidates = CANDIDATE_CAP, MAX_CANDIDATES
         self.probe_rows, self.probe_min_estimate = PROBE_ROWS, PROBE_MIN_ESTIMATE
         self._size: tuple[float, float, float] | None = None  # (read at, pages, rows) of search_document
 
@@ -221,14 +228,19 @@ class PostgresBackend:
             params.update({f"e{i}": value for i, value in enumerate(exact)})
         where = " AND ".join(conditions) or "TRUE"
         relevance = bool(tsquery) and query.sort != "name"
-        cap = self.candidate_cap
+        # Deeper relevance pages and the CSV export (5,000 rows) read as many candidates as they show.
+        cap = (
+            min(max(self.candidate_cap, query.page * query.per_page), self.max_candidates)
+            if relevance
+            else self.candidate_cap
+        )
         fuzzy = tsquery != exact_all
-        candidates = self._candidates(connection, where, filters, params, len(exact), relevance, fuzzy)
+        candidates = self._candidates(connection, where, filters, params, len(exact), relevance, fuzzy, cap)
         offset = (query.page - 1) * query.per_page
         if relevance:
             # Units matched exactly (or as the prefix being typed) first: an exact word outranks a fuzzy one.
             candidates.sort(key=lambda row: (-row.exact, -row.score, row.sort_name, row.key))
-            page = candidates[offset : offset + query.per_page]
+            page = candidates[:cap][offset : offset + query.per_page]  # the extra row only says "more"
         else:
             page = list(
                 connection.execute(
@@ -240,13 +252,13 @@ class PostgresBackend:
         if len(candidates) <= cap:
             return SearchResult(hits=hits, total=len(candidates), facets=_count(candidates))
         total, facets = self._estimate(connection, where, params, candidates)
-        pageable = len(candidates) if relevance else None
+        pageable = self.max_candidates if relevance else None
         return SearchResult(hits=hits, total=total, facets=facets, approximate=True, pageable=pageable)
 
     def _candidates(
-        self, connection, where: str, filters: str, params: dict, units: int, relevance: bool, fuzzy: bool
+        self, connection, where: str, filters: str, params: dict, units: int, relevance: bool, fuzzy: bool, cap: int
     ) -> list:
-        """Up to candidate_cap + 1 matching rows (the extra one tells that there are more): the
+        """Up to cap + 1 matching rows (the extra one tells that there are more): the
         exact matches first, then the fuzzy ones. Each row has the hit, facet and ranking columns."""
         columns = ", ".join(f"{name}" for name in FACETS if name not in Hit.__dataclass_fields__)
         select_ = f"{_HIT_COLUMNS}, {columns}, key, sort_name"
@@ -254,7 +266,7 @@ class PostgresBackend:
             exact_count = " + ".join(f"(search_vector @@ to_tsquery('simple', :e{i}))::int" for i in range(units))
             rank = f"ts_rank('{RANK_WEIGHTS}', search_vector, to_tsquery('simple', :tsquery))"
             select_ += f", ({exact_count}) AS exact, {rank} AS score"
-        limit = self.candidate_cap + 1
+        limit = cap + 1
 
         def statement(condition: str, source: str = "search_document"):
             return text(f"SELECT {select_} FROM {source} WHERE {condition} LIMIT :n")  # noqa: S608 - constant SQL
@@ -460,7 +472,8 @@ class _Lookup:
         self.prefixes.update(completions)
 
 
-DOCUMENTS, WORDS = SearchDocument.__table__, SearchWord.__table__
+DOCUMENTS = cast(Table, SearchDocument.__table__)
+WORDS = cast(Table, SearchWord.__table__)
 WORD_FIELDS = ("name_words", "form_words", "text_words")
 BUILD = "__build"
 
@@ -526,7 +539,10 @@ class PostgresBuilder:
         raw = self.engine.raw_connection()
         try:
             columns = ", ".join(_COLUMNS)
-            with raw.cursor() as cursor, cursor.copy(f"COPY {DOCUMENTS.name}{BUILD} ({columns}) FROM STDIN") as copy:
+            with (
+                cast("psycopg.Cursor", raw.cursor()) as cursor,
+                cursor.copy(f"COPY {DOCUMENTS.name}{BUILD} ({columns}) FROM STDIN") as copy,
+            ):
                 for document in self.batch:
                     copy.write_row([document[name] for name in _COLUMNS])
             raw.commit()
@@ -539,7 +555,10 @@ class PostgresBuilder:
         self._copy()
         raw = self.engine.raw_connection()
         try:
-            with raw.cursor() as cursor, cursor.copy(f"COPY {WORDS.name}{BUILD} (word) FROM STDIN") as copy:
+            with (
+                cast("psycopg.Cursor", raw.cursor()) as cursor,
+                cursor.copy(f"COPY {WORDS.name}{BUILD} (word) FROM STDIN") as copy,
+            ):
                 for word in sorted(self.vocabulary):
                     copy.write_row([word])
             raw.commit()

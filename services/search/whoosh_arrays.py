@@ -35,6 +35,7 @@ K1, B = 1.2, 0.75
 POSTINGS_CACHE_BYTES = 48 * 1024 * 1024
 POSTINGS_CACHE_ENTRIES = 50_000  # empty lists (a term absent from a segment) take no bytes
 SMALL_CACHE_ENTRIES = 4096
+RESULT_CACHE_ENTRIES = 256  # whole search results (one page and its facet counts), most recent
 # Up to this many documents in new segments, they are placed into the previous generation's name
 # order by binary search; beyond it, every name is read and sorted afresh.
 MERGE_BY_SEARCH = 20_000
@@ -166,6 +167,8 @@ class IndexArrays:
         self.cache = cache if cache is not None else SegmentCache()
         self.lock = self.cache.lock  # one lock per process: generations share segment readers
         self.small_cache: dict = {}
+        self._results: OrderedDict = OrderedDict()
+        self._results_lock = threading.Lock()
         names = (*facets, *columns)  # columns: per-document values read like facets, not counted
         with self.lock:
             parts = [self.cache.segment(leaf, names, text_fields, sort_field) for leaf, _base in self.leaves]
@@ -248,6 +251,20 @@ class IndexArrays:
             mask = this if mask is None else (mask & this)
         return mask
 
+    def recent_result(self, key):
+        """A search result computed on this generation before, or None."""
+        with self._results_lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+            return found
+
+    def keep_result(self, key, result, limit: int = RESULT_CACHE_ENTRIES) -> None:
+        with self._results_lock:
+            self._results[key] = result
+            while self._results and len(self._results) > limit:
+                self._results.popitem(last=False)
+
     def remember(self, key, compute):
         """A small per-generation memo (term expansions, suggestions), cleared when it grows too big."""
         if key in self.small_cache:
@@ -296,12 +313,14 @@ def _name_order(leaves, sort_field: str, previous: IndexArrays | None) -> np.nda
     bases = np.asarray([base for _leaf, base in leaves], dtype=np.int64)
     columns = [leaf.column_reader(sort_field) if leaf.has_column(sort_field) else None for leaf, _base in leaves]
 
+    kept_docnums: np.ndarray = kept_order  # not None here; a name the class below can see as such
+
     class _Kept:  # (name, docnum) of the kept documents in name order, read on demand
         def __len__(self) -> int:
-            return len(kept_order)
+            return len(kept_docnums)
 
         def __getitem__(self, index: int) -> tuple[str, int]:
-            docnum = int(kept_order[index])
+            docnum = int(kept_docnums[index])
             segment = int(np.searchsorted(bases, docnum, side="right")) - 1
             column = columns[segment]
             return (_label(column[docnum - int(bases[segment])]) if column is not None else "", docnum)

@@ -155,7 +155,8 @@ def type_into(page, selector: str, text: str) -> None:
 # Debian's Chromium ships only the en-US locale pack (chromium-l10n is not installed), so its date and
 # datetime-local fields show month/day/year whatever the page's or the context's locale (id-ID would be
 # day/month/year). The helpers below type the digits in that order and then check the field's value, so
-# a Chromium with another segment order fails here, plainly, instead of storing a wrong date.
+# a Chromium with another segment order fails here, plainly, instead of storing a wrong date. Each segment
+# moves on to the next by itself once full, and is a Tab stop of its own, as is the calendar button after it.
 DATE_SEGMENTS = "%m%d%Y"
 
 

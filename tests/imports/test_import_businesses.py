@@ -135,7 +135,7 @@ def test_sample_file_applies_once_and_a_second_import_changes_nothing(app, db_ki
     assert db.session.get(PermitCounter, ("IUMK", 2021, "")).last_seq == 42
     queued = set(db.session.scalars(db.select(SearchOutbox.record_id).where(SearchOutbox.kind == "business")))
     assert {b.id for b in db.session.scalars(db.select(Business).where(Business.name.like("%Siti%")))} <= queued
-    events = list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "import")))
+    events = list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "business.import")))
     assert len(events) == 1 and events[0].after["businesses"]["create"] == 3
     assert db.session.get(ImportMapping, ("businesses", "IUMK Gambir")).columns["owner_nik"] == "NIK Pemilik"
     assert result.sha256 == db.session.scalars(db.select(ImportedFile.sha256)).one()

@@ -193,7 +193,7 @@ def test_clean_register_applies_and_a_second_import_changes_nothing(app):
     assert shu == {2023: (15_000_000, "confirmed"), 2024: (-2_500_000, "confirmed")}
     outbox = set(db.session.scalars(db.select(SearchOutbox.record_id).where(SearchOutbox.kind == "cooperative")))
     assert cideng.id in outbox
-    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "import")).one()
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "cooperative.import")).one()
     assert "3171014501900001" not in str(event.after)
     assert db.session.get(ImportMapping, ("cooperatives", "Dinkop")) is not None
     # The same bytes are refused; the same register saved again (other bytes) finds everything unchanged.
@@ -249,3 +249,18 @@ def test_cli_dry_run_report_of_a_broken_register(app, runner, tmp_path):
     assert result.exit_code == 1
     rows = list(load_workbook(report).worksheets[0].iter_rows(values_only=True))
     assert (5, "Pendiri: NIK", "Tanggal lahir pada NIK (angka ke-7 sampai ke-12) tidak valid.") in rows
+
+
+def test_upload_reads_the_same_titles_from_the_header_rows_alone():
+    from services.import_files import read_headers
+
+    for data, name in (
+        (workbook(clean_sheets(), merged_header=True), "koperasi.xlsx"),
+        (workbook(clean_sheets()), "koperasi.xlsx"),
+        (SAMPLE.read_bytes(), SAMPLE.name),
+        (Path(SAMPLE.parent / "import_sample_businesses.csv").read_bytes(), "import_sample_businesses.csv"),
+    ):
+        full = {title: [c for c in table.header if c] for title, table in read_sheets(data, name).items()}
+        assert {title: [c for c in header if c] for title, header in read_headers(data, name).items()} == full
+    merged = read_headers(workbook(clean_sheets(), merged_header=True), "koperasi.xlsx")["Pendiri"]
+    assert merged[:3] == ["Nomor Badan Hukum", "Pendiri Nama", "Pendiri NIK"]

@@ -79,7 +79,9 @@ def _wait(job_id: str, condition, timeout: float, what: str, logs: Path) -> Batc
 
 def _prints() -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "print"))
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "permit_batch.print")
+    )
 
 
 def _queue_a_big_batch(app, auth):

@@ -45,7 +45,7 @@ def test_officer_registers_a_business_with_normalised_phone_and_audit(client, au
     assert business.owner.phone == "+6281234567890"
     assert business.owner.birth_date.isoformat() == "1985-03-05"  # from the NIK (day + 40: a woman)
     assert business.kbli_version == "2020"
-    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "register"))
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "business.register"))
     assert event.actor_id == officer.id and event.object_id == str(business.id)
     assert "3171014503850003" not in str(event.after)
 
@@ -171,7 +171,7 @@ def test_issue_download_revoke_reissue_through_the_web(client, auth, app):
     db.session.expire_all()
     assert (newer.revoke_reason_code, newer.revoke_reason) == ("usaha_tutup", "Pemilik menutup usaha")
     actions = {e.action for e in db.session.scalars(db.select(AuditEvent).where(AuditEvent.actor_id == officer.id))}
-    assert {"issue", "download", "reissue", "revoke"} <= actions
+    assert {"permit.issue", "permit.download", "permit.reissue", "permit.revoke"} <= actions
 
 
 def test_audit_log_is_for_superadmins_and_filterable(client, auth):
@@ -181,9 +181,9 @@ def test_audit_log_is_for_superadmins_and_filterable(client, auth):
     assert client.get("/kantor/audit").status_code == 403
     auth.logout()
     auth.login_as("superadmin")
-    page = client.get("/kantor/audit?action=register&actor=petugas1").get_data(as_text=True)
+    page = client.get("/kantor/audit?action=business.register&actor=petugas1").get_data(as_text=True)
     assert "Usaha Audit" in page and "petugas1" in page
-    assert "Usaha Audit" not in client.get("/kantor/audit?action=login").get_data(as_text=True)
+    assert "Usaha Audit" not in client.get("/kantor/audit?action=user.login").get_data(as_text=True)
 
 
 def test_batch_print_builds_one_pdf_with_manifest_in_the_background(client, auth, app):
@@ -213,7 +213,7 @@ def test_batch_print_builds_one_pdf_with_manifest_in_the_background(client, auth
     assert len(reader.pages) == 4
     manifest = reader.pages[0].extract_text()
     assert "DAFTAR ANTAR" in manifest and "Siti Rahayu" in manifest and "Tanda tangan" in manifest
-    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "print")) is not None
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "permit_batch.print")) is not None
 
 
 def test_batch_print_lists_the_permits_of_the_date_and_kelurahan_chosen(client, auth, app):

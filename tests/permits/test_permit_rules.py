@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.business import Business
-from models.permit import CORRECTION, RENEWAL, Permit, PermitReservation
+from models.permit import CORRECTION, RENEWAL, SUPERSEDED, Permit, PermitReservation
 from services import clock, documents, permits
+from services.search.documents import permit_fields
 from tests.permits.concurrency import rendezvous, run_together
 from tests.permits.helpers import add_business, add_official, any_kelurahan, issue
 
@@ -62,6 +63,42 @@ def test_a_second_current_permit_for_a_business_is_refused_by_the_database(app, 
     # A revoked permit no longer counts: then a new one may be issued.
     permits.revoke_permit(db.session, db.session.get(Permit, first.id), None, "data_tidak_benar", config=app.config)
     assert issue(app, db.session.get(Business, first.business_id)).seq == 2
+
+
+@pytest.mark.both_databases
+def test_current_means_one_thing_to_the_index_the_status_the_queries_and_the_search_index(app, db_kind):
+    """A permit marked replaced (superseded_at, as during a reissue before its replacement has an id) is
+    out of the way of the unique index, and every reader agrees it is no longer current."""
+    kelurahan = any_kelurahan()
+    add_official(kelurahan)
+    first = issue(app, add_business(kelurahan))
+    today = clock.today()
+    first.superseded_at = clock.now()
+    db.session.flush()
+    assert first.superseded_by_id is None
+    assert not first.is_current and first.status_on(today) == SUPERSEDED
+    of_business = select(Permit.id).where(Permit.business_id == first.business_id)
+    assert db.session.scalars(of_business.where(Permit.current())).all() == []
+    assert db.session.scalars(of_business.where(Permit.valid_on(today))).all() == []
+    assert permits.current_permit(db.session, first.business_id) is None
+    assert permit_fields([(first.revoked_at, first.superseded_at, first.valid_until)])["permit"] != "valid"
+    db.session.add(
+        Permit(
+            number="99998/IUMK/X/2026",
+            series="IUMK",
+            year=2026,
+            seq=99998,
+            token="the-replacement-of-the-first-permit",
+            business_id=first.business_id,
+            business_name=first.business_name,
+            kelurahan_id=first.kelurahan_id,
+            issued_on=first.issued_on,
+            valid_until=first.valid_until,
+        )
+    )
+    db.session.flush()  # the index lets the replacement in
+    assert len(db.session.scalars(of_business.where(Permit.current())).all()) == 1
+    db.session.rollback()
 
 
 @pytest.mark.both_databases

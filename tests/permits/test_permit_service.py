@@ -205,7 +205,7 @@ def test_revoke_keeps_reason_and_reissue_supersedes(app, auth):
     assert second.status_on(clock.today()) == REVOKED
     assert (second.revoke_reason_code, second.revoke_reason) == ("pindah_wilayah", "Usaha pindah ke kota lain")
     actions = [e.action for e in db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id))]
-    assert actions.count("issue") == 2 and "reissue" in actions and "revoke" in actions
+    assert actions.count("permit.issue") == 2 and "permit.reissue" in actions and "permit.revoke" in actions
     assert find_by_number(db.session, second.number.lower()).id == second.id
 
 

@@ -32,7 +32,7 @@ def app_config(app_config):
 def backend(app):
     rebuild_index(db.session)
     backend = get_backend()
-    backend.candidate_cap = 3
+    backend.candidate_cap = backend.max_candidates = 3
     return backend
 
 
@@ -52,14 +52,16 @@ def test_beyond_the_cap_counts_are_labelled_estimates_and_pages_stop_at_the_cand
     make_business("Sate Padang Uda", region=there, commit=False, status="closed")
     db.session.commit()
 
+    backend.max_candidates = 4  # what the deepest page or the CSV may read
     result = search(SearchQuery(text="sate", per_page=2))
-    assert result.approximate and result.pageable == 4  # the cap and the one row that says "more"
+    assert result.approximate and result.pageable == 4
     # A table this small is sampled whole, so the estimate is the true count.
     assert result.total == 5
     assert result.facets["kecamatan_id"] == {str(here.parent_id): 4, str(there.parent_id): 1}
     assert result.facets["status"] == {"operating": 4, "closed": 1}
     assert len(result.hits) == 2
-    assert search(SearchQuery(text="sate", page=3, per_page=2)).hits == []  # past the candidates
+    assert len(search(SearchQuery(text="sate", page=2, per_page=2)).hits) == 2  # reads 4 candidates
+    assert search(SearchQuery(text="sate", page=3, per_page=2)).hits == []  # past the deepest page
 
     page = app.test_client().get("/cari?q=sate")
     text = page.get_data(as_text=True)
@@ -67,6 +69,10 @@ def test_beyond_the_cap_counts_are_labelled_estimates_and_pages_stop_at_the_cand
     assert "Jumlah ini perkiraan" in text
     listing = app.test_client().get("/api/v1/businesses?q=sate").get_json()
     assert listing["total"] == 5 and listing["total_is_estimate"] is True
+
+    backend.max_candidates = 10
+    deep = search(SearchQuery(text="sate", page=2, per_page=3))  # reads 6 candidates: all of them
+    assert (deep.total, deep.approximate, len(deep.hits)) == (5, False, 2)
 
 
 def test_an_exact_match_is_not_crowded_out_by_more_numerous_fuzzy_ones(backend):

@@ -53,8 +53,14 @@ def test_api_answers_the_same_search_with_filters_and_facets(client, seeded):
     assert body["total"] == 1 and body["items"][0]["name"] == "Warung Makan Bu Sri"
     assert body["page"] == 1 and body["per_page"] == 20
     assert {"value": "closed", "label": "closed", "count": 1} in body["facets"]["status"]
-    everything = client.get("/api/v1/businesses?per_page=1&page=2").get_json()
-    assert everything["total"] == 2 and len(everything["items"]) == 1
+    first = client.get("/api/v1/businesses?per_page=1").get_json()
+    everything = client.get("/api/v1/businesses?per_page=1&halaman=2").get_json()
+    assert everything["total"] == 2 and len(everything["items"]) == 1 and everything["page"] == 2
+    assert everything["items"] != first["items"]
+    # The one page parameter is `halaman`; a client written against the older `page` still gets page 2.
+    assert client.get("/api/v1/businesses?per_page=1&page=2").get_json()["items"] == everything["items"]
+    bad = client.get("/api/v1/businesses?halaman=0")
+    assert bad.status_code == 422 and "halaman" in bad.get_json()["error"]["message"]
     assert client.get("/api/v1/cooperatives?q=ksp").get_json()["items"][0]["name"] == "KSP Sejahtera Bersama"
 
 

@@ -144,7 +144,7 @@ def test_log_out_everywhere_ends_every_device(app, auth, client):
     assert response.status_code == 303
     assert client.get("/kantor/").status_code == 302
     assert _replay(app, copied).get("/kantor/").status_code == 302
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "logout_everywhere")) is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.logout_everywhere")) is not None
 
 
 def test_staff_session_ends_after_the_idle_timeout(app, auth, client):

@@ -56,7 +56,7 @@ def test_officer_enrols_at_first_login_then_needs_a_code(app, auth, client, totp
     auth.create(OFFICER, username="dua-langkah")
     secret, codes = _enrol_at_login(app, auth, client, "dua-langkah")
     assert client.get("/kantor/").status_code == 200
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "enable_totp")) is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.enable_totp")) is not None
     stored = db.session.scalars(select(RecoveryCode.code_sha256)).all()
     assert len(stored) == 10 and not set(stored) & {c.replace("-", "") for c in codes}
     auth.logout()
@@ -81,7 +81,7 @@ def test_recovery_code_works_once(app, auth, client, totp_required):
     auth.logout()
     auth.login("pulih")
     assert client.post("/masuk/kode", data={"code": codes[0]}).status_code == 401
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "use_recovery_code")) is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.use_recovery_code")) is not None
 
 
 def test_wrong_codes_count_towards_the_login_throttle(app, auth, client, totp_required):
@@ -118,7 +118,7 @@ def test_superadmin_resets_a_lost_authenticator(app, auth, client, totp_required
     app.config["TOTP_REQUIRED"] = False  # the superadmin of this test logs in with the password alone
     assert auth.login("root", TEST_PASSWORD, client=admin).status_code == 303
     assert admin.post(f"/kantor/pengguna/{officer.id}/autentikator/reset").status_code == 303
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "reset_totp")) is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.reset_totp")) is not None
     app.config["TOTP_REQUIRED"] = True
     assert auth.login("hilang-hp").headers["Location"] == "/masuk/autentikator"
 

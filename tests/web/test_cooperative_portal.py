@@ -36,7 +36,9 @@ def test_invited_cooperative_sets_its_password_and_logs_in(auth, client):
     token = path.rsplit("/", 1)[1]
     invitation = db.session.scalar(select(CooperativeInvitation))
     assert invitation.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
-    assert token not in str(db.session.scalar(select(AuditEvent).where(AuditEvent.action == "invite")).after)
+    assert token not in str(
+        db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cooperative.invite")).after
+    )
     assert invitation.expires_at - invitation.created_at == timedelta(hours=48)
     auth.logout()
 

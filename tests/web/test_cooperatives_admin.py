@@ -56,7 +56,7 @@ def test_officer_registers_a_cooperative_serving_several_kampungs(auth, client):
     cooperative = db.session.scalar(select(Cooperative))
     assert len(cooperative.founders) == 9 and cooperative.simpanan_wajib_rupiah == 20_000
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "cooperative"))
-    assert event.action == "create" and event.after["name"] == cooperative.name
+    assert event.action == "cooperative.create" and event.after["name"] == cooperative.name
     assert "3172010000000001" not in str(event.after) and "3172••••••••0001" in str(event.after)
 
 
@@ -129,7 +129,7 @@ def test_editing_replaces_founders_and_is_audited(auth, client):
     db.session.expire_all()
     assert db.session.get(Cooperative, cooperative.id).name == "Nama Baru"
     assert len(db.session.get(Cooperative, cooperative.id).founders) == 10
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "update"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cooperative.update"))
     assert event.before["name"] == "Koperasi Konsumen Uji Coba" and event.after["name"] == "Nama Baru"
 
 
@@ -221,7 +221,7 @@ def test_officer_confirms_a_submitted_report(auth, client):
     assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 303
     assert "Aktif" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
     assert client.post(f"/kantor/koperasi/rat/{pending.id}/konfirmasi").status_code == 404
-    assert "rat_confirm" in set(db.session.scalars(select(AuditEvent.action)))
+    assert "cooperative.rat_confirm" in set(db.session.scalars(select(AuditEvent.action)))
 
 
 @pytest.mark.both_databases

@@ -51,7 +51,7 @@ def test_issued_deed_is_signed_multi_page_and_holds_the_record(app):
     cooperative = make_cooperative(name=NAME, founders=founders(32), kampung_names=["Kampung Akuarium"])
     deed = issue(app, cooperative)
     pdf = deed_pdf(deed, app.config)
-    assert documents.sha256(pdf) == deed.sha256 and len(pdf) == deed.size_bytes
+    assert documents.sha256(pdf) == deed.document_sha256 and len(pdf) == deed.document_size
     pages = pages_of(pdf)
     assert len(pages) >= 2
     for number, page in enumerate(pages, start=1):
@@ -94,7 +94,7 @@ def test_editing_then_issuing_again_makes_a_new_version_and_the_old_one_verifies
     assert NAME in old and NAME + " Jaya" not in old  # the name as printed on that version
     assert f"/verify/{second.verification_token}" in old
     new = client.get(f"/verify/{second.verification_token}").get_data(as_text=True)
-    assert "BERLAKU" in new and NAME + " Jaya" in new and "Penjaringan" in new and second.sha256 in new
+    assert "BERLAKU" in new and NAME + " Jaya" in new and "Penjaringan" in new and second.document_sha256 in new
 
 
 @pytest.mark.both_databases
@@ -116,7 +116,11 @@ def test_verification_finds_deeds_by_number_file_and_api_and_shows_nothing_perso
     api = client.get(f"/api/v1/verify/{deed.verification_token}")
     data = api.get_json()
     assert api.status_code == 200 and data["status"] == "valid" and data["document_kind"] == DOCUMENT_KIND
-    assert data["cooperative_name"] == NAME and data["kelurahan"] == "Penjaringan" and data["sha256"] == deed.sha256
+    assert (
+        data["cooperative_name"] == NAME
+        and data["kelurahan"] == "Penjaringan"
+        and data["sha256"] == deed.document_sha256
+    )
     page = client.get(f"/verify/{deed.verification_token}").get_data(as_text=True)
     for founder in cooperative.founders:
         for secret in (founder.nik, founder.full_name, founder.address):
@@ -125,7 +129,9 @@ def test_verification_finds_deeds_by_number_file_and_api_and_shows_nothing_perso
 
 def _download_events(deed_id: int) -> list[AuditEvent]:
     query = select(AuditEvent).where(
-        AuditEvent.action == "download", AuditEvent.object_type == "founding_deed", AuditEvent.object_id == str(deed_id)
+        AuditEvent.action == "deed.download",
+        AuditEvent.object_type == "founding_deed",
+        AuditEvent.object_id == str(deed_id),
     )
     return list(db.session.scalars(query))
 
@@ -162,7 +168,7 @@ def test_officer_previews_issues_and_downloads_every_version_each_download_audit
         events = _download_events(deed.id)
         assert len(events) == 1 and events[0].actor_id == officer.id
     head = client.head(f"/kantor/koperasi/akta/{first.id}/unduh")
-    assert head.status_code == 200 and head.data == b"" and int(head.headers["Content-Length"]) == first.size_bytes
+    assert head.status_code == 200 and head.data == b"" and int(head.headers["Content-Length"]) == first.document_size
 
 
 @pytest.mark.both_databases
@@ -200,5 +206,5 @@ def test_a_deed_recorded_without_a_stored_document_is_not_served(app, client, au
 def test_deeds_use_the_document_store_when_configured(app, tmp_path):
     app.config["DOCUMENT_STORE"] = str(tmp_path / "docs")
     deed = issue(app, make_cooperative())
-    assert deed.document_pdf is None and deed.storage_key
-    assert documents.sha256(deed_pdf(deed, app.config)) == deed.sha256
+    assert deed.document_pdf is None and deed.document_path
+    assert documents.sha256(deed_pdf(deed, app.config)) == deed.document_sha256

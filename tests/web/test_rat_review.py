@@ -70,7 +70,7 @@ def test_rejecting_needs_a_reason_asks_for_confirmation_and_keeps_the_report(db_
     db.session.expire_all()
     kept = db.session.get(RatReport, report_id)
     assert kept.status == RAT_REJECTED and kept.rejection_reason == REASON and kept.rejected_at is not None
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "rat_reject"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cooperative.rat_reject"))
     assert event.after["reason"] == REASON
     # A rejected report does not count: still at risk.
     assert "Berisiko" in client.get(f"/kantor/koperasi/{cooperative.id}").get_data(as_text=True)
@@ -204,7 +204,9 @@ def test_minutes_upload_checked_by_content_stored_once_and_downloadable_by_the_r
     auth.login_as(OFFICER, username="petugas-penjaringan", kecamatan_id=kecamatan_named("Penjaringan").id)
     officer = client.get(f"/kantor/koperasi/rat/{report.id}/notulen.pdf")
     assert officer.status_code == 200 and officer.data == minutes
-    downloads = db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "rat_minutes_download"))
+    downloads = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action == "cooperative.rat_minutes_download")
+    )
     assert downloads == 2
 
 

@@ -56,7 +56,7 @@ def test_superadmin_creates_an_officer_and_the_link_sets_the_password_once(app, 
     assert link.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
     assert token not in (link.nonce + link.token_sha256)
     assert link.expires_at - link.created_at == timedelta(hours=48)
-    assert _actions("create")[-1].after["kecamatan_id"] == gambir.id
+    assert _actions("user.create")[-1].after["kecamatan_id"] == gambir.id
 
     holder = app.test_client()
     form = holder.get(f"/masuk/kata-sandi/{token}")
@@ -100,9 +100,9 @@ def test_an_unused_link_can_be_shown_again_and_then_revoked(app, auth, client):
     link = db.session.scalar(select(PasswordLink))
     shown = client.post(f"/kantor/pengguna/tautan/{link.id}/tampilkan")
     assert shown.status_code == 200 and LINK.search(shown.get_data(as_text=True)).group(0) == first
-    assert _actions("show_password_link")
+    assert _actions("user.show_password_link")
     client.post(f"/kantor/pengguna/tautan/{link.id}/cabut")
-    assert _actions("revoke_password_link")
+    assert _actions("user.revoke_password_link")
     refused = client.post(f"/kantor/pengguna/tautan/{link.id}/tampilkan", follow_redirects=True)
     assert first not in refused.get_data(as_text=True)
     assert "sudah dipakai, kedaluwarsa, atau dicabut" in refused.get_data(as_text=True)
@@ -178,7 +178,7 @@ def test_role_and_scope_change_deactivate_reactivate_are_audited(app, auth, clie
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(User, user.id).kecamatan_id is None
-    update = _actions("update")[-1]
+    update = _actions("user.update")[-1]
     assert update.before["kecamatan_id"] is not None and update.after["kecamatan_id"] is None
     client.post(
         f"/kantor/pengguna/{user.id}", data={"full_name": "Tujuh", "email": "", "role": EDITOR, "kecamatan": ""}
@@ -189,7 +189,10 @@ def test_role_and_scope_change_deactivate_reactivate_are_audited(app, auth, clie
     db.session.expire_all()
     assert db.session.get(User, user.id).is_active_account is False
     assert client.post(f"/kantor/pengguna/{user.id}/aktifkan").status_code == 303
-    assert [e.action for e in _actions("deactivate") + _actions("reactivate")] == ["deactivate", "reactivate"]
+    assert [e.action for e in _actions("user.deactivate") + _actions("user.reactivate")] == [
+        "user.deactivate",
+        "user.reactivate",
+    ]
 
 
 def test_bad_input_gets_a_422_with_messages_and_changes_nothing(app, auth, client):
