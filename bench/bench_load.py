@@ -203,6 +203,17 @@ def build(businesses: int, paths: dict) -> None:
     paths["targets"].write_text(json.dumps(targets))
 
 
+def migrate(paths: dict) -> None:
+    from flask_migrate import upgrade
+
+    from extensions import db
+
+    app = _app(paths)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -256,6 +267,8 @@ def main() -> None:
     paths = _paths(args.businesses)
     if args.rebuild or not paths["targets"].exists():
         build(args.businesses, paths)
+    else:
+        migrate(paths)  # a database cached before a new migration landed
     if args.build_only:
         return
     # Earlier runs issued permits from the cached database: offer the officers only businesses still without one.
