@@ -70,8 +70,8 @@ def run_migrations_offline():
         context.run_migrations()
 
 
-# Kept by hand in 0002_registry for the PostgreSQL search backend, not described by the models.
-POSTGRES_ONLY = {"search_vector", "ix_search_document_vector", "ix_search_word_trgm"}
+# Kept by hand (0002_registry, 0017_search_facet_indexes) for the PostgreSQL search backend, not in the models.
+POSTGRES_ONLY = {"search_vector", "ix_search_document_vector", "ix_search_word_trgm", "ix_search_word_head"}
 
 
 def include_object(object_, name, type_, reflected, compare_to):
