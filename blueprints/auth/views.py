@@ -90,15 +90,7 @@ def login():
             status = 401
         else:
             status = 422
-    carried = carried_inputs()
-    return render(
-        "auth/login.html",
-        block="login_form",
-        form=form,
-        http_status=status,
-        carried=carried,
-        session_ended=bool(carried),
-    )
+    return _form_page("auth/login.html", "login_form", form, status)
 
 
 @bp.route("/kode", methods=["GET", "POST"])
@@ -130,10 +122,15 @@ def second_factor():
 
 def _code_page(form: CodeForm, status: int):
     """The authenticator code form, with the fields carried from an ended session (if any) still in it."""
+    return _form_page("auth/second_factor.html", "code_form", form, status)
+
+
+def _form_page(template: str, block: str, form, status: int):
+    """A sign-in step's form, with the fields carried from an ended session (if any) still in it."""
     carried = carried_inputs()
     return render(
-        "auth/second_factor.html",
-        block="code_form",
+        template,
+        block=block,
         form=form,
         http_status=status,
         carried=carried,
