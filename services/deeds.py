@@ -42,7 +42,7 @@ from services import clock, documents
 from services.audit import AuditAction, record
 from services.cooperatives import cooperative_for_officer
 from services.formatting import format_rupiah, full_address, long_date
-from services.labels import DEED_KIND_LABELS, DEED_LEVEL_LABELS, MINISTRY_ACT_LABELS
+from services.labels import COOPERATIVE_KIND_LABELS, COOPERATIVE_LEVEL_LABELS, MINISTRY_ACT_LABELS, in_indonesian
 from services.locking import lock_row
 
 DEED_TEMPLATE = "documents/deed_registry_copy.html"
@@ -170,6 +170,11 @@ def deed_for_user(session: Session, user: User, deed_id: int) -> FoundingDeed | 
     return deed if cooperative_for_officer(session, user, deed.cooperative_id) is not None else None
 
 
+def _deed_label(labels: dict, code: str) -> str:
+    """The pages' label of `code` as the deed prints it: in Indonesian, each word capitalised."""
+    return (in_indonesian(labels, code, code) or code).title()
+
+
 def deed_context(
     cooperative: Cooperative,
     deed: FoundingDeed | None = None,
@@ -198,8 +203,8 @@ def deed_context(
         "signer": signer,
         "government_header": config.get("CERT_HEADER_GOVERNMENT") or municipality.government_header,
         "agency_header": config.get("CERT_HEADER_AGENCY") or "DINAS KOPERASI, USAHA MIKRO, KECIL DAN MENENGAH",
-        "kind_label": DEED_KIND_LABELS.get(cooperative.kind, cooperative.kind),
-        "level_label": DEED_LEVEL_LABELS.get(cooperative.level, cooperative.level),
+        "kind_label": _deed_label(COOPERATIVE_KIND_LABELS, cooperative.kind),
+        "level_label": _deed_label(COOPERATIVE_LEVEL_LABELS, cooperative.level),
         "kelurahan": kelurahan.name if kelurahan else "-",
         "kecamatan": kecamatan.name if kecamatan else "-",
         "kota": kota.name if kota else "-",

@@ -96,12 +96,4 @@ STAFF_ROLE_LABELS = (
 ROLE_LABELS = {**dict(STAFF_ROLE_LABELS), COOPERATIVE: _l("Akun koperasi")}
 
 # Legal documents are in Indonesian whatever the reader's language: the words they print.
-DEED_KIND_LABELS = {
-    "simpan_pinjam": "Simpan Pinjam",
-    "konsumen": "Konsumen",
-    "produsen": "Produsen",
-    "pemasaran": "Pemasaran",
-    "jasa": "Jasa",
-}
-DEED_LEVEL_LABELS = {"primer": "Primer", "sekunder": "Sekunder"}
 MINISTRY_ACT_LABELS = {"persetujuan": "Persetujuan", "pemberitahuan": "Penerimaan pemberitahuan"}

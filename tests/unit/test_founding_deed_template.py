@@ -7,11 +7,13 @@ tested in tests/web/test_founding_deeds.py.
 import io
 import re
 
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from extensions import db
 from services.deeds import deed_context, new_deed_version, render_deed_html
 from services.documents import html_to_pdf
+from services.labels import COOPERATIVE_KIND_LABELS
 from tests.coop_factory import founders, make_cooperative
 
 ARTICLES = [
@@ -84,3 +86,12 @@ def test_deed_text_is_escaped(app):
         html = render_deed_html(cooperative)
     assert "Koperasi &lt;b&gt;Tebal&lt;/b&gt;" in html
     assert deed_context(cooperative)["kecamatan"] == "Penjaringan"
+
+
+def test_deed_prints_kind_and_level_in_indonesian_whatever_the_readers_language(app):
+    cooperative = make_cooperative(kind="simpan_pinjam")
+    with app.test_request_context(), force_locale("en"):
+        context = deed_context(cooperative)
+        page_label = str(COOPERATIVE_KIND_LABELS["simpan_pinjam"])
+    assert page_label != "Simpan pinjam"  # the reader's pages are in English here
+    assert (context["kind_label"], context["level_label"]) == ("Simpan Pinjam", "Primer")
