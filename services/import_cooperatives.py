@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
-from typing import Any, TypeVar, cast
+from typing import ClassVar, TypeVar, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -47,7 +47,19 @@ from services.cooperatives.rat import RatInput, check_rat_rules
 from services.cooperatives.records import CooperativeInput, FounderInput, MemberInput, OfficialInput, write_record
 from services.cooperatives.rules import check_cooperative_rules
 from services.import_files import Table, normalise_header, read_headers, read_sheets
-from services.imports import Counts, Field, ImportRefused, Problem, _amount, _date, _digits, _Regions, _text
+from services.imports import (
+    Counts,
+    Field,
+    ImportRefused,
+    PlanBase,
+    Problem,
+    RowChecker,
+    _amount,
+    _date,
+    _digits,
+    _Regions,
+    _text,
+)
 from services.registry import nik_problem
 
 COOPERATIVES = "cooperatives"
@@ -128,35 +140,18 @@ LIST_LABELS = {"founders": "pendiri", "members": "koperasi anggota"}
 
 
 @dataclass
-class CooperativePlan:
-    """The dry run of a cooperative register (the same shape as imports.Plan for the report and the jobs)."""
+class CooperativePlan(PlanBase):
+    """The dry run of a cooperative register."""
 
-    sha256: str
-    filename: str
-    source: str
-    rows: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    COUNTED: ClassVar[tuple[str, ...]] = ("cooperatives", "founders", "officials", "rat")
+
     cooperatives: Counts = field(default_factory=Counts)
     founders: Counts = field(default_factory=Counts)
     officials: Counts = field(default_factory=Counts)
     rat: Counts = field(default_factory=Counts)
-    already_imported: bool = False
     # What apply writes: (existing id or None, the record), and the new RAT reports per legal-entity number.
     records: list[tuple[int | None, CooperativeInput]] = field(default_factory=list)
     new_rat: dict[str, list[RatInput]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and not self.already_imported
-
-    def counts(self) -> dict:
-        return {
-            "rows": self.rows,
-            "cooperatives": self.cooperatives.as_dict(),
-            "founders": self.founders.as_dict(),
-            "officials": self.officials.as_dict(),
-            "rat": self.rat.as_dict(),
-        }
 
 
 # --- The workbook and its mapping --------------------------------------------------------------------
@@ -260,7 +255,7 @@ class _Entry:
     rat: list[tuple[int, RatInput]] = field(default_factory=list)
 
 
-class _Checker:
+class _Checker(RowChecker):
     def __init__(self, session: Session, sheets: dict[str, Table], mapping, scope, result, progress):
         self.session, self.sheets, self.result, self.progress = session, sheets, result, progress
         self.index = {
@@ -289,10 +284,6 @@ class _Checker:
             for r in session.scalars(select(RatReport).where(RatReport.status != RAT_REJECTED))
         }
         self.done = 0
-
-    def value(self, row: list, key: str) -> Any:
-        position = self.index.get(key)
-        return row[position] if position is not None and position < len(row) else None
 
     def problem(self, row_number: int, key: str, message: str) -> None:
         sheet = SHEET_OF[key]
@@ -370,16 +361,7 @@ class _Checker:
         level = normalise_header(_text(self.value(row, "level"))).removeprefix("koperasi ") or PRIMER
         if level not in COOPERATIVE_LEVELS:
             self.problem(n, "level", "Tingkat koperasi harus primer atau sekunder.")
-        region = None
-        kelurahan = _text(self.value(row, "kelurahan"))
-        if not kelurahan:
-            self.problem(n, "kelurahan", "Kelurahan wajib diisi.")
-        else:
-            found = self.regions.find(kelurahan, _text(self.value(row, "kecamatan")))
-            if isinstance(found, str):
-                self.problem(n, "kelurahan", found)
-            else:
-                region = found
+        region = self.kelurahan(n, row)
         nib = _digits(self.value(row, "nib")) or None
         if nib and not re.fullmatch("[0-9]{13}", nib):
             self.problem(n, "nib", "NIB harus 13 angka.")

@@ -23,7 +23,7 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Table as SqlTable
@@ -109,34 +109,40 @@ class Counts:
 
 
 @dataclass
-class Plan:
+class PlanBase:
+    """A dry run of one file, whatever it registers: its rows, its problems, and what apply would do
+    (counted per kind of record, the kinds named by COUNTED)."""
+
+    COUNTED: ClassVar[tuple[str, ...]] = ()
+
     sha256: str
     filename: str
     source: str
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
-    persons: Counts = field(default_factory=Counts)
-    businesses: Counts = field(default_factory=Counts)
-    permits: Counts = field(default_factory=Counts)
     already_imported: bool = False
-    # What apply writes, filled by the dry run.
-    new_persons: dict[str, dict] = field(default_factory=dict)
-    person_updates: dict[str, dict] = field(default_factory=dict)
-    new_businesses: list[dict] = field(default_factory=list)
-    business_updates: dict[int, dict] = field(default_factory=dict)
-    new_permits: list[dict] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems and not self.already_imported
 
     def counts(self) -> dict:
-        return {
-            "rows": self.rows,
-            "persons": self.persons.as_dict(),
-            "businesses": self.businesses.as_dict(),
-            "permits": self.permits.as_dict(),
-        }
+        return {"rows": self.rows, **{kind: getattr(self, kind).as_dict() for kind in self.COUNTED}}
+
+
+@dataclass
+class Plan(PlanBase):
+    COUNTED: ClassVar[tuple[str, ...]] = ("persons", "businesses", "permits")
+
+    persons: Counts = field(default_factory=Counts)
+    businesses: Counts = field(default_factory=Counts)
+    permits: Counts = field(default_factory=Counts)
+    # What apply writes, filled by the dry run.
+    new_persons: dict[str, dict] = field(default_factory=dict)
+    person_updates: dict[str, dict] = field(default_factory=dict)
+    new_businesses: list[dict] = field(default_factory=list)
+    business_updates: dict[int, dict] = field(default_factory=dict)
+    new_permits: list[dict] = field(default_factory=list)
 
 
 # --- Mapping ---------------------------------------------------------------------------------------
@@ -360,6 +366,32 @@ def plan(
     return result
 
 
+class RowChecker:
+    """What the business and cooperative checkers share: a row's value by field key, and its kelurahan."""
+
+    index: dict[str, int]
+    regions: _Regions
+
+    def value(self, row: list, key: str) -> Any:
+        position = self.index.get(key)
+        return row[position] if position is not None and position < len(row) else None
+
+    def problem(self, row_number: int, key: str, message: str) -> None:
+        raise NotImplementedError
+
+    def kelurahan(self, row_number: int, row: list) -> Region | None:
+        """The row's kelurahan (by code, or by name with its kecamatan); None, with a problem, when unknown."""
+        kelurahan = _text(self.value(row, "kelurahan"))
+        if not kelurahan:
+            self.problem(row_number, "kelurahan", "Kelurahan wajib diisi.")
+            return None
+        found = self.regions.find(kelurahan, _text(self.value(row, "kecamatan")))
+        if isinstance(found, str):
+            self.problem(row_number, "kelurahan", found)
+            return None
+        return found
+
+
 @dataclass
 class _Row:
     """One row that passed its checks, as plan_row weighs it against the registry."""
@@ -381,7 +413,7 @@ class _Row:
     permit: dict | None
 
 
-class _Checker:
+class _Checker(RowChecker):
     def __init__(self, session, table: Table, mapping, config, scope, result: Plan, progress):
         self.session, self.table, self.config, self.result, self.progress = session, table, config, result, progress
         self.index = {key: table.header.index(column) for key, column in mapping.items() if column}
@@ -447,10 +479,6 @@ class _Checker:
         self.seen_seq: dict[tuple, int] = {}
         self.today = permits.local_today(config)
 
-    def value(self, row: list, key: str) -> Any:
-        position = self.index.get(key)
-        return row[position] if position is not None and position < len(row) else None
-
     def problem(self, row_number: int, key: str, message: str) -> None:
         column = self.table.header[self.index[key]] if key in self.index else FIELD_BY_KEY[key].label
         self.result.problems.append(Problem(row_number, column, message))
@@ -493,16 +521,7 @@ class _Checker:
             self.problem(n, "name", "Nama usaha paling banyak 200 karakter.")
         if not address:
             self.problem(n, "address", "Alamat usaha wajib diisi.")
-        region = None
-        kelurahan = _text(self.value(row, "kelurahan"))
-        if not kelurahan:
-            self.problem(n, "kelurahan", "Kelurahan wajib diisi.")
-        else:
-            found = self.regions.find(kelurahan, _text(self.value(row, "kecamatan")))
-            if isinstance(found, str):
-                self.problem(n, "kelurahan", found)
-            else:
-                region = found
+        region = self.kelurahan(n, row)
         legal_form = normalise_header(_text(self.value(row, "legal_form"))).replace(" ", "_") or None
         if legal_form and legal_form not in LEGAL_FORMS:
             self.problem(n, "legal_form", f"Bentuk usaha harus salah satu dari: {', '.join(LEGAL_FORMS)}.")
