@@ -167,7 +167,8 @@ def test_two_clients_behind_nginx_have_two_buckets(tmp_path):
             assert Client(port, "127.0.0.3").login("target", PASSWORD) == 303
 
     with sqlite3.connect(database) as connection:
-        audited = [row[0] for row in connection.execute("SELECT ip_address FROM audit_event WHERE action = 'user.login'")]
+        logins = connection.execute("SELECT ip_address FROM audit_event WHERE action = 'user.login'")
+        audited = [row[0] for row in logins]
         sessions = [row[0] for row in connection.execute("SELECT ip_address FROM user_session")]
     assert audited == ["127.0.0.3", "127.0.0.3"] and sessions == ["127.0.0.3", "127.0.0.3"]
     assert "Traceback" not in log_path.read_text()
