@@ -51,6 +51,7 @@ INTEGER_SETTINGS = {
     "SITEMAP_MAX_URLS": 1,
     "PERMIT_RENEWAL_WINDOW_DAYS": 0,
     "PERMIT_RESERVATION_MINUTES": 1,
+    "RENDER_PROCESSES": 0,
     "SESSION_IDLE_MINUTES": 1,
     "SESSION_IDLE_MINUTES_COOPERATIVE": 1,
     "SESSION_MAX_HOURS": 1,
@@ -179,6 +180,9 @@ def load_config(instance_path: Path) -> dict:
         "PERMIT_RENEWAL_WINDOW_DAYS": _env_int("PERMIT_RENEWAL_WINDOW_DAYS", 90),
         # A number reserved for a permit being signed longer than this is given back (a killed worker).
         "PERMIT_RESERVATION_MINUTES": _env_int("PERMIT_RESERVATION_MINUTES", 10),
+        # Certificates and deeds are rendered and signed in this many low-priority processes per web worker
+        # (about 120 MB each); 0: in one low-priority thread of the worker (services/documents.py).
+        "RENDER_PROCESSES": _env_int("RENDER_PROCESSES", 2),
         # Size-class thresholds (PP 7/2021), NIB, risk levels and the legal basis, with their sources.
         "OSS_RULES_FILE": os.environ.get("OSS_RULES_FILE") or None,
         # Baked into every signed QR code for ever: production must set its own (checked at start-up).

@@ -3,8 +3,8 @@
 Threaded workers (gthread): issuing a certificate renders and signs for a few hundred milliseconds of CPU,
 and with one thread per worker four officers issuing at once would leave no worker free, so public
 requests (/verify from a bank, search) waited in the listen queue behind the renders. With threads, a free
-thread answers them; the render itself runs in each worker's one render thread at a lower CPU priority
-(services/documents.py). Figures: README, "Benchmarks" (bench/bench_concurrent_issue.py).
+thread answers them; the render itself runs in the worker's render processes at a lower CPU priority
+(RENDER_PROCESSES, services/documents.py). Figures: README, "Benchmarks" (bench/bench_concurrent_issue.py).
 """
 
 import sys
@@ -25,3 +25,13 @@ def on_starting(server):
 
 def post_fork(server, worker):
     sys.setswitchinterval(SWITCH_INTERVAL)
+
+
+def post_worker_init(worker):
+    """Start the worker's render processes now, so that no officer waits for one to load WeasyPrint."""
+    from services import documents
+
+    app = worker.wsgi
+    if hasattr(app, "app_context"):
+        with app.app_context():
+            documents.start_renderers()

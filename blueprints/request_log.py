@@ -58,6 +58,8 @@ def configure(level: str) -> None:
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(level)
+    # WeasyPrint logs each of its seven steps of every render at INFO: noise, seven lines per certificate.
+    logging.getLogger("weasyprint.progress").setLevel(max(logging.WARNING, root.level))
 
 
 def _user_id() -> int | None:

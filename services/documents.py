@@ -11,15 +11,19 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import logging
+import multiprocessing
 import os
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 import segno
-from flask import current_app
+from flask import current_app, has_app_context
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -87,14 +91,25 @@ def render_html(template: str, **context) -> str:
     return current_app.jinja_env.get_template(template).render(font_scheme=FONT_SCHEME, **context)
 
 
-# Rendering and signing are CPU-bound and take a few hundred milliseconds; a web worker also answers public
-# pages (/verify, search) that take a few. Each process therefore renders in ONE long-lived thread whose CPU
-# priority is lowered once, by RENDER_NICENESS (on Linux `nice` is per thread): the request thread hands the
-# work over and waits for it, so issuing stays one synchronous act (number, render, sign, store), while the
-# kernel prefers the threads that answer short requests. The thread also keeps WeasyPrint's font
-# configuration (system fonts scanned, shipped fonts registered) from one render to the next; only that
-# thread uses it.
+# Rendering and signing are CPU-bound and take a couple of hundred milliseconds; a web worker also answers
+# public pages (/verify, search) that take a few. So documents are rendered away from the request threads, at
+# a CPU priority lowered by RENDER_NICENESS, and the request thread waits for the bytes (or the error): issuing
+# stays one synchronous act (number, render, sign, store) while the kernel prefers the short requests.
+# - RENDER_PROCESSES > 0 (production): a pool of that many render processes per web process. A render then
+#   holds no GIL of the worker's, and two officers whose requests reach the same worker render side by side.
+#   The processes start with the worker (gunicorn.conf.py) and end with it; one killed is replaced.
+# - RENDER_PROCESSES = 0 (tests, small machines): one long-lived render thread per process (on Linux `nice`
+#   is per thread); it shares the GIL with the request threads.
+# Either keeps WeasyPrint's font configuration (system fonts scanned, shipped fonts registered) from one
+# render to the next.
 RENDER_NICENESS = 10
+
+
+def _lower_priority(thread_id: int) -> None:
+    # Not Linux, or not allowed: render at normal priority.
+    with contextlib.suppress(AttributeError, OSError):
+        niceness = os.getpriority(os.PRIO_PROCESS, thread_id)
+        os.setpriority(os.PRIO_PROCESS, thread_id, min(19, niceness + RENDER_NICENESS))
 
 
 class _RenderThread:
@@ -103,15 +118,10 @@ class _RenderThread:
         self._executor: ThreadPoolExecutor | None = None
         self._pid = 0
         self._ident: int | None = None
-        self.font_config = None
 
     def _start(self) -> None:
         self._ident = threading.get_ident()
-        # Not Linux, or not allowed: render at normal priority.
-        with contextlib.suppress(AttributeError, OSError):
-            thread = threading.get_native_id()
-            niceness = os.getpriority(os.PRIO_PROCESS, thread)
-            os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness + RENDER_NICENESS))
+        _lower_priority(threading.get_native_id())
 
     def run(self, function, /, *args, **kwargs):
         """`function(*args, **kwargs)` in the render thread; its result or its exception, here."""
@@ -122,20 +132,148 @@ class _RenderThread:
                 self._executor = ThreadPoolExecutor(
                     max_workers=1, thread_name_prefix="balai-render", initializer=self._start
                 )
-                self._pid, self.font_config = os.getpid(), None
+                self._pid = os.getpid()
             executor = self._executor
         return executor.submit(function, *args, **kwargs).result()
 
 
+def _start_render_process(parent: int, log_level: str) -> None:
+    """In a render process: log as the web process does, lower its priority, and end it when the web
+    process that started it is gone (a worker killed with SIGKILL cannot stop its pool)."""
+    from blueprints.request_log import configure
+
+    configure(log_level)
+    _lower_priority(0)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, name="balai-render-parent", daemon=True).start()
+
+
+class _RenderProcesses:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._key: tuple[int, int] = (0, 0)
+
+    def _executor(self, processes: int) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._key != (os.getpid(), processes):  # first use, a fork, or resized
+                self._pool = ProcessPoolExecutor(
+                    max_workers=processes,
+                    mp_context=multiprocessing.get_context("spawn"),  # nothing of the worker's state is copied
+                    initializer=_start_render_process,
+                    initargs=(os.getpid(), logging.getLevelName(logging.getLogger().getEffectiveLevel())),
+                )
+                self._key = (os.getpid(), processes)
+            return self._pool
+
+    def _forget(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    def run(self, processes: int, function, /, *args):
+        """`function(*args)` in one of the render processes; its result or its exception, here. A render
+        process that died (killed, out of memory) fails the render it was doing with a DocumentError, and
+        the next render gets a new pool."""
+        pool = self._executor(processes)
+        try:
+            future = pool.submit(function, *args)
+        except BrokenProcessPool:  # it broke while idle: nothing was lost, start again
+            self._forget(pool)
+            pool = self._executor(processes)
+            future = pool.submit(function, *args)
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            self._forget(pool)
+            raise DocumentError("the document renderer stopped while rendering") from exc
+
+    def start(self, processes: int) -> None:
+        """Start the processes now rather than at the first render (a web worker calls this when it boots)."""
+        pool = self._executor(processes)
+        for _ in range(processes):
+            pool.submit(_warm_up)
+
+    def pids(self) -> list[int]:
+        pool = self._pool
+        return sorted(pool._processes) if pool is not None and pool._processes else []  # noqa: SLF001 - read only
+
+
 _render_thread = _RenderThread()
+_render_processes = _RenderProcesses()
+_font_config: tuple[int, object] | None = None
 
 
 def _font_configuration():
+    """WeasyPrint's font configuration, made once per process (only the render thread or process uses it)."""
+    global _font_config  # noqa: PLW0603 - one per process, built on first use
     from weasyprint.text.fonts import FontConfiguration
 
-    if _render_thread.font_config is None:
-        _render_thread.font_config = FontConfiguration()
-    return _render_thread.font_config
+    if _font_config is None or _font_config[0] != os.getpid():
+        _font_config = (os.getpid(), FontConfiguration())
+    return _font_config[1]
+
+
+def _warm_up() -> None:
+    """Load WeasyPrint and pyHanko and scan the fonts, so that the first certificate is not the slow one."""
+    from pyhanko.sign import signers  # noqa: F401 - imported for its cost
+
+    _html_to_pdf("<p>Balai</p>", "warm-up", SafeURLFetcher())
+
+
+def render_processes() -> int:
+    """How many render processes this app's configuration asks for (0: the render thread)."""
+    if not has_app_context():
+        return 0
+    return int(current_app.config.get("RENDER_PROCESSES") or 0)
+
+
+def start_renderers() -> None:
+    """Start the render processes of the current app's configuration (none in render-thread mode)."""
+    if render_processes():
+        _render_processes.start(render_processes())
+
+
+def render_process_ids() -> list[int]:
+    """The render processes of this web process (a test kills one)."""
+    return _render_processes.pids()
+
+
+@dataclass(frozen=True)
+class _Signing:
+    key: SigningKey
+    reason: str
+    location: str
+    config: dict  # the settings sign_pdf reads (time stamp, trust roots)
+
+
+_SIGNING_SETTINGS = ("TSA_URL", "SIGNING_TRUST_ROOTS", "TSA_TRUST_ROOTS")
+
+
+def _render_job(html: str, title: str, signing: _Signing | None, fetcher: SafeURLFetcher | None = None):
+    """Render (and sign): the PDF bytes and the URLs the document tried to load, which were refused."""
+    fetcher = fetcher or SafeURLFetcher()
+    pdf = _html_to_pdf(html, title, fetcher)
+    if signing is not None:
+        pdf = sign_pdf(pdf, signing.key, reason=signing.reason, location=signing.location, config=signing.config)
+    return pdf, fetcher.refused
+
+
+def _render(html: str, title: str, signing: _Signing | None, fetcher: SafeURLFetcher | None = None) -> bytes:
+    processes = render_processes()
+    if not processes:
+        pdf, _ = _render_thread.run(_render_job, html, title, signing, fetcher)
+        return pdf
+    pdf, refused = _render_processes.run(processes, _render_job, html, title, signing)
+    if fetcher is not None:
+        fetcher.refused.extend(refused)
+    return pdf
 
 
 def _html_to_pdf(html: str, title: str, fetcher: SafeURLFetcher) -> bytes:
@@ -145,8 +283,11 @@ def _html_to_pdf(html: str, title: str, fetcher: SafeURLFetcher) -> bytes:
 
 
 def html_to_pdf(html: str, *, title: str, fetcher: SafeURLFetcher | None = None) -> bytes:
-    """WeasyPrint → PDF/A-3b bytes titled `title` (what a PDF reader shows), loading nothing but the shipped fonts."""
-    return _render_thread.run(_html_to_pdf, html, title, fetcher or SafeURLFetcher())
+    """WeasyPrint → PDF/A-3b bytes titled `title` (what a PDF reader shows), loading nothing but the shipped fonts.
+
+    With render processes, `fetcher` only collects the refused URLs (the render process has its own).
+    """
+    return _render(html, title, None, fetcher)
 
 
 SEAL, PERSONAL, DEMO = "seal", "personal", "demo"
@@ -598,12 +739,8 @@ def issue_pdf(
 ) -> StoredDocument:
     """Render `template` to PDF/A-3b, sign it with `key` and store the signed bytes once: a StoredDocument."""
     html = render_html(template, **context)
-
-    def render_and_sign() -> bytes:
-        pdf = _html_to_pdf(html, title, SafeURLFetcher())
-        return sign_pdf(pdf, key, reason=reason, location=location, config=config)
-
-    return store(_render_thread.run(render_and_sign), config)
+    signing = _Signing(key, reason, location, {name: config.get(name) for name in _SIGNING_SETTINGS})
+    return store(_render(html, title, signing), config)
 
 
 def record_signed(

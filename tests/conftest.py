@@ -53,6 +53,7 @@ def _test_config(url: str, index_dir, **extra) -> dict:
         "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
         "MUNICIPALITY": "DKI Jakarta",
         "JOBS_IMMEDIATE": True,  # jobs run in the calling process; tests of the worker turn this off
+        "RENDER_PROCESSES": 0,  # the render thread (monkeypatchable); tests of the render processes turn this on
         **extra,
     }
 

@@ -237,7 +237,9 @@ def gunicorn_env(database_path: Path, index_dir: Path, workdir: Path, port: int)
 def _base_env() -> dict:
     import os
 
-    return {key: value for key, value in os.environ.items() if key not in ("FLASK_DEBUG", "SECRET_KEY", "DATABASE_URL")}
+    skipped = ("FLASK_DEBUG", "SECRET_KEY", "DATABASE_URL")
+    # Render processes as in production, one per worker (not two: each loads WeasyPrint when its worker boots).
+    return {key: value for key, value in os.environ.items() if key not in skipped} | {"RENDER_PROCESSES": "1"}
 
 
 # The settings a test's own app may be given that reach gunicorn as the environment variables of the
@@ -257,8 +259,9 @@ ENV_SETTINGS = (
     "MAIL_FROM",
 )
 # Settings of the test process only: the database (given as DATABASE_URL), TESTING, JOBS_IMMEDIATE (the
-# served app uses its own job queue file) and the port the test asked for (LIVE_PORT).
-IN_PROCESS_ONLY = ("SQLALCHEMY_DATABASE_URI", "TESTING", "JOBS_IMMEDIATE", "LIVE_PORT")
+# served app uses its own job queue file), RENDER_PROCESSES (the served app renders in render processes, as in
+# production: one per worker, see _base_env) and the port the test asked for (LIVE_PORT).
+IN_PROCESS_ONLY = ("SQLALCHEMY_DATABASE_URI", "TESTING", "JOBS_IMMEDIATE", "RENDER_PROCESSES", "LIVE_PORT")
 
 
 def env_for_config(app_config: dict, workdir: Path) -> dict:
