@@ -227,10 +227,21 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def worker_rss(master: int) -> list[float]:
     """The RSS of every gunicorn worker (the master's children), MB."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return sorted(round(_rss_mb(int(pid)), 1) for pid in children)
+    return sorted(round(_rss_mb(pid), 1) for pid in _children(master))
+
+
+def render_rss(master: int) -> list[float]:
+    """The RSS of every render process (the workers' children; services/documents.py), MB."""
+    return sorted(round(_rss_mb(child), 1) for pid in _children(master) for child in _children(pid))
 
 
 def report(csv_prefix: Path) -> dict:
@@ -262,6 +273,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--rss-every", type=int, default=60, help="seconds between two RSS samples during the run")
     args = parser.parse_args()
 
     paths = _paths(args.businesses)
@@ -320,16 +332,22 @@ def main() -> None:
         csv_prefix = paths["base"] / "locust"
         load_before = os.getloadavg()
         started = time.perf_counter()
-        subprocess.run(
+        locust = subprocess.Popen(
             [str(bin_dir / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
              "-u", str(args.users), "-r", str(args.spawn_rate), "--run-time", f"{args.run_time}s",
              "--host", base, "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "30",
              "--loglevel", "WARNING"],
-            cwd=ROOT, env=env, check=False,
+            cwd=ROOT, env=env,
         )  # fmt: skip
+        samples = []  # (seconds into the run, worker RSS, render-process RSS): does memory level off?
+        while locust.poll() is None:
+            try:
+                locust.wait(timeout=args.rss_every)
+            except subprocess.TimeoutExpired:
+                samples.append((time.perf_counter() - started, worker_rss(server.pid), render_rss(server.pid)))
         wall = time.perf_counter() - started
         load_after = os.getloadavg()
-        rss_after = worker_rss(server.pid)
+        rss_after, render_after = worker_rss(server.pid), render_rss(server.pid)
     finally:
         for process in (search_worker, server):
             process.terminate()
@@ -353,6 +371,9 @@ def main() -> None:
         )
     print(f"throughput {total['rps']:.1f} requests/s; errors {total['failures']}")
     print(f"worker RSS MB: started {rss_started}; warmed {rss_before}; after {rss_after}")
+    print(f"render process RSS MB after: {render_after}")
+    for seconds, workers, renderers in samples:
+        print(f"  at {seconds:5.0f} s: workers {workers} (sum {sum(workers):.0f}); render processes {renderers}")
     sys.exit(1 if total["failures"] else 0)
 
 
