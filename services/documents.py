@@ -36,6 +36,7 @@ FONTS_DIR = BASE_DIR / "static" / "fonts"
 FONT_SCHEME = "balai-font:"
 _FONT_FILES = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf"}
 DEMO_SIGNER_NAME = "Balai DEMO - bukan tanda tangan resmi"
+log = logging.getLogger(__name__)
 
 
 class DocumentError(RuntimeError):
@@ -153,11 +154,16 @@ def _start_render_process(parent: int, log_level: str) -> None:
     threading.Thread(target=watch_parent, name="balai-render-parent", daemon=True).start()
 
 
+class RenderProcessesUnavailable(RuntimeError):
+    """This machine cannot start render processes (no shared memory, a process limit)."""
+
+
 class _RenderProcesses:
     def __init__(self):
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._key: tuple[int, int] = (0, 0)
+        self._unavailable_logged = False
 
     def _executor(self, processes: int) -> ProcessPoolExecutor:
         with self._lock:
@@ -181,13 +187,19 @@ class _RenderProcesses:
         """`function(*args)` in one of the render processes; its result or its exception, here. A render
         process that died (killed, out of memory) fails the render it was doing with a DocumentError, and
         the next render gets a new pool."""
-        pool = self._executor(processes)
         try:
-            future = pool.submit(function, *args)
-        except BrokenProcessPool:  # it broke while idle: nothing was lost, start again
-            self._forget(pool)
             pool = self._executor(processes)
-            future = pool.submit(function, *args)
+            try:
+                future = pool.submit(function, *args)
+            except BrokenProcessPool:  # it broke while idle: nothing was lost, start again
+                self._forget(pool)
+                pool = self._executor(processes)
+                future = pool.submit(function, *args)
+        except (OSError, NotImplementedError) as exc:  # no /dev/shm, no process left to start: nothing was sent
+            if not self._unavailable_logged:
+                self._unavailable_logged = True
+                log.warning("render processes cannot start (%s); rendering in the render thread", exc)
+            raise RenderProcessesUnavailable from exc
         try:
             return future.result()
         except BrokenProcessPool as exc:
@@ -196,9 +208,13 @@ class _RenderProcesses:
 
     def start(self, processes: int) -> None:
         """Start the processes now rather than at the first render (a web worker calls this when it boots)."""
-        pool = self._executor(processes)
-        for _ in range(processes):
-            pool.submit(_warm_up)
+        try:
+            pool = self._executor(processes)
+            for _ in range(processes):
+                pool.submit(_warm_up)
+        except (OSError, NotImplementedError) as exc:
+            log.warning("render processes cannot start (%s); rendering in the render thread", exc)
+            self._unavailable_logged = True
 
     def pids(self) -> list[int]:
         pool = self._pool
@@ -270,7 +286,11 @@ def _render(html: str, title: str, signing: _Signing | None, fetcher: SafeURLFet
     if not processes:
         pdf, _ = _render_thread.run(_render_job, html, title, signing, fetcher)
         return pdf
-    pdf, refused = _render_processes.run(processes, _render_job, html, title, signing)
+    try:
+        pdf, refused = _render_processes.run(processes, _render_job, html, title, signing)
+    except RenderProcessesUnavailable:
+        pdf, _ = _render_thread.run(_render_job, html, title, signing, fetcher)
+        return pdf
     if fetcher is not None:
         fetcher.refused.extend(refused)
     return pdf

@@ -111,6 +111,28 @@ def test_a_render_process_killed_mid_render_fails_that_render_only(app):
     assert busy not in documents.render_process_ids()
 
 
+def test_a_machine_that_cannot_start_render_processes_renders_in_the_render_thread(app, monkeypatch, caplog):
+    """No /dev/shm (a locked-down container) or no process left to start: issuing still works, and the
+    log says once why the render processes are not used."""
+
+    def no_processes(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(documents, "ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr(documents, "_render_processes", documents._RenderProcesses())  # noqa: SLF001 - a fresh pool
+    kelurahan = any_kelurahan()
+    add_official(kelurahan)
+    with app.app_context():
+        documents.start_renderers()
+    first = issue(app, add_business(kelurahan))
+    second = issue(app, add_business(kelurahan, nik="3171014503850004", name="Toko Kedua"))
+    key = documents.signing_key(app.config, app.instance_path)
+    for permit in (first, second):
+        assert documents.check_signature(permits.permit_pdf(permit, app.config), key.cert_path).ok
+    warnings = [r.getMessage() for r in caplog.records if "render processes cannot start" in r.getMessage()]
+    assert len(warnings) == 1 and "Function not implemented" in warnings[0]
+
+
 def _sleeping(pid: int) -> bool:
     """Is the render process `pid` inside time.sleep (the kernel's wait channel says so)?"""
     try:
