@@ -346,7 +346,7 @@ def issue_deed(
         deed = new_deed_version(
             session, actor, cooperative, now=now, ip_address=ip_address, occasion=occasion, correction_note=note
         )
-        qr = documents.qr_svg(documents.verification_url(config, deed.verification_token))
+        qr = documents.qr_code(documents.verification_url(config, deed.verification_token))
         context = deed_context(cooperative, deed, qr, demo=key.demo, signer=signer)
         stored = documents.issue_pdf(
             DEED_TEMPLATE,

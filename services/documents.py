@@ -14,6 +14,7 @@ import io
 import logging
 import multiprocessing
 import os
+import re
 import tempfile
 import threading
 import time
@@ -79,6 +80,22 @@ def qr_svg(url: str) -> Markup:
     """A QR code for `url` as inline SVG (vector, no file, no fetch)."""
     qr = segno.make(url, error="m", micro=False)
     return Markup(qr.svg_inline(scale=2.2, border=2, dark="#000", light=None))  # noqa: S704 - segno's own SVG
+
+
+# A document's QR code is drawn where it is rendered (the render process), not in the request: choosing the
+# code's mask is ~12 ms of pure Python that would hold the web worker's GIL. The template gets this slot.
+_QR_SLOT = re.compile(r"<!--balai-qr ([^\s<>\"]+)-->")
+
+
+def qr_code(url: str) -> Markup:
+    """The slot for `url`'s QR code in a document's HTML; drawn (qr_svg) when the document is rendered."""
+    if not _QR_SLOT.fullmatch(f"<!--balai-qr {url}-->"):
+        raise DocumentError(f"not a verification URL: {url[:80]!r}")
+    return Markup(f"<!--balai-qr {url}-->")  # noqa: S704 - checked against the slot's pattern above
+
+
+def _draw_qr_codes(html: str) -> str:
+    return _QR_SLOT.sub(lambda match: qr_svg(match.group(1)), html)
 
 
 def verification_url(config: dict, token: str) -> str:
@@ -275,7 +292,7 @@ _SIGNING_SETTINGS = ("TSA_URL", "SIGNING_TRUST_ROOTS", "TSA_TRUST_ROOTS")
 def _render_job(html: str, title: str, signing: _Signing | None, fetcher: SafeURLFetcher | None = None):
     """Render (and sign): the PDF bytes and the URLs the document tried to load, which were refused."""
     fetcher = fetcher or SafeURLFetcher()
-    pdf = _html_to_pdf(html, title, fetcher)
+    pdf = _html_to_pdf(_draw_qr_codes(html), title, fetcher)
     if signing is not None:
         pdf = sign_pdf(pdf, signing.key, reason=signing.reason, location=signing.location, config=signing.config)
     return pdf, fetcher.refused

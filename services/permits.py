@@ -255,7 +255,7 @@ def certificate_context(
         "on_behalf_of": f"a.n. {municipality.head_of_government}",
         "official": official_facts,
         "verify_url": verify_url,
-        "qr": documents.qr_svg(verify_url),
+        "qr": documents.qr_code(verify_url),
         "demo": demo,
         "preview": preview,
         "kind": kind,

@@ -10,6 +10,7 @@ index, signing officials and the demo accounts with known passwords), used by th
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import sqlite3
@@ -150,6 +151,16 @@ def type_into(page, selector: str, text: str) -> None:
     page.locator(selector).focus()
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
+
+
+def choose(page, locator, label: str) -> None:
+    """Pick an option of a <select> as a person does with the keyboard: focus it and type the start of the
+    option's text (the browser's type-ahead), then check that the option chosen is that one."""
+    from playwright.sync_api import expect
+
+    locator.focus()
+    page.keyboard.type(label, delay=40)
+    expect(locator.locator("option:checked")).to_have_text(re.compile(r"^\s*" + re.escape(label)))
 
 
 # Debian's Chromium ships only the en-US locale pack (chromium-l10n is not installed), so its date and

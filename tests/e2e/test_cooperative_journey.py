@@ -18,7 +18,7 @@ from extensions import db
 from models.user import OFFICER
 from services.deeds import issue_deed
 from tests.coop_factory import founders, make_cooperative
-from tests.e2e.harness import free_port, type_date, type_into
+from tests.e2e.harness import choose, free_port, type_date, type_into
 from tests.support import TEST_PASSWORD
 from tests.unit.test_founding_deed_template import ARTICLES
 
@@ -72,9 +72,9 @@ def test_officer_registers_issues_the_deed_and_invites_the_cooperative_which_dow
     page.get_by_role("link", name="Daftarkan koperasi").first.click()
 
     type_into(page, "#name", "Koperasi Konsumen Akuarium Bangkit Mandiri")
-    page.select_option("#kind", "konsumen")
+    choose(page, page.locator("#kind"), "Konsumen")
     type_into(page, "#seat_address", "Jl. Pasar Ikan, Kampung Akuarium")
-    page.select_option("#kelurahan_id", label="Penjaringan")
+    choose(page, page.locator("#kelurahan_id"), "Penjaringan")
     type_into(page, "#kampungs", "Kampung Akuarium")
     type_into(page, "#simpanan_pokok_rupiah", "100.000")
     type_into(page, "#simpanan_wajib_rupiah", "20.000")

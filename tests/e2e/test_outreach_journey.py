@@ -12,7 +12,7 @@ import pytest
 from extensions import db
 from models.outreach import OutreachRequest
 from services import clock
-from tests.e2e.harness import free_port, type_date
+from tests.e2e.harness import choose, free_port, type_date
 from tests.outreach.helpers import kelurahan_in
 from tests.permits.helpers import add_official
 from tests.support import TEST_PASSWORD
@@ -52,7 +52,7 @@ def test_report_visit_register_issue_deliver_track(app, auth, app_site_url, brow
     _type(resident, "#business_name", "Bengkel Motor Mas Yanto")
     resident.keyboard.press("Tab")
     resident.keyboard.type("tambal ban dan servis motor")
-    resident.locator("#kelurahan_id").select_option(str(kelurahan.id))
+    choose(resident, resident.locator("#kelurahan_id"), kelurahan.name)
     _type(resident, "#address", "Jl. Kenanga No. 12, RT 004/RW 001")
     resident.get_by_label("Tetangga atau warga").check()
     _type(resident, "#reporter_name", "Bu Ani")

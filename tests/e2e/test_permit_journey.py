@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from extensions import db
 from models.business import Business
 from models.permit import Permit
-from tests.e2e.harness import free_port, type_date, type_into
+from tests.e2e.harness import choose, free_port, type_date, type_into
 from tests.permits.helpers import add_official, any_kelurahan
 from tests.support import TEST_PASSWORD
 
@@ -78,7 +78,7 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_s
     type_into(page, "#owner_phone", "0812 3456 7890")
     type_into(page, "#owner_address", "Jl. Kebon Sirih No. 5, RT 003/RW 002")
     type_into(page, "#name", "Warung Makan Bu Siti")
-    page.locator("#kelurahan_id").select_option(str(kelurahan.id))
+    choose(page, page.locator("#kelurahan_id"), kelurahan.name)
     type_into(page, "#address", "Jl. Kebon Sirih No. 5")
     type_into(page, "#kbli_code", "56102")
     type_into(page, "#activity", "Warung makan")
@@ -115,7 +115,7 @@ def test_officer_registers_issues_downloads_and_anyone_verifies(app, auth, app_s
     expect(page.locator("table.data")).to_contain_text(permit.number)
 
     page.goto(f"{app_site_url}/kantor/usaha/{business.id}")
-    page.get_by_label("Alasan pencabutan").select_option("pindah_wilayah")
+    choose(page, page.get_by_label("Alasan pencabutan"), "Usaha pindah ke luar wilayah")
     page.get_by_label("Catatan internal").press_sequentially("Pemilik pindah ke Bogor")
     page.get_by_role("button", name="Cabut izin").click()
     dialog = page.get_by_role("dialog")
