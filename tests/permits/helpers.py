@@ -72,3 +72,21 @@ def issue(app, business, actor=None, **kwargs):
         instance_path=app.instance_path,
         **kwargs,
     )
+
+
+def issue_with_damaged_key(app, tmp_path):
+    """Issue a small document signed with a key and certificate that are not ones (a DocumentError)."""
+    from services import documents
+
+    (tmp_path / "key.pem").write_text("not a key")
+    (tmp_path / "cert.pem").write_text("not a certificate")
+    damaged = documents.SigningKey(tmp_path / "key.pem", tmp_path / "cert.pem", None, False)
+    return documents.issue_pdf(
+        "documents/delivery_manifest.html",
+        {"rows": [], "today": "1 Desember 2026"},
+        config=app.config,
+        key=damaged,
+        title="t",
+        reason="r",
+        location="l",
+    )

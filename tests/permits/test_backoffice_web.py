@@ -217,7 +217,7 @@ def test_batch_print_builds_one_pdf_with_manifest_in_the_background(client, auth
 
 
 def test_batch_print_lists_the_permits_of_the_date_and_kelurahan_chosen(client, auth, app):
-    """"Tampilkan izin" sends the typed date and the kelurahan in the query: the list follows them."""
+    """ "Tampilkan izin" sends the typed date and the kelurahan in the query: the list follows them."""
     from datetime import timedelta
 
     from tests.permits.helpers import issue

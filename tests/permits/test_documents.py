@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from services import documents
 from services.permits import permit_pdf
-from tests.permits.helpers import add_business, add_official, any_kelurahan, issue
+from tests.permits.helpers import add_business, add_official, any_kelurahan, issue, issue_with_damaged_key
 
 
 @pytest.fixture
@@ -126,16 +126,5 @@ def test_renders_run_in_one_lower_priority_thread_and_hand_back_their_result_or_
     assert first[0] == second[0] != threading.get_native_id()
     assert first[1] == min(19, caller + documents.RENDER_NICENESS)
 
-    (tmp_path / "key.pem").write_text("not a key")
-    (tmp_path / "cert.pem").write_text("not a certificate")
-    damaged = documents.SigningKey(tmp_path / "key.pem", tmp_path / "cert.pem", None, False)
     with app.app_context(), pytest.raises(documents.DocumentError):
-        documents.issue_pdf(
-            "documents/delivery_manifest.html",
-            {"rows": [], "today": "1 Desember 2026"},
-            config=app.config,
-            key=damaged,
-            title="t",
-            reason="r",
-            location="l",
-        )
+        issue_with_damaged_key(app, tmp_path)

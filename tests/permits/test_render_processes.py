@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models.permit import Permit
 from services import documents, permits
-from tests.permits.helpers import add_business, add_official, any_kelurahan, issue
+from tests.permits.helpers import add_business, add_official, any_kelurahan, issue, issue_with_damaged_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,19 +66,8 @@ def test_refused_resources_and_signing_errors_come_back_from_the_render_process(
     assert PdfReader(io.BytesIO(pdf)).metadata.title == "Izin"
     assert fetcher.refused == ["https://example.invalid/logo.png"]
 
-    (tmp_path / "key.pem").write_text("not a key")
-    (tmp_path / "cert.pem").write_text("not a certificate")
-    damaged = documents.SigningKey(tmp_path / "key.pem", tmp_path / "cert.pem", None, False)
     with app.app_context(), pytest.raises(documents.DocumentError, match="signing key cannot be read"):
-        documents.issue_pdf(
-            "documents/delivery_manifest.html",
-            {"rows": [], "today": "1 Desember 2026"},
-            config=app.config,
-            key=damaged,
-            title="t",
-            reason="r",
-            location="l",
-        )
+        issue_with_damaged_key(app, tmp_path)
 
 
 def test_a_render_process_killed_mid_render_fails_that_render_only(app):
