@@ -220,11 +220,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+def _status_mb(pid: int, field: str) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _rss_mb(pid: int) -> float:
+    return _status_mb(pid, "VmRSS")
 
 
 def _children(pid: int) -> list[int]:
@@ -237,6 +245,17 @@ def _children(pid: int) -> list[int]:
 def worker_rss(master: int) -> list[float]:
     """The RSS of every gunicorn worker (the master's children), MB."""
     return sorted(round(_rss_mb(pid), 1) for pid in _children(master))
+
+
+def worker_memory(master: int) -> tuple[list[float], list[float]]:
+    """Every worker's RSS split into anonymous memory (the process's own heap) and file-backed pages
+    (mostly the Whoosh index, which Whoosh memory-maps: page cache shared by all workers, counted in
+    each worker's RSS as soon as it reads the pages, and given back by the kernel under pressure)."""
+    pids = _children(master)
+    return (
+        sorted(round(_status_mb(pid, "RssAnon"), 1) for pid in pids),
+        sorted(round(_status_mb(pid, "RssFile"), 1) for pid in pids),
+    )
 
 
 def render_rss(master: int) -> list[float]:
@@ -339,15 +358,19 @@ def main() -> None:
              "--loglevel", "WARNING"],
             cwd=ROOT, env=env,
         )  # fmt: skip
-        samples = []  # (seconds into the run, worker RSS, render-process RSS): does memory level off?
+        samples = []  # (seconds into the run, worker RSS, its anonymous and file parts, render-process RSS)
         while locust.poll() is None:
             try:
                 locust.wait(timeout=args.rss_every)
             except subprocess.TimeoutExpired:
-                samples.append((time.perf_counter() - started, worker_rss(server.pid), render_rss(server.pid)))
+                samples.append(
+                    (time.perf_counter() - started, worker_rss(server.pid), *worker_memory(server.pid),
+                     render_rss(server.pid))
+                )  # fmt: skip
         wall = time.perf_counter() - started
         load_after = os.getloadavg()
         rss_after, render_after = worker_rss(server.pid), render_rss(server.pid)
+        anon_after, file_after = worker_memory(server.pid)
     finally:
         for process in (search_worker, server):
             process.terminate()
@@ -371,9 +394,13 @@ def main() -> None:
         )
     print(f"throughput {total['rps']:.1f} requests/s; errors {total['failures']}")
     print(f"worker RSS MB: started {rss_started}; warmed {rss_before}; after {rss_after}")
+    print(f"  of which anonymous {anon_after}, file-backed (the memory-mapped index) {file_after}")
     print(f"render process RSS MB after: {render_after}")
-    for seconds, workers, renderers in samples:
-        print(f"  at {seconds:5.0f} s: workers {workers} (sum {sum(workers):.0f}); render processes {renderers}")
+    for seconds, workers, anon, mapped, renderers in samples:
+        print(
+            f"  at {seconds:5.0f} s: workers {workers} (sum {sum(workers):.0f}; anonymous {anon}, sum "
+            f"{sum(anon):.0f}; file-backed sum {sum(mapped):.0f}); render processes {renderers}"
+        )
     sys.exit(1 if total["failures"] else 0)
 
 

@@ -1,6 +1,7 @@
 """The template helpers for Indonesian output, registered once for the whole app (pages and PDF templates).
 
 {{ day | long_date }}            30 November 2026   (also what `dateformat` prints: one date format)
+{{ "2026-10" | month_name }}     Oktober 2026
 {{ moment | local_datetime }}    30 November 2026 14.30 WIB
 {{ amount | rupiah_amount }}     Rp1.250.000
 {{ count | number }}             1.250.000          (Babel's format_decimal, fast for whole numbers)
@@ -47,6 +48,10 @@ def local_datetime(moment, _pattern: str | None = None) -> str:
     return f"{format_datetime(moment, formatting.DATETIME_PATTERN)} {zone_label(current_app.config['TIMEZONE'])}"
 
 
+def month_name(month: str) -> str:
+    return formatting.month_name(month, _locale())
+
+
 def rupiah_amount(amount: int | None) -> str:
     return formatting.format_rupiah(amount, _locale())
 
@@ -76,6 +81,7 @@ def register(app) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(rupiah_amount, "rupiah_amount")
+    app.add_template_filter(month_name, "month_name")
     # Flask-Babel's own filters print other formats ("30 Nov 2026"): on this site they print the one format.
     app.add_template_filter(long_date, "dateformat")
     app.add_template_filter(local_datetime, "datetimeformat")

@@ -293,10 +293,12 @@ def _cache_key(session: Session, key: str, locale: str) -> str:
 
 
 def _month_chart(session: Session, month: str | None, locale: str, ttl_seconds: float) -> Chart:
-    month = month if month and MONTH_PATTERN.fullmatch(month) else None
     # One query serves every month's chart: the month × kecamatan table is cached on its own.
     table_key = _cache_key(session, f"{MONTH_KECAMATAN}:table", "")
     table = cached(table_key, partial(permits_by_month_and_kecamatan, session), ttl_seconds)
+    # Cached per month that has permits (a month asked for that has none shows the latest): the cache
+    # cannot be grown by asking for every month of ten thousand years.
+    month = month if month and MONTH_PATTERN.fullmatch(month) and month in table else None
     compute = partial(permits_per_kecamatan_in_month, session, month, table)
     return cached(_cache_key(session, f"{MONTH_KECAMATAN}:{month}", locale), compute, ttl_seconds)
 

@@ -63,6 +63,15 @@ def long_date(value: date | datetime | None, locale: str = "id") -> str:
     return babel_format_date(value, DATE_PATTERN, locale=locale)
 
 
+def month_name(month: str, locale: str = "id") -> str:
+    """'2026-10' -> 'Oktober 2026' (October 2026 in English); text that is not a month is returned as it is."""
+    try:
+        value = datetime.strptime(month, "%Y-%m").date()
+    except (TypeError, ValueError):
+        return month
+    return babel_format_date(value, "LLLL y", locale=locale)
+
+
 _KELURAHAN_MENTION = r"(?:kel\.|kelurahan|desa)\s*{name}\b"
 _KECAMATAN_MENTION = r"(?:kec\.|kecamatan)\s*{name}\b"
 

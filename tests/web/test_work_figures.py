@@ -147,17 +147,27 @@ def test_editor_dashboard_has_no_work_figures(client, auth, work):
 def test_public_page_shows_permits_per_month_per_kecamatan(client, work):
     page = client.get("/angka").get_data(as_text=True)
     section = page.split('id="izin-per-kecamatan-2026-11"')[1].split("</section>")[0]
-    assert '<option value="2026-11" selected>' in section and '<option value="2026-10">' in section
+    assert '<option value="2026-11" selected>November 2026</option>' in section
+    assert '<option value="2026-10">Oktober 2026</option>' in section
     assert _row("Gambir", 3) in section and _row("Tanah Abang", 1) in section
     assert '<td class="numeric">4</td></tr></tfoot>' in section
     assert 'role="img"' in section
     october = client.get("/angka?bulan=2026-10").get_data(as_text=True)
     section = october.split('id="izin-per-kecamatan-2026-10"')[1].split("</section>")[0]
     assert _row("Gambir", 1) in section and _row("Tanah Abang", 0) in section
+    assert "Bulan Oktober 2026" in section
     download = client.get("/angka/izin-per-kecamatan-2026-11.csv")
     assert download.status_code == 200
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
     assert ["Gambir", "3"] in rows and ["Tanah Abang", "1"] in rows
     assert client.get("/angka/izin-per-kecamatan-2025-01.csv").status_code == 404
     assert client.get("/angka?bulan=x' OR 1=1").status_code == 200
+    # A month without permits shows the latest, and asking for many such months keeps the cache as it is.
+    from services import figures
+
+    kept = len(figures._entries)
+    for year in range(1990, 2000):
+        other = client.get(f"/angka?bulan={year}-01").get_data(as_text=True)
+        assert 'id="izin-per-kecamatan-2026-11"' in other
+    assert len(figures._entries) == kept
     assert "Siti Aminah" not in page and "3171014501900003" not in page
