@@ -323,7 +323,8 @@ class FoundingDeed(StoredDocumentMixin, Base):
     """One issued version of the Dinas' registry copy of a cooperative's legal record, as a stored PDF.
 
     The copy lists the notarial founding deed and its amendments in the Dinas' voice; it is not the
-    notary's deed. Each later version points back through `superseded_by_id`; the old one still verifies,
+    notary's deed. A later version marks the one before as replaced (`superseded_at`, the one mark of
+    "replaced", as for permits; `superseded_by_id` names the replacement); the old one still verifies,
     as "superseded". The PDF bytes are rendered and stored by the shared document pipeline
     (services/documents.py); what is kept of it are the columns of StoredDocumentMixin.
     """
@@ -357,7 +358,7 @@ class FoundingDeed(StoredDocumentMixin, Base):
 
     @property
     def is_current(self) -> bool:
-        return self.superseded_by_id is None
+        return self.superseded_at is None
 
 
 class CooperativeInvitation(Base):

@@ -79,7 +79,7 @@ def tanggal(value: date | datetime | None) -> str:
 
 
 def current_deed(cooperative: Cooperative) -> FoundingDeed | None:
-    return next((deed for deed in cooperative.deeds if deed.superseded_by_id is None), None)
+    return next((deed for deed in cooperative.deeds if deed.is_current), None)
 
 
 def deed_number(cooperative: Cooperative, version: int, when: datetime) -> str:

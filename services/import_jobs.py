@@ -164,9 +164,10 @@ def status(root: Path, upload_id: str) -> dict | None:
 
 
 def start_apply(root: Path, upload: Upload) -> None:
-    """Queue the apply of `upload` with its source's remembered mapping."""
+    """Queue the apply of `upload` with its source's remembered mapping; once queued, running or done, a
+    second press (a double click, the Back button) changes nothing and shows the same progress."""
     current = status(root, upload.id)
-    if current and current["state"] in (QUEUED, RUNNING):
+    if current and current["state"] in (QUEUED, RUNNING, DONE):
         return
     _write_json(_state_path(root, upload.id, APPLY), {"state": QUEUED, "done": 0, "total": 0})
     run_import(str(root), upload.id)

@@ -148,7 +148,7 @@ def _deed_facts(deed: FoundingDeed, config: dict) -> dict:
     status = VALID
     if cooperative.is_dissolved:
         status = DISSOLVED
-    elif deed.superseded_by_id is not None:
+    elif not deed.is_current:
         status = SUPERSEDED
     return {
         "document_type": "akta_pendirian",

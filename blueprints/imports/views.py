@@ -87,6 +87,7 @@ def mapping(upload_id: str):
         chosen=chosen,
         problems=problems,
         check=check,
+        applied=import_jobs.status(_root(), upload.id),
         kinds=import_jobs.importer(upload).COUNTED,
         shown=SHOWN_PROBLEMS,
         http_status=400 if problems else 200,

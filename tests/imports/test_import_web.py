@@ -83,6 +83,14 @@ def test_clean_file_applies_as_a_job_and_the_page_shows_the_counts(client, auth)
     assert "Selesai" in status and "Usaha: 3 baru, 0 diperbarui, 0 tetap." in status
     assert db.session.scalar(db.select(db.func.count()).select_from(Business)) == before + 3
     assert db.session.scalar(db.select(Permit).where(Permit.number == "00041/IUMK/31.71.01.1002/2021")) is not None
+    # Back to the dry-run report (the Back button): no button to apply again, a link to the result instead;
+    # a second press (an old tab, a double click) shows the same result, not a failed import.
+    back = client.get(location).get_data(as_text=True)
+    assert "Terapkan impor" not in back and "Impor ini sudah diterapkan." in back
+    again = client.post(location + "terapkan")
+    status = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Selesai" in status and "Usaha: 3 baru, 0 diperbarui, 0 tetap." in status and "Gagal" not in status
+    assert db.session.scalar(db.select(db.func.count()).select_from(Business)) == before + 3
     again = _confirm_mapping(client, location).get_data(as_text=True)
     assert "Berkas ini sudah pernah diimpor" in again
 
