@@ -140,15 +140,22 @@ def _alternatives(reader, word: str, last: bool, fuzzy: bool) -> list[tuple[str,
     return out
 
 
-def _known(reader, words: set[str]) -> set[str]:
+def _known(arrays: IndexArrays, words: set[str]) -> set[str]:
     """The words the index holds as whole words (for splitting and joining)."""
-    return {word for word in words if any(reader.frequency(field, word) for field in WORD_FIELDS)}
+    with arrays.lock:  # Whoosh reads its files by seek + read: one thread at a time, or it reads garbage
+        return {word for word in words if any(arrays.reader.frequency(field, word) for field in WORD_FIELDS)}
+
+
+def _locked_alternatives(arrays: IndexArrays, word: str, last: bool, fuzzy: bool) -> list:
+    with arrays.lock:  # as _known: the term dictionary is read by seek + read on shared file objects
+        return _alternatives(arrays.reader, word, last, fuzzy)
 
 
 def _word_scores(arrays: IndexArrays, word: str, last: bool, fuzzy: bool) -> tuple[np.ndarray, np.ndarray]:
     """(BM25F scores, matched-exactly mask) of one query word over every document."""
-    reader = arrays.reader
-    alternatives = arrays.remember(("expand", word, last, fuzzy), lambda: _alternatives(reader, word, last, fuzzy))
+    alternatives = arrays.remember(
+        ("expand", word, last, fuzzy), lambda: _locked_alternatives(arrays, word, last, fuzzy)
+    )
     scores = np.zeros(arrays.size, dtype=np.float32)
     exact = np.zeros(arrays.size, dtype=bool)
     for field, term, boost, close in alternatives:
@@ -168,7 +175,7 @@ def _match(
     words = tokens(text)
     if not words:
         return None, None
-    units = arrays.remember(("plan", tuple(words)), lambda: plan(words, lambda w: _known(arrays.reader, w)))
+    units = arrays.remember(("plan", tuple(words)), lambda: plan(words, lambda w: _known(arrays, w)))
     total_scores = np.zeros(arrays.size, dtype=np.float32)
     mask = None
     for unit_index, unit in enumerate(units):
@@ -235,13 +242,12 @@ class WhooshBackend:
             if arrays is not None and self._directory == directory and arrays.searcher.up_to_date():
                 return arrays
             previous = arrays if arrays is not None and self._directory == directory else None
-            if previous is not None:
-                # refresh() reuses the unchanged segment readers: the old searcher must not close them
-                searcher = previous.searcher.refresh()
-            else:
-                if arrays is not None:
-                    arrays.searcher.close()
-                searcher = whoosh_index.open_dir(directory).searcher()
+            # A new searcher, and the old one is not closed: threads still reading the previous generation
+            # keep it until they finish, and it closes when the last of them lets go. (Whoosh's refresh()
+            # would reuse no reader, as it looks readers up by segment id in a table keyed by generation,
+            # and it closes the last segment reader under any thread still using it.) What was read of the
+            # unchanged segments is kept in self.segments, so a new searcher costs a few file opens.
+            searcher = whoosh_index.open_dir(directory).searcher()
             self._current = None
             fresh = IndexArrays(
                 searcher,
@@ -262,20 +268,22 @@ class WhooshBackend:
         """Search; a reader that raced a writer (a segment merged away, a generation swapped out) opens
         the current generation and tries again before the index counts as unavailable."""
         for attempt in range(READ_ATTEMPTS):
+            arrays = None
             try:
-                return self._query(query)
+                arrays = self._arrays()
+                return self._query(arrays, query)
             except SearchUnavailable:
                 raise
             except Exception as exc:  # a racing commit, or a corrupt index: degrade, do not fail the page
                 with self._lock:
-                    self._current = None
+                    if arrays is None or self._current is arrays:  # not merely an older generation's reader
+                        self._current = None
                 if attempt == READ_ATTEMPTS - 1:
                     raise SearchUnavailable(type(exc).__name__) from exc
                 log.info("search read raced a writer (%s); reopening", type(exc).__name__)
         raise SearchUnavailable("unreachable")
 
-    def _query(self, query: SearchQuery) -> SearchResult:
-        arrays = self._arrays()
+    def _query(self, arrays: IndexArrays, query: SearchQuery) -> SearchResult:
         today, rules = clock.today(), status_rules()
         # The same search again (a popular word, a page reloaded) on the same index generation and day
         # has the same answer: kept in a small per-generation LRU, gone with the next commit.
