@@ -13,8 +13,10 @@ Run from the repository root:
    check) with `--workers` workers, and the search worker beside it (SEARCH_WRITER=worker).
 3. Records every worker's RSS, warms each route once, records it again, runs
    `locust --headless` (bench/locustfile.py) for a fixed number of users and a fixed time, records
-   the RSS after, and prints throughput, p50/p95/p99 per route and the errors. Exit status 1 if any
-   request failed.
+   the RSS after, and prints throughput, p50/p95/p99 per route and the errors. During the run it samples
+   the workers' memory every `--rss-every` seconds, split into anonymous memory (the process's own heap)
+   and file-backed pages (the memory-mapped Whoosh index, page cache shared by the workers). Exit status 1
+   if any request failed.
 Rate limiting is off (every simulated client shares one address).
 """
 
