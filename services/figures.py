@@ -7,7 +7,6 @@ other processes and bulk loads that bypass the ORM are picked up soon.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -183,7 +182,6 @@ def _month_of(session: Session, column):
 
 
 MONTH_KECAMATAN = "izin-per-kecamatan"
-MONTH_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 def permits_by_month_and_kecamatan(session: Session, months: int = 24) -> dict[str, dict[int, int]]:
@@ -298,7 +296,7 @@ def _month_chart(session: Session, month: str | None, locale: str, ttl_seconds: 
     table = cached(table_key, partial(permits_by_month_and_kecamatan, session), ttl_seconds)
     # Cached per month that has permits (a month asked for that has none shows the latest): the cache
     # cannot be grown by asking for every month of ten thousand years.
-    month = month if month and MONTH_PATTERN.fullmatch(month) and month in table else None
+    month = month if month in table else None
     compute = partial(permits_per_kecamatan_in_month, session, month, table)
     return cached(_cache_key(session, f"{MONTH_KECAMATAN}:{month}", locale), compute, ttl_seconds)
 

@@ -265,11 +265,17 @@ class IndexArrays:
             while self._results and len(self._results) > limit:
                 self._results.popitem(last=False)
 
-    def remember(self, key, compute):
-        """A small per-generation memo (term expansions, suggestions), cleared when it grows too big."""
+    def remember(self, key, compute, reads_index: bool = False):
+        """A small per-generation memo (term expansions, suggestions), cleared when it grows too big.
+        `reads_index`: `compute` reads Whoosh's files, which Whoosh reads by seek + read on file objects
+        shared by the threads, so it runs under the process's index lock."""
         if key in self.small_cache:
             return self.small_cache[key]
-        value = compute()
+        if reads_index:
+            with self.lock:
+                value = compute()
+        else:
+            value = compute()
         if len(self.small_cache) >= SMALL_CACHE_ENTRIES:
             self.small_cache.clear()
         self.small_cache[key] = value

@@ -140,21 +140,16 @@ def _alternatives(reader, word: str, last: bool, fuzzy: bool) -> list[tuple[str,
     return out
 
 
-def _known(arrays: IndexArrays, words: set[str]) -> set[str]:
+def _known(reader, words: set[str]) -> set[str]:
     """The words the index holds as whole words (for splitting and joining)."""
-    with arrays.lock:  # Whoosh reads its files by seek + read: one thread at a time, or it reads garbage
-        return {word for word in words if any(arrays.reader.frequency(field, word) for field in WORD_FIELDS)}
-
-
-def _locked_alternatives(arrays: IndexArrays, word: str, last: bool, fuzzy: bool) -> list:
-    with arrays.lock:  # as _known: the term dictionary is read by seek + read on shared file objects
-        return _alternatives(arrays.reader, word, last, fuzzy)
+    return {word for word in words if any(reader.frequency(field, word) for field in WORD_FIELDS)}
 
 
 def _word_scores(arrays: IndexArrays, word: str, last: bool, fuzzy: bool) -> tuple[np.ndarray, np.ndarray]:
     """(BM25F scores, matched-exactly mask) of one query word over every document."""
+    reader = arrays.reader
     alternatives = arrays.remember(
-        ("expand", word, last, fuzzy), lambda: _locked_alternatives(arrays, word, last, fuzzy)
+        ("expand", word, last, fuzzy), lambda: _alternatives(reader, word, last, fuzzy), reads_index=True
     )
     scores = np.zeros(arrays.size, dtype=np.float32)
     exact = np.zeros(arrays.size, dtype=bool)
@@ -175,7 +170,9 @@ def _match(
     words = tokens(text)
     if not words:
         return None, None
-    units = arrays.remember(("plan", tuple(words)), lambda: plan(words, lambda w: _known(arrays, w)))
+    units = arrays.remember(
+        ("plan", tuple(words)), lambda: plan(words, lambda w: _known(arrays.reader, w)), reads_index=True
+    )
     total_scores = np.zeros(arrays.size, dtype=np.float32)
     mask = None
     for unit_index, unit in enumerate(units):
@@ -324,8 +321,8 @@ class WhooshBackend:
             page = top(docnums, -scores[docnums], start, stop)
         with arrays.lock:
             hits = [_hit(arrays, derived, int(docnum)) for docnum in page]
-            suggestion = lambda: self._suggest(arrays, query.text)  # noqa: E731
-            suggestion = arrays.remember(("suggest", query.text), suggestion)
+        suggest = lambda: self._suggest(arrays, query.text)  # noqa: E731
+        suggestion = arrays.remember(("suggest", query.text), suggest, reads_index=True)
         return SearchResult(hits=hits, total=len(docnums), facets=facets, suggestion=suggestion)
 
     def _suggest(self, arrays: IndexArrays, text: str) -> str | None:
